@@ -1,0 +1,47 @@
+"""Assembles /api/v1 from each app's router and maps domain errors to HTTP answers."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from pactline.agreements.api import router as agreements_router
+from pactline.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from pactline.tenancy.api import router as clients_router
+from pactline.tenancy.http import BearerTokenAuth, SessionActorAuth
+
+api = NinjaAPI(
+    title="Pactline API",
+    version="1",
+    description="Outsourced customer care run by its service agreement.",
+    auth=[BearerTokenAuth(), SessionActorAuth()],
+    urls_namespace="api-v1",
+)
+api.add_router("", clients_router)
+api.add_router("", agreements_router)
+
+
+@api.exception_handler(NotFound)
+def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(Forbidden)
+def forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("You do not have permission to do this.")}, status=403
+    )
+
+
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(ValidationFailed)
+def invalid(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+    errors = [{"path": e.path, "message": e.message, "line": e.line} for e in exc.errors]
+    return api.create_response(
+        request, {"detail": _("The input is not valid."), "errors": errors}, status=422
+    )

@@ -1,0 +1,229 @@
+"""Writes for agreements: load a document as a draft version, propose, accept, activate.
+
+Rules (DESIGN.md "Agreements as code"):
+- a version is immutable once active;
+- a provider-proposed change takes effect no earlier than the notice days (of the version in
+  force when it was proposed) after the proposal, unless the client's manager accepts it;
+- an amendment never takes effect before it is activated, so closed results are never
+  rewritten; only the first version of an agreement may record a contract already running.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from pactline.agreements.documents import (
+    Format,
+    document_data,
+    document_hash,
+    document_parse,
+    home_timezone,
+    start_of_day,
+)
+from pactline.agreements.models import ACTIVATED, Agreement, AgreementVersion, VersionStatus
+from pactline.agreements.selectors import agreement_version_in_force
+from pactline.audit.services import audit_record
+from pactline.common.errors import Conflict, FieldError, NotFound, ValidationFailed
+from pactline.tenancy.access import Actor, Permission, has_permission, require
+from pactline.tenancy.models import Client
+from pactline.tenancy.services import client_create
+
+
+@dataclass(frozen=True)
+class VersionLoad:
+    version: AgreementVersion
+    created: bool
+
+
+def _source_text(text: str | bytes) -> str:
+    return text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
+
+
+@transaction.atomic
+def agreement_version_create(
+    *,
+    actor: Actor,
+    text: str | bytes,
+    fmt: Format | None = None,
+    client: Client | None = None,
+    create_client: bool = False,
+    now: datetime | None = None,
+) -> VersionLoad:
+    """Validate a document and store it as a new draft version of its agreement.
+
+    Sending the same document again returns the existing version unchanged."""
+    document = document_parse(text, fmt)
+    now = now or timezone.now()
+    code = document.parties.client.code
+    if client is not None and client.code != code:
+        raise ValidationFailed(
+            [FieldError("parties.client.code", f"'{code}' is not this client ('{client.code}')")]
+        )
+    if client is None:
+        client = Client.objects.filter(code=code).first()
+    if client is None:
+        if not (create_client and has_permission(actor, Permission.CLIENT_CREATE, None)):
+            raise NotFound
+        client = client_create(actor=actor, code=code, name=document.parties.client.name)
+    require(actor, Permission.AGREEMENT_DRAFT, client.id)
+
+    data = document_data(document)
+    digest = document_hash(data)
+    agreement, agreement_created = Agreement.objects.get_or_create(
+        client=client, reference=document.reference, defaults={"title": document.title}
+    )
+    if agreement_created:
+        audit_record(
+            actor=actor,
+            action="agreement.created",
+            client_id=client.id,
+            obj=agreement,
+            payload={"reference": agreement.reference},
+        )
+    latest = agreement.versions.order_by("-number").first()
+    if latest is not None and latest.content_hash == digest:
+        return VersionLoad(latest, created=False)
+
+    number = (agreement.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    version = AgreementVersion.objects.create(
+        client=client,
+        agreement=agreement,
+        number=number,
+        status=VersionStatus.DRAFT,
+        document=data,
+        source_text=_source_text(text),
+        source_format=fmt or ("json" if _source_text(text).lstrip().startswith("{") else "yaml"),
+        content_hash=digest,
+        home_timezone=home_timezone(document),
+        requested_effective_on=document.effective_from,
+        created_at=now,
+        created_by=actor.audit_label,
+    )
+    if agreement.title != document.title:
+        Agreement.objects.filter(pk=agreement.pk).update(title=document.title)
+    audit_record(
+        actor=actor,
+        action="agreement.version.created",
+        client_id=client.id,
+        obj=version,
+        payload={"reference": agreement.reference, "number": number, "hash": digest},
+        at=now,
+    )
+    return VersionLoad(version, created=True)
+
+
+def _lock(version: AgreementVersion) -> AgreementVersion:
+    return AgreementVersion.objects.select_for_update().select_related("agreement").get(pk=version.pk)
+
+
+@transaction.atomic
+def agreement_version_propose(
+    *, actor: Actor, version: AgreementVersion, now: datetime | None = None
+) -> AgreementVersion:
+    require(actor, Permission.AGREEMENT_DRAFT, version.client_id)
+    version = _lock(version)
+    if version.status != VersionStatus.DRAFT:
+        raise Conflict(f"only a draft can be proposed; this version is {version.status}")
+    now = now or timezone.now()
+    in_force = agreement_version_in_force(version.client, now)
+    notice_days = 0
+    if in_force is not None and in_force.agreement_id == version.agreement_id:
+        notice_days = int(in_force.document["change_control"]["notice_days"])
+    version.status = VersionStatus.PROPOSED
+    version.proposed_at = now
+    version.proposed_by = actor.audit_label
+    version.notice_days = notice_days
+    version.earliest_effective_at = now + timedelta(days=notice_days)
+    version.save(
+        update_fields=["status", "proposed_at", "proposed_by", "notice_days", "earliest_effective_at"]
+    )
+    audit_record(
+        actor=actor,
+        action="agreement.version.proposed",
+        client_id=version.client_id,
+        obj=version,
+        payload={"number": version.number, "notice_days": notice_days},
+        at=now,
+    )
+    return version
+
+
+@transaction.atomic
+def agreement_version_accept(
+    *, actor: Actor, version: AgreementVersion, now: datetime | None = None
+) -> AgreementVersion:
+    """The client's manager accepts a proposed change, waiving the rest of the notice."""
+    require(actor, Permission.AGREEMENT_ACCEPT, version.client_id)
+    version = _lock(version)
+    if version.status != VersionStatus.PROPOSED:
+        raise Conflict(f"only a proposed version can be accepted; this version is {version.status}")
+    if version.accepted_at is not None:
+        return version
+    now = now or timezone.now()
+    version.accepted_at = now
+    version.accepted_by = actor.audit_label
+    version.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(
+        actor=actor,
+        action="agreement.version.accepted",
+        client_id=version.client_id,
+        obj=version,
+        payload={"number": version.number},
+        at=now,
+    )
+    return version
+
+
+def effective_from_for(version: AgreementVersion, *, activated_at: datetime, first: bool) -> datetime:
+    requested = start_of_day(version.requested_effective_on, version.home_timezone)
+    if first:
+        return requested
+    candidates = [requested, activated_at]
+    if version.accepted_at is None and version.earliest_effective_at is not None:
+        candidates.append(version.earliest_effective_at)
+    return max(candidates)
+
+
+@transaction.atomic
+def agreement_version_activate(
+    *, actor: Actor, version: AgreementVersion, now: datetime | None = None
+) -> AgreementVersion:
+    require(actor, Permission.AGREEMENT_ACTIVATE, version.client_id)
+    version = _lock(version)
+    if version.status != VersionStatus.PROPOSED:
+        raise Conflict(f"only a proposed version can be activated; this version is {version.status}")
+    now = now or timezone.now()
+    first = not AgreementVersion.objects.filter(
+        agreement_id=version.agreement_id, status__in=ACTIVATED
+    ).exists()
+    version.effective_from = effective_from_for(version, activated_at=now, first=first)
+    superseded = list(
+        AgreementVersion.objects.select_for_update()
+        .filter(client_id=version.client_id, status=VersionStatus.ACTIVE)
+        .values_list("id", flat=True)
+    )
+    AgreementVersion.objects.filter(id__in=superseded).update(
+        status=VersionStatus.SUPERSEDED, superseded_at=now
+    )
+    version.status = VersionStatus.ACTIVE
+    version.activated_at = now
+    version.activated_by = actor.audit_label
+    version.save(update_fields=["status", "effective_from", "activated_at", "activated_by"])
+    audit_record(
+        actor=actor,
+        action="agreement.version.activated",
+        client_id=version.client_id,
+        obj=version,
+        payload={
+            "number": version.number,
+            "effective_from": version.effective_from.isoformat(),
+            "superseded": superseded,
+        },
+        at=now,
+    )
+    return version

@@ -1,0 +1,184 @@
+"""Who may do what for which client. The only module that reads memberships.
+
+Rule: an actor that cannot see a client gets `NotFound` (the same answer as for a client that
+does not exist); an actor that can see it but lacks the role for the action gets `Forbidden`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from pactline.common.errors import Forbidden, NotFound
+from pactline.tenancy.models import CLIENT_ROLES, ApiToken, Client, Membership, Role, TokenScope
+
+
+class Permission(StrEnum):
+    CLIENT_VIEW = "client.view"
+    CLIENT_CREATE = "client.create"
+    AGREEMENT_VIEW = "agreement.view"
+    AGREEMENT_DRAFT = "agreement.draft"
+    AGREEMENT_ACCEPT = "agreement.accept"
+    AGREEMENT_ACTIVATE = "agreement.activate"
+    TOKEN_MANAGE = "token.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+_READ = frozenset({Permission.CLIENT_VIEW, Permission.AGREEMENT_VIEW})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    # Accepting a change is the client's act; the provider cannot accept its own proposal.
+    Role.PROVIDER_ADMIN: frozenset(Permission) - {Permission.AGREEMENT_ACCEPT},
+    Role.SUPERVISOR: _READ,
+    Role.AGENT: _READ,
+    Role.QA_ANALYST: _READ,
+    Role.WORKFORCE_PLANNER: _READ,
+    Role.BILLING: _READ,
+    Role.CLIENT_MANAGER: _READ | {Permission.AGREEMENT_ACCEPT, Permission.TOKEN_MANAGE},
+    Role.CLIENT_VIEWER: _READ,
+}
+
+# Permissions a read-only API token never carries, whatever its creator's roles.
+WRITE_PERMISSIONS = frozenset(
+    {
+        Permission.CLIENT_CREATE,
+        Permission.AGREEMENT_DRAFT,
+        Permission.AGREEMENT_ACCEPT,
+        Permission.AGREEMENT_ACTIVATE,
+        Permission.TOKEN_MANAGE,
+    }
+)
+
+ALL_CLIENTS = None  # the key of provider-wide grants
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone acting: a signed-in user, an API token (its creator's roles for one client,
+    narrowed by its scope), or the system itself (command line, workers)."""
+
+    user_id: int | None
+    audit_label: str
+    grants: dict[int | None, frozenset[Role]] = field(default_factory=dict)
+    token: ApiToken | None = None
+    is_system: bool = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.is_system or self.user_id is not None
+
+
+ANONYMOUS = Actor(user_id=None, audit_label="anonymous")
+
+
+def system_actor(label: str = "system") -> Actor:
+    return Actor(user_id=None, audit_label=f"system:{label}", is_system=True)
+
+
+def _grants_of(user_id: int) -> dict[int | None, frozenset[Role]]:
+    grants: dict[int | None, set[Role]] = {}
+    for client_id, role in Membership.objects.filter(user_id=user_id).values_list(
+        "client_id", "role"
+    ):
+        grants.setdefault(client_id, set()).add(Role(role))
+    return {key: frozenset(roles) for key, roles in grants.items()}
+
+
+def actor_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Actor:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    user_id = int(user.pk)
+    return Actor(user_id=user_id, audit_label=f"user:{user.get_username()}", grants=_grants_of(user_id))
+
+
+def actor_for_token(token: ApiToken) -> Actor:
+    creator = _grants_of(token.created_by_id)
+    roles = creator.get(ALL_CLIENTS, frozenset()) | creator.get(token.client_id, frozenset())
+    return Actor(
+        user_id=token.created_by_id,
+        audit_label=f"token:{token.prefix}",
+        grants={token.client_id: roles} if roles else {},
+        token=token,
+    )
+
+
+def roles_for(actor: Actor, client_id: int) -> frozenset[Role]:
+    if actor.token is not None and actor.token.client_id != client_id:
+        return frozenset()
+    return actor.grants.get(ALL_CLIENTS, frozenset()) | actor.grants.get(client_id, frozenset())
+
+
+def can_see_client(actor: Actor, client_id: int) -> bool:
+    return actor.is_system or bool(roles_for(actor, client_id))
+
+
+def has_permission(actor: Actor, permission: Permission, client_id: int | None) -> bool:
+    if actor.is_system:
+        return True
+    if actor.token is not None and actor.token.scope == TokenScope.READ:
+        if permission in WRITE_PERMISSIONS:
+            return False
+    if client_id is None:
+        roles = actor.grants.get(ALL_CLIENTS, frozenset()) if actor.token is None else frozenset()
+    else:
+        roles = roles_for(actor, client_id)
+    return any(permission in ROLE_PERMISSIONS[role] for role in roles)
+
+
+def require(actor: Actor, permission: Permission, client_id: int) -> None:
+    """NotFound if the client is not the actor's to see, Forbidden if the role is missing."""
+    if not can_see_client(actor, client_id):
+        raise NotFound
+    if not has_permission(actor, permission, client_id):
+        raise Forbidden
+
+
+def require_provider(actor: Actor, permission: Permission) -> None:
+    """For provider-wide actions such as onboarding a client."""
+    if not has_permission(actor, permission, None):
+        raise Forbidden
+
+
+def visible_clients(actor: Actor) -> QuerySet[Client]:
+    clients = Client.objects.all()
+    if actor.is_system or (actor.token is None and ALL_CLIENTS in actor.grants):
+        return clients
+    return clients.filter(id__in=[key for key in actor.grants if key is not None])
+
+
+def access_client(
+    actor: Actor, code: str, *, permission: Permission = Permission.CLIENT_VIEW
+) -> Client:
+    client = Client.objects.filter(code=code).first()
+    if client is None:
+        raise NotFound
+    require(actor, permission, client.id)
+    return client
+
+
+def access_api_token(actor: Actor, token_id: int) -> ApiToken:
+    token = ApiToken.objects.select_related("client").filter(id=token_id).first()
+    if token is None:
+        raise NotFound
+    require(actor, Permission.TOKEN_MANAGE, token.client_id)
+    return token
+
+
+def all_roles(actor: Actor) -> frozenset[Role]:
+    roles: frozenset[Role] = frozenset()
+    for granted in actor.grants.values():
+        roles |= granted
+    return roles
+
+
+def is_client_side(actor: Actor) -> bool:
+    """True when every role the actor holds is a client's role (portal users)."""
+    roles = all_roles(actor)
+    return bool(roles) and roles <= CLIENT_ROLES
+
+
+def is_provider_admin(actor: Actor) -> bool:
+    return actor.is_system or Role.PROVIDER_ADMIN in actor.grants.get(ALL_CLIENTS, frozenset())

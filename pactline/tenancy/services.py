@@ -1,0 +1,151 @@
+"""Writes for clients, memberships and API tokens. Each owns its transaction and is audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.db import transaction
+from django.utils import timezone
+
+from pactline.audit.services import audit_record
+from pactline.common.errors import FieldError, ValidationFailed
+from pactline.tenancy.access import Actor, Permission, require, require_provider
+from pactline.tenancy.models import (
+    CLIENT_ROLES,
+    ApiToken,
+    Client,
+    Membership,
+    Provider,
+    Role,
+    TokenScope,
+)
+
+TOKEN_PREFIX = "pl_"
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def provider_ensure(*, name: str) -> Provider:
+    provider, _created = Provider.objects.get_or_create(pk=1, defaults={"name": name})
+    return provider
+
+
+@transaction.atomic
+def client_create(*, actor: Actor, code: str, name: str, legal_name: str = "") -> Client:
+    require_provider(actor, Permission.CLIENT_CREATE)
+    if Client.objects.filter(code=code).exists():
+        raise ValidationFailed([FieldError("code", f"a client with code '{code}' exists")])
+    client = Client.objects.create(code=code, name=name, legal_name=legal_name)
+    audit_record(
+        actor=actor,
+        action="client.created",
+        client_id=client.id,
+        obj=client,
+        payload={"code": code, "name": name},
+    )
+    return client
+
+
+@transaction.atomic
+def membership_grant(
+    *, actor: Actor, user: AbstractUser, role: Role, client: Client | None
+) -> Membership:
+    """Give `user` a role for one client, or for every client when `client` is None."""
+    require_provider(actor, Permission.CLIENT_CREATE)
+    if role in CLIENT_ROLES and client is None:
+        raise ValidationFailed([FieldError("client", "a client role needs a client")])
+    membership, created = Membership.objects.get_or_create(user=user, client=client, role=role)
+    if created:
+        audit_record(
+            actor=actor,
+            action="membership.granted",
+            client_id=client.id if client else None,
+            obj=membership,
+            payload={"user": user.get_username(), "role": role.value},
+        )
+    return membership
+
+
+def user_ensure(*, username: str, password: str, email: str = "", is_staff: bool = False) -> AbstractUser:
+    """Create a user if missing; an existing user keeps its password."""
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=username, defaults={"email": email, "is_staff": is_staff}
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user  # type: ignore[return-value]
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, actor: Actor, client: Client, name: str, scope: TokenScope
+) -> tuple[ApiToken, str]:
+    """Issue a token; the plain text is returned once and never stored."""
+    require(actor, Permission.TOKEN_MANAGE, client.id)
+    if actor.user_id is None:
+        raise ValidationFailed([FieldError("actor", "API tokens are issued to a user")])
+    cleaned = name.strip()
+    if not cleaned:
+        raise ValidationFailed([FieldError("name", "a token needs a name")])
+    if scope not in TokenScope.values:
+        raise ValidationFailed([FieldError("scope", "must be one of: read, write")])
+    prefix = secrets.token_hex(4)
+    raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        client=client,
+        created_by_id=actor.user_id,
+        name=cleaned[:100],
+        scope=scope,
+        prefix=prefix,
+        digest=_digest(raw),
+    )
+    audit_record(
+        actor=actor,
+        action="api_token.created",
+        client_id=client.id,
+        obj=token,
+        payload={"name": token.name, "scope": token.scope, "prefix": prefix},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
+    require(actor, Permission.TOKEN_MANAGE, token.client_id)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="api_token.revoked",
+            client_id=token.client_id,
+            obj=token,
+            payload={"prefix": token.prefix},
+        )
+    return token
+
+
+def api_token_authenticate(raw: str) -> ApiToken | None:
+    """The active token for `raw`, or None. Notes its use at most once a minute."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("client")
+        .filter(digest=_digest(raw), revoked_at__isnull=True, client__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

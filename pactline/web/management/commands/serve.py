@@ -1,0 +1,72 @@
+"""`pactline serve` — web + API and the background worker, started and stopped together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from argparse import ArgumentParser
+from types import FrameType
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Serve Pactline: web pages and API (granian) plus the task worker. Ctrl-C stops all."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("PACTLINE_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PACTLINE_PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=1, help="web worker processes")
+        parser.add_argument("--threads", type=int, default=8, help="threads per web worker")
+        parser.add_argument("--no-worker", action="store_true", help="do not run the task worker")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("collectstatic", interactive=False, verbosity=0)
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings")}
+        commands: dict[str, list[str]] = {
+            "web": [
+                sys.executable, "-m", "granian", "--interface", "wsgi",
+                "--host", options["host"], "--port", str(options["port"]),
+                "--workers", str(options["workers"]),
+                "--blocking-threads", str(options["threads"]),
+                "--log-level", "warning", "config.wsgi:application",
+            ],
+        }
+        if not options["no_worker"]:
+            commands["worker"] = [sys.executable, "-m", "django", "db_worker", "--verbosity", "1"]
+        processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}  # noqa: S603
+        self.stdout.write(
+            f"Pactline is serving on http://{options['host']}:{options['port']}/ "
+            f"({', '.join(processes)}); press Ctrl-C to stop."
+        )
+        stopping = False
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        failed = ""
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    failed = f"{name} exited with status {process.returncode}"
+                    stopping = True
+            time.sleep(0.2)
+        for process in processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if failed:
+            raise CommandError(failed)
+        self.stdout.write("Stopped.")
