@@ -9,5 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("pactline.tenancy.urls")),
+    path("", include("pactline.agreements.urls")),
     path("", include("pactline.web.urls")),
 ]

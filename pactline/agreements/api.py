@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from pactline.agreements.access import access_agreement, access_agreement_version
 from pactline.agreements.documents import Format, document_export
@@ -134,7 +134,7 @@ def list_agreements(request: HttpRequest, client: str | None = None) -> list[Agr
     return [_agreement_out(a) for a in agreement_list(actor=actor, client=scope)]
 
 
-@router.get("/agreements/{agreement_id}", response=AgreementOut, summary="One agreement")
+@router.get("/agreements/{int:agreement_id}", response=AgreementOut, summary="One agreement")
 def get_agreement(request: HttpRequest, agreement_id: int) -> AgreementOut:
     return _agreement_out(access_agreement(api_actor(request), agreement_id))
 
@@ -145,23 +145,23 @@ def get_agreement(request: HttpRequest, agreement_id: int) -> AgreementOut:
     openapi_extra=_DOCUMENT_BODY,
     summary="Load a document as a new draft version (idempotent)",
 )
-def create_version(request: HttpRequest) -> tuple[int, VersionCreatedOut]:
+def create_version(request: HttpRequest) -> Status[VersionCreatedOut]:
     content_type = request.content_type or ""
     fmt: Format | None = "json" if "json" in content_type else ("yaml" if "yaml" in content_type else None)
     loaded = agreement_version_create(actor=api_actor(request), text=request.body, fmt=fmt)
     out = VersionCreatedOut(**_version_fields(loaded.version), created=loaded.created)
-    return (201 if loaded.created else 200), out
+    return Status(201 if loaded.created else 200, out)
 
 
 @router.get(
-    "/agreements/versions/{version_id}", response=VersionDetailOut, summary="One version with its document"
+    "/agreements/versions/{int:version_id}", response=VersionDetailOut, summary="One version with its document"
 )
 def get_version(request: HttpRequest, version_id: int) -> VersionDetailOut:
     version = access_agreement_version(api_actor(request), version_id)
     return VersionDetailOut(**_version_fields(version), document=version.document)
 
 
-@router.post("/agreements/versions/{version_id}/propose", response=VersionOut, summary="Propose a draft")
+@router.post("/agreements/versions/{int:version_id}/propose", response=VersionOut, summary="Propose a draft")
 def propose_version(request: HttpRequest, version_id: int) -> VersionOut:
     actor = api_actor(request)
     version = access_agreement_version(actor, version_id)
@@ -169,7 +169,7 @@ def propose_version(request: HttpRequest, version_id: int) -> VersionOut:
 
 
 @router.post(
-    "/agreements/versions/{version_id}/accept", response=VersionOut, summary="Accept a proposal (client)"
+    "/agreements/versions/{int:version_id}/accept", response=VersionOut, summary="Accept a proposal (client)"
 )
 def accept_version(request: HttpRequest, version_id: int) -> VersionOut:
     actor = api_actor(request)
@@ -178,7 +178,7 @@ def accept_version(request: HttpRequest, version_id: int) -> VersionOut:
 
 
 @router.post(
-    "/agreements/versions/{version_id}/activate", response=VersionOut, summary="Activate a proposal"
+    "/agreements/versions/{int:version_id}/activate", response=VersionOut, summary="Activate a proposal"
 )
 def activate_version(request: HttpRequest, version_id: int) -> VersionOut:
     actor = api_actor(request)
@@ -191,7 +191,7 @@ class ExportQuery(Schema):
 
 
 @router.get(
-    "/agreements/versions/{version_id}/export",
+    "/agreements/versions/{int:version_id}/export",
     summary="The version as a YAML or JSON document",
     response={200: str},
 )

@@ -77,8 +77,10 @@ class AgreementVersion(ClientOwned):
         return f"{self.agreement.reference} v{self.number} ({self.status})"
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> AgreementVersion:
-        instance = super().from_db(db, field_names, values)
+    def from_db(
+        cls, db: str | None, field_names: Any, values: Any, **kwargs: Any
+    ) -> AgreementVersion:
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._loaded = {name: getattr(instance, name, None) for name in ("status", *_FROZEN_FIELDS)}
         return instance
 

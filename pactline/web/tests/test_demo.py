@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from pytest_django.fixtures import SettingsWrapper
+
+from pactline.agreements.models import AgreementVersion, VersionStatus
+from pactline.audit.models import AuditEvent
+from pactline.audit.selectors import audit_chain_verify
+from pactline.tenancy.models import Client, Membership, Role
+from pactline.web.demo import DEMO_USERS, demo_load
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_four_clients_and_a_user_per_role_and_reruns_cleanly(
+    settings: SettingsWrapper, tmp_path: Path
+) -> None:
+    settings.VAR_DIR = tmp_path
+    first = demo_load()
+    events = AuditEvent.objects.count()
+    second = demo_load()
+
+    assert Client.objects.count() == 4
+    assert AgreementVersion.objects.count() == 4
+    assert set(AgreementVersion.objects.values_list("status", flat=True)) == {VersionStatus.ACTIVE}
+    assert sum(line.startswith(("stored", "examples")) or "stored:" in line for line in first) == 4
+    assert sum("unchanged:" in line for line in second) == 4
+    assert AuditEvent.objects.count() == events
+    assert audit_chain_verify().intact
+    assert {m.role for m in Membership.objects.all()} == set(Role)
+
+    credentials = dict(
+        line.split("\t") for line in (tmp_path / "demo-credentials.txt").read_text().splitlines()
+    )
+    assert sorted(credentials) == sorted(user.username for user in DEMO_USERS)
+    for username, password in credentials.items():
+        assert authenticate(username=username, password=password) is not None
+        assert any(username in line and password in line for line in second)
