@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from pactline.tenancy.access import Actor, actor_for_user
 from pactline.tenancy.models import Client, Membership, Role
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - test persona password
+PASSWORD = "correct horse battery staple"
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": _sqlite_path,
+            "NAME": str(_sqlite_path),
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at
                 # BEGIN so concurrent writers queue instead of failing on lock upgrade.

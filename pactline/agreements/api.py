@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -217,7 +217,7 @@ def in_force(request: HttpRequest, code: str, query: Query[InForceQuery]) -> Ver
     client = access_client(api_actor(request), code, permission=Permission.AGREEMENT_VIEW)
     at = query.at or timezone.now()
     if timezone.is_naive(at):
-        at = timezone.make_aware(at, timezone.UTC)
+        at = timezone.make_aware(at, UTC)
     version = agreement_version_in_force(client, at)
     if version is None:
         raise NotFound

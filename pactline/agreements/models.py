@@ -76,6 +76,8 @@ class AgreementVersion(ClientOwned):
     def __str__(self) -> str:
         return f"{self.agreement.reference} v{self.number} ({self.status})"
 
+    _loaded: dict[str, Any]
+
     @classmethod
     def from_db(
         cls, db: str | None, field_names: Any, values: Any, **kwargs: Any

@@ -47,3 +47,6 @@ class AuditHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_singleton")]
+
+    def __str__(self) -> str:
+        return f"audit head at #{self.last_event_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
@@ -42,7 +42,7 @@ def event_hash(
     material = json.dumps(
         [
             prev_hash,
-            occurred_at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+            occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
             actor_label,
             actor_user_id,
             client_id,

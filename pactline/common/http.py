@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 
 from pactline.common.errors import Forbidden, NotFound
 
-P = ParamSpec("P")
 
-
-def domain_errors(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+def domain_errors[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
     """NotFound → 404 and Forbidden → 403, so views never interpret access themselves."""
 
     @wraps(view)

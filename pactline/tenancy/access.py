@@ -118,9 +118,9 @@ def can_see_client(actor: Actor, client_id: int) -> bool:
 def has_permission(actor: Actor, permission: Permission, client_id: int | None) -> bool:
     if actor.is_system:
         return True
-    if actor.token is not None and actor.token.scope == TokenScope.READ:
-        if permission in WRITE_PERMISSIONS:
-            return False
+    read_only = actor.token is not None and actor.token.scope == TokenScope.READ
+    if read_only and permission in WRITE_PERMISSIONS:
+        return False
     if client_id is None:
         roles = actor.grants.get(ALL_CLIENTS, frozenset()) if actor.token is None else frozenset()
     else:

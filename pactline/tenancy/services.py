@@ -6,8 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,7 +50,7 @@ def client_create(*, actor: Actor, code: str, name: str, legal_name: str = "") -
 
 @transaction.atomic
 def membership_grant(
-    *, actor: Actor, user: AbstractUser, role: Role, client: Client | None
+    *, actor: Actor, user: User, role: Role, client: Client | None
 ) -> Membership:
     """Give `user` a role for one client, or for every client when `client` is None."""
     require_provider(actor, Permission.CLIENT_CREATE)
@@ -69,16 +68,15 @@ def membership_grant(
     return membership
 
 
-def user_ensure(*, username: str, password: str, email: str = "", is_staff: bool = False) -> AbstractUser:
+def user_ensure(*, username: str, password: str, email: str = "", is_staff: bool = False) -> User:
     """Create a user if missing; an existing user keeps its password."""
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(
+    user, created = User.objects.get_or_create(
         username=username, defaults={"email": email, "is_staff": is_staff}
     )
     if created:
         user.set_password(password)
         user.save(update_fields=["password"])
-    return user  # type: ignore[return-value]
+    return user
 
 
 def _digest(raw: str) -> str:

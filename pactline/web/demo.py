@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 
 from pactline.agreements.loading import agreement_file_load
 from pactline.tenancy.access import Actor, system_actor
@@ -82,5 +81,7 @@ def demo_load(*, actor: Actor | None = None) -> list[str]:
         client = clients[demo.client_index] if demo.client_index is not None else None
         membership_grant(actor=actor, user=user, role=demo.role, client=client)
         scope = client.name if client else "all clients"
-        lines.append(f"  {demo.role.value:<18} {demo.username:<15} {passwords[demo.username]:<14} ({scope})")
+        lines.append(
+            f"  {demo.role.value:<18} {demo.username:<15} {passwords[demo.username]:<14} ({scope})"
+        )
     return lines

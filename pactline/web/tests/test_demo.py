@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
-from pytest_django.fixtures import SettingsWrapper
+from pytest_django.fixtures import Settings
 
 from pactline.agreements.models import AgreementVersion, VersionStatus
 from pactline.audit.models import AuditEvent
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_loads_four_clients_and_a_user_per_role_and_reruns_cleanly(
-    settings: SettingsWrapper, tmp_path: Path
+    settings: Settings, tmp_path: Path
 ) -> None:
     settings.VAR_DIR = tmp_path
     first = demo_load()

@@ -20,21 +20,37 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default=os.environ.get("PACTLINE_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PACTLINE_PORT", "8000")))
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("PACTLINE_PORT", "8000"))
+        )
         parser.add_argument("--workers", type=int, default=1, help="web worker processes")
         parser.add_argument("--threads", type=int, default=8, help="threads per web worker")
         parser.add_argument("--no-worker", action="store_true", help="do not run the task worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings")}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
+        }
         commands: dict[str, list[str]] = {
             "web": [
-                sys.executable, "-m", "granian", "--interface", "wsgi",
-                "--host", options["host"], "--port", str(options["port"]),
-                "--workers", str(options["workers"]),
-                "--blocking-threads", str(options["threads"]),
-                "--log-level", "warning", "config.wsgi:application",
+                sys.executable,
+                "-m",
+                "granian",
+                "--interface",
+                "wsgi",
+                "--host",
+                options["host"],
+                "--port",
+                str(options["port"]),
+                "--workers",
+                str(options["workers"]),
+                "--blocking-threads",
+                str(options["threads"]),
+                "--log-level",
+                "warning",
+                "config.wsgi:application",
             ],
         }
         if not options["no_worker"]:
