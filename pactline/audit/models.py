@@ -46,7 +46,9 @@ class AuditHead(models.Model):
     event_count = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_head_singleton")
+        ]
 
     def __str__(self) -> str:
         return f"audit head at #{self.last_event_id}"

@@ -49,9 +49,7 @@ def audit_chain_verify() -> ChainReport:
         last_id = event.pk
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != expected_prev or head.event_count != checked):
-        return ChainReport(
-            checked, head.last_event_id or last_id, "the newest events were removed"
-        )
+        return ChainReport(checked, head.last_event_id or last_id, "the newest events were removed")
     return ChainReport(checked)
 
 

@@ -49,9 +49,7 @@ def client_create(*, actor: Actor, code: str, name: str, legal_name: str = "") -
 
 
 @transaction.atomic
-def membership_grant(
-    *, actor: Actor, user: User, role: Role, client: Client | None
-) -> Membership:
+def membership_grant(*, actor: Actor, user: User, role: Role, client: Client | None) -> Membership:
     """Give `user` a role for one client, or for every client when `client` is None."""
     require_provider(actor, Permission.CLIENT_CREATE)
     if role in CLIENT_ROLES and client is None:
@@ -68,14 +66,31 @@ def membership_grant(
     return membership
 
 
-def user_ensure(*, username: str, password: str, email: str = "", is_staff: bool = False) -> User:
+@transaction.atomic
+def user_ensure(
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    email: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> User:
     """Create a user if missing; an existing user keeps its password."""
+    require_provider(actor, Permission.CLIENT_CREATE)
     user, created = User.objects.get_or_create(
-        username=username, defaults={"email": email, "is_staff": is_staff}
+        username=username,
+        defaults={"email": email, "is_staff": is_staff, "is_superuser": is_superuser},
     )
     if created:
         user.set_password(password)
         user.save(update_fields=["password"])
+        audit_record(
+            actor=actor,
+            action="user.created",
+            obj=user,
+            payload={"username": username, "staff": is_staff, "superuser": is_superuser},
+        )
     return user
 
 

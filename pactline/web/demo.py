@@ -70,14 +70,13 @@ def demo_load(*, actor: Actor | None = None) -> list[str]:
     lines.append("Sign in at http://127.0.0.1:8000/login/ with:")
     for demo in DEMO_USERS:
         user = user_ensure(
+            actor=actor,
             username=demo.username,
             password=passwords[demo.username],
             email=f"{demo.username}@example.com",
             is_staff=demo.role == Role.PROVIDER_ADMIN,
+            is_superuser=demo.role == Role.PROVIDER_ADMIN,
         )
-        if demo.role == Role.PROVIDER_ADMIN and not user.is_superuser:
-            user.is_superuser = True
-            user.save(update_fields=["is_superuser"])
         client = clients[demo.client_index] if demo.client_index is not None else None
         membership_grant(actor=actor, user=user, role=demo.role, client=client)
         scope = client.name if client else "all clients"

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def _three_events() -> list[AuditEvent]:
     actor = system_actor("test")
     return [
-        audit_record(actor=actor, action="client.created", client_id=7, payload={"n": n, "名": "华"})
+        audit_record(
+            actor=actor, action="client.created", client_id=7, payload={"n": n, "名": "华"}
+        )
         for n in range(3)
     ]
 
@@ -39,7 +41,8 @@ def test_an_edited_row_is_the_first_broken_link() -> None:
     _first, second, _third = _three_events()
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE audit_auditevent SET actor_label = %s WHERE id = %s", ["someone else", second.pk]
+            "UPDATE audit_auditevent SET actor_label = %s WHERE id = %s",
+            ["someone else", second.pk],
         )
     report = audit_chain_verify()
     assert report.broken_at == second.pk
@@ -50,7 +53,9 @@ def test_an_edited_row_is_the_first_broken_link() -> None:
 def test_an_edited_payload_is_detected() -> None:
     first, _second, _third = _three_events()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditevent SET payload = %s WHERE id = %s", ['{"n": 99}', first.pk])
+        cursor.execute(
+            "UPDATE audit_auditevent SET payload = %s WHERE id = %s", ['{"n": 99}', first.pk]
+        )
     assert audit_chain_verify().broken_at == first.pk
 
 
