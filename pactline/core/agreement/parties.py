@@ -1,0 +1,116 @@
+"""Who signs, for how long, what is served and on which channels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from pactline.core.agreement.base import (
+    CaseCategory,
+    ChannelKind,
+    ClientCode,
+    Email,
+    Identifier,
+    LanguageTag,
+    LongText,
+    Model,
+    Phone,
+    ServiceType,
+    Text,
+    Unique,
+)
+from pactline.core.agreement.errors import Issue
+
+
+class Contact(Model):
+    name: Text
+    role: Text
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class Provider(Model):
+    """The provider (乙方) running the service."""
+
+    name: Text
+    legal_name: Text | None = None
+    address: Text | None = None
+    contacts: tuple[Contact, ...] = ()
+
+
+class Client(Model):
+    """The client (甲方); ``code`` is its stable key in Pactline."""
+
+    code: ClientCode
+    name: Text
+    legal_name: Text | None = None
+    address: Text | None = None
+    contacts: tuple[Contact, ...] = ()
+
+
+class Parties(Model):
+    provider: Provider
+    client: Client
+
+
+class Term(Model):
+    start: date
+    end: date | None = None
+    renewal: Literal["none", "auto"] = "none"
+    renewal_months: Annotated[int, Field(gt=0, le=120)] | None = None
+
+    def _issues(self) -> Iterator[Issue]:
+        if self.end is not None and self.end <= self.start:
+            yield Issue(("end",), "date_order", {"field": "start", "other": self.start})
+        if self.renewal == "auto" and self.renewal_months is None:
+            yield Issue(("renewal_months",), "required_when", {"field": "renewal", "value": "auto"})
+        if self.renewal == "none" and self.renewal_months is not None:
+            yield Issue(
+                ("renewal_months",), "not_applicable", {"field": "renewal", "value": "none"}
+            )
+
+
+class TierSpec(Model):
+    """Privileges of an end-customer tier (e.g. a telecom's Basic/Premium/Enterprise plans).
+
+    ``response_factor`` scales every response and resolution target for cases of the tier
+    (0.5 halves them); ``minimum_priority`` raises lower priorities to it; ``priority_routing``
+    puts the tier's contacts ahead of lower tiers in queues.
+    """
+
+    description: Text | None = None
+    response_factor: Annotated[Decimal, Field(gt=0, le=1, decimal_places=4)] = Decimal(1)
+    minimum_priority: Identifier | None = None
+    priority_routing: bool = False
+    dedicated_account_manager: bool = False
+    account_manager: Contact | None = None
+    channels: Annotated[tuple[ChannelKind, ...], Unique] = ()
+
+    def _issues(self) -> Iterator[Issue]:
+        if self.account_manager is not None and not self.dedicated_account_manager:
+            yield Issue(
+                ("account_manager",),
+                "not_applicable",
+                {"field": "dedicated_account_manager", "value": "false"},
+            )
+
+
+class Scope(Model):
+    service_types: Annotated[tuple[ServiceType, ...], Field(min_length=1), Unique]
+    case_categories: Annotated[tuple[CaseCategory, ...], Field(min_length=1), Unique]
+    languages: Annotated[tuple[LanguageTag, ...], Field(min_length=1), Unique]
+    description: LongText | None = None
+
+
+class ChannelSpec(Model):
+    """A channel the provider serves; ``addresses`` are numbers, mailboxes, accounts or URLs."""
+
+    enabled: bool = True
+    calendar: Identifier
+    critical_calendar: Identifier | None = None
+    addresses: Annotated[tuple[Text, ...], Unique] = ()
+    description: Text | None = None
