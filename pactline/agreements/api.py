@@ -147,21 +147,27 @@ def get_agreement(request: HttpRequest, agreement_id: int) -> AgreementOut:
 )
 def create_version(request: HttpRequest) -> Status[VersionCreatedOut]:
     content_type = request.content_type or ""
-    fmt: Format | None = "json" if "json" in content_type else ("yaml" if "yaml" in content_type else None)
+    fmt: Format | None = (
+        "json" if "json" in content_type else ("yaml" if "yaml" in content_type else None)
+    )
     loaded = agreement_version_create(actor=api_actor(request), text=request.body, fmt=fmt)
     out = VersionCreatedOut(**_version_fields(loaded.version), created=loaded.created)
     return Status(201 if loaded.created else 200, out)
 
 
 @router.get(
-    "/agreements/versions/{int:version_id}", response=VersionDetailOut, summary="One version with its document"
+    "/agreements/versions/{int:version_id}",
+    response=VersionDetailOut,
+    summary="One version with its document",
 )
 def get_version(request: HttpRequest, version_id: int) -> VersionDetailOut:
     version = access_agreement_version(api_actor(request), version_id)
     return VersionDetailOut(**_version_fields(version), document=version.document)
 
 
-@router.post("/agreements/versions/{int:version_id}/propose", response=VersionOut, summary="Propose a draft")
+@router.post(
+    "/agreements/versions/{int:version_id}/propose", response=VersionOut, summary="Propose a draft"
+)
 def propose_version(request: HttpRequest, version_id: int) -> VersionOut:
     actor = api_actor(request)
     version = access_agreement_version(actor, version_id)
@@ -169,7 +175,9 @@ def propose_version(request: HttpRequest, version_id: int) -> VersionOut:
 
 
 @router.post(
-    "/agreements/versions/{int:version_id}/accept", response=VersionOut, summary="Accept a proposal (client)"
+    "/agreements/versions/{int:version_id}/accept",
+    response=VersionOut,
+    summary="Accept a proposal (client)",
 )
 def accept_version(request: HttpRequest, version_id: int) -> VersionOut:
     actor = api_actor(request)
@@ -178,7 +186,9 @@ def accept_version(request: HttpRequest, version_id: int) -> VersionOut:
 
 
 @router.post(
-    "/agreements/versions/{int:version_id}/activate", response=VersionOut, summary="Activate a proposal"
+    "/agreements/versions/{int:version_id}/activate",
+    response=VersionOut,
+    summary="Activate a proposal",
 )
 def activate_version(request: HttpRequest, version_id: int) -> VersionOut:
     actor = api_actor(request)
@@ -195,7 +205,9 @@ class ExportQuery(Schema):
     summary="The version as a YAML or JSON document",
     response={200: str},
 )
-def export_version(request: HttpRequest, version_id: int, query: Query[ExportQuery]) -> HttpResponse:
+def export_version(
+    request: HttpRequest, version_id: int, query: Query[ExportQuery]
+) -> HttpResponse:
     version = access_agreement_version(api_actor(request), version_id)
     text, content_type = document_export(version.document, query.format)
     response = HttpResponse(text, content_type=content_type)

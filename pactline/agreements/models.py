@@ -17,7 +17,9 @@ class Agreement(ClientOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["client", "reference"], name="agreement_reference_unique")
+            models.UniqueConstraint(
+                fields=["client", "reference"], name="agreement_reference_unique"
+            )
         ]
         ordering = ["client_id", "reference"]
 
@@ -39,7 +41,9 @@ _FROZEN_FIELDS = ("document", "source_text", "content_hash", "requested_effectiv
 class AgreementVersion(ClientOwned):
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    status = models.CharField(max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    status = models.CharField(
+        max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
     document = models.JSONField()
     source_text = models.TextField()
     source_format = models.CharField(max_length=4)
@@ -83,7 +87,9 @@ class AgreementVersion(ClientOwned):
         cls, db: str | None, field_names: Any, values: Any, **kwargs: Any
     ) -> AgreementVersion:
         instance = super().from_db(db, field_names, values, **kwargs)
-        instance._loaded = {name: getattr(instance, name, None) for name in ("status", *_FROZEN_FIELDS)}
+        instance._loaded = {
+            name: getattr(instance, name, None) for name in ("status", *_FROZEN_FIELDS)
+        }
         return instance
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -92,6 +98,7 @@ class AgreementVersion(ClientOwned):
         if loaded.get("status") in ACTIVATED:
             changed = [name for name in _FROZEN_FIELDS if loaded.get(name) != getattr(self, name)]
             if changed:
-                raise TypeError(f"an activated agreement version is immutable ({', '.join(changed)})")
+                raise TypeError(
+                    f"an activated agreement version is immutable ({', '.join(changed)})"
+                )
         super().save(*args, **kwargs)
-

@@ -14,9 +14,7 @@ from pactline.tenancy.models import Client
 def agreement_version_in_force(client: Client, at: datetime) -> AgreementVersion | None:
     """The activated version with the latest effective time not after `at`."""
     return (
-        AgreementVersion.objects.filter(
-            client=client, status__in=ACTIVATED, effective_from__lte=at
-        )
+        AgreementVersion.objects.filter(client=client, status__in=ACTIVATED, effective_from__lte=at)
         .select_related("agreement")
         .order_by("-effective_from", "-activated_at", "-number")
         .first()
@@ -24,7 +22,9 @@ def agreement_version_in_force(client: Client, at: datetime) -> AgreementVersion
 
 
 def agreement_list(*, actor: Actor, client: Client | None = None) -> QuerySet[Agreement]:
-    agreements = Agreement.objects.filter(client__in=visible_clients(actor)).select_related("client")
+    agreements = Agreement.objects.filter(client__in=visible_clients(actor)).select_related(
+        "client"
+    )
     if client is not None:
         agreements = agreements.filter(client=client)
     return agreements

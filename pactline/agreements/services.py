@@ -118,7 +118,9 @@ def agreement_version_create(
 
 
 def _lock(version: AgreementVersion) -> AgreementVersion:
-    return AgreementVersion.objects.select_for_update().select_related("agreement").get(pk=version.pk)
+    return (
+        AgreementVersion.objects.select_for_update().select_related("agreement").get(pk=version.pk)
+    )
 
 
 @transaction.atomic
@@ -140,7 +142,13 @@ def agreement_version_propose(
     version.notice_days = notice_days
     version.earliest_effective_at = now + timedelta(days=notice_days)
     version.save(
-        update_fields=["status", "proposed_at", "proposed_by", "notice_days", "earliest_effective_at"]
+        update_fields=[
+            "status",
+            "proposed_at",
+            "proposed_by",
+            "notice_days",
+            "earliest_effective_at",
+        ]
     )
     audit_record(
         actor=actor,
@@ -179,7 +187,9 @@ def agreement_version_accept(
     return version
 
 
-def effective_from_for(version: AgreementVersion, *, activated_at: datetime, first: bool) -> datetime:
+def effective_from_for(
+    version: AgreementVersion, *, activated_at: datetime, first: bool
+) -> datetime:
     requested = start_of_day(version.requested_effective_on, version.home_timezone)
     if first:
         return requested
@@ -196,7 +206,9 @@ def agreement_version_activate(
     require(actor, Permission.AGREEMENT_ACTIVATE, version.client_id)
     version = _lock(version)
     if version.status != VersionStatus.PROPOSED:
-        raise Conflict(f"only a proposed version can be activated; this version is {version.status}")
+        raise Conflict(
+            f"only a proposed version can be activated; this version is {version.status}"
+        )
     now = now or timezone.now()
     first = not AgreementVersion.objects.filter(
         agreement_id=version.agreement_id, status__in=ACTIVATED

@@ -29,7 +29,7 @@ from pactline.agreements.services import (
     agreement_version_create,
     agreement_version_propose,
 )
-from pactline.common.errors import Conflict, ValidationFailed
+from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.common.http import domain_errors
 from pactline.tenancy.access import (
     Actor,
@@ -151,7 +151,7 @@ def version_export(request: HttpRequest, version_id: int, fmt: str) -> HttpRespo
 def _load(request: HttpRequest, actor: Actor, client: Client | None, template: str) -> HttpResponse:
     """Validate and store a posted document; re-show the form with every error otherwise."""
     form = AgreementDocumentForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
+    errors: list[FieldError] = []
     if request.method == "POST" and form.is_valid():
         try:
             loaded = agreement_version_create(
@@ -162,7 +162,7 @@ def _load(request: HttpRequest, actor: Actor, client: Client | None, template: s
                 create_client=client is None,
             )
         except ValidationFailed as failed:
-            errors = [str(error) for error in failed.errors]
+            errors = failed.errors
         else:
             version = loaded.version
             if loaded.created:

@@ -91,7 +91,9 @@ def actor_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Actor:
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     user_id = int(user.pk)
-    return Actor(user_id=user_id, audit_label=f"user:{user.get_username()}", grants=_grants_of(user_id))
+    return Actor(
+        user_id=user_id, audit_label=f"user:{user.get_username()}", grants=_grants_of(user_id)
+    )
 
 
 def actor_for_token(token: ApiToken) -> Actor:

@@ -91,13 +91,13 @@ def _all_or(values: Iterable[str]) -> str:
 
 def ladder_view(ladder: Ladder) -> LadderView:
     scope = ladder.applies_to
-    applies_to = "; ".join(
-        [
-            gettext("channels: %(v)s") % {"v": _all_or(labels_of(CHANNELS, scope.channels))},
-            gettext("priorities: %(v)s") % {"v": _all_or(scope.priorities)},
-            gettext("service levels: %(v)s") % {"v": _all_or(scope.metrics)},
-        ]
-    )
+    applies_to = gettext(
+        "channels: %(channels)s; priorities: %(priorities)s; service levels: %(levels)s"
+    ) % {
+        "channels": _all_or(labels_of(CHANNELS, scope.channels)),
+        "priorities": _all_or(scope.priorities),
+        "levels": _all_or(scope.metrics),
+    }
     return LadderView(
         name=ladder.name,
         description=ladder.description or "",
@@ -154,6 +154,7 @@ def report_view(report: Report, default_language: str) -> ReportView:
 class PoliciesView:
     retention: list[tuple[str, str]]
     card_data: str
+    card_display: str
     breach_notice: str
     confidentiality: str
     sub_processors: list[SubProcessor]
@@ -184,10 +185,10 @@ def policies_view(doc: AgreementDocument) -> PoliciesView:
         if card.policy == "never_store"
         else gettext("Card data is redacted before anything is stored")
     )
-    card_text += "; " + (
-        gettext("card numbers show the last 4 digits only")
+    card_display = (
+        gettext("Card numbers show the last 4 digits only")
         if card.pan_display == "last4"
-        else gettext("card numbers show the first 6 and last 4 digits")
+        else gettext("Card numbers show the first 6 and last 4 digits")
     )
     cross_border = ""
     if protection.cross_border_transfer is not None:
@@ -206,14 +207,18 @@ def policies_view(doc: AgreementDocument) -> PoliciesView:
             "h": duration(request.fulfilment_hours * 3600),
         }
     termination = doc.termination
-    data_return = gettext("All client data returned as %(formats)s") % {
-        "formats": ", ".join(fmt.upper() for fmt in termination.data_return_format)
-    }
-    if termination.data_return_days is not None:
-        data_return += " " + gettext("within %(d)s") % {"d": days(termination.data_return_days)}
+    formats = ", ".join(fmt.upper() for fmt in termination.data_return_format)
+    if termination.data_return_days is None:
+        data_return = gettext("All client data returned as %(formats)s") % {"formats": formats}
+    else:
+        data_return = gettext("All client data returned as %(formats)s within %(d)s") % {
+            "formats": formats,
+            "d": days(termination.data_return_days),
+        }
     return PoliciesView(
         retention=retention,
         card_data=card_text,
+        card_display=card_display,
         breach_notice=gettext("within %(h)s of discovery")
         % {"h": duration(protection.breach_notice_hours * 3600)},
         confidentiality=gettext("Every agent signs a confidentiality agreement")

@@ -80,7 +80,7 @@ def term_text(doc: AgreementDocument) -> str:
         }
     else:
         renewal = gettext("no automatic renewal")
-    return f"{span}; {renewal}"
+    return gettext("%(span)s; %(renewal)s") % {"span": span, "renewal": renewal}
 
 
 def tier_views(doc: AgreementDocument) -> list[TierView]:
@@ -288,7 +288,7 @@ def _metric_words(metric: Metric) -> tuple[str, str, list[str]]:
             target = gettext("≥ %(v)s") % {"v": plain(metric.target)}
     else:
         assert isinstance(metric, NpsMetric)  # noqa: S101 - the union is exhaustive
-        definition = gettext("% promoters (9–10) − % detractors (0–6)")
+        definition = gettext("share of promoters (9–10) minus share of detractors (0–6)")
         target = gettext("≥ %(v)s") % {"v": plain(metric.target)}
     if metric.minimum_volume:
         notes.append(

@@ -157,10 +157,14 @@ def test_a_token_cannot_reach_another_client(world: World) -> None:
 
 def test_lifecycle_through_the_api(world: World) -> None:
     version = _draft(world)
-    accepted = _as(world, "client_a_manager").post(f"/api/v1/agreements/versions/{version.pk}/accept")
+    accepted = _as(world, "client_a_manager").post(
+        f"/api/v1/agreements/versions/{version.pk}/accept"
+    )
     assert accepted.status_code == 200, accepted.content
     assert accepted.json()["accepted_by"] == "user:a-manager"
-    activated = _as(world, "provider_admin").post(f"/api/v1/agreements/versions/{version.pk}/activate")
+    activated = _as(world, "provider_admin").post(
+        f"/api/v1/agreements/versions/{version.pk}/activate"
+    )
     assert activated.status_code == 200
     assert activated.json()["status"] == "active"
     in_force = _as(world, "client_a_viewer").get(

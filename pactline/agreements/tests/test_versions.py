@@ -31,8 +31,12 @@ def _in_force_first(world: World, *, now: datetime = T0) -> AgreementVersion:
     return agreement_version_activate(actor=admin, version=loaded.version, now=now)
 
 
-def _amendment(world: World, *, effective_from: str, notice_days: int | None = None) -> AgreementVersion:
-    text = document_for("client-a", effective_from=effective_from, notice_days=notice_days, title="Amended")
+def _amendment(
+    world: World, *, effective_from: str, notice_days: int | None = None
+) -> AgreementVersion:
+    text = document_for(
+        "client-a", effective_from=effective_from, notice_days=notice_days, title="Amended"
+    )
     return agreement_version_create(actor=world.provider_admin.actor, text=text).version
 
 
@@ -65,7 +69,9 @@ def test_an_invalid_document_stores_nothing_and_names_every_error(world: World) 
     import json
 
     with pytest.raises(ValidationFailed) as raised:
-        agreement_version_create(actor=world.provider_admin.actor, text=json.dumps(data, default=str))
+        agreement_version_create(
+            actor=world.provider_admin.actor, text=json.dumps(data, default=str)
+        )
     paths = [error.path for error in raised.value.errors]
     assert "termination" in paths
     assert any(path.endswith(".timezone") for path in paths)

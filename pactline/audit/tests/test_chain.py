@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -7,9 +9,18 @@ from django.db import connection
 from pactline.audit.models import AuditEvent
 from pactline.audit.selectors import audit_chain_verify
 from pactline.audit.services import GENESIS_HASH, audit_record
-from pactline.tenancy.access import system_actor
 
 pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Someone:
+    user_id: int | None = None
+    audit_label: str = "system:test"
+
+
+def system_actor(label: str = "test") -> Someone:
+    return Someone(audit_label=f"system:{label}")
 
 
 def _three_events() -> list[AuditEvent]:

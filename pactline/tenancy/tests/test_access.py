@@ -35,7 +35,9 @@ def _codes(world: World, persona: str) -> list[str]:
         ("anonymous", []),
     ],
 )
-def test_visible_clients_follow_memberships(world: World, persona: str, expected: list[str]) -> None:
+def test_visible_clients_follow_memberships(
+    world: World, persona: str, expected: list[str]
+) -> None:
     assert _codes(world, persona) == expected
 
 

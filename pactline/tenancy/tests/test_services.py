@@ -53,7 +53,10 @@ def test_revoked_tokens_stop_working(world: World) -> None:
 def test_denied_token_creation_changes_nothing(world: World, persona: str, error: type) -> None:
     with pytest.raises(error):
         api_token_create(
-            actor=getattr(world, persona).actor, client=world.client_a, name="x", scope=TokenScope.READ
+            actor=getattr(world, persona).actor,
+            client=world.client_a,
+            name="x",
+            scope=TokenScope.READ,
         )
     assert ApiToken.objects.count() == 0
     assert AuditEvent.objects.count() == 0
@@ -62,7 +65,10 @@ def test_denied_token_creation_changes_nothing(world: World, persona: str, error
 def test_token_needs_a_name(world: World) -> None:
     with pytest.raises(ValidationFailed) as raised:
         api_token_create(
-            actor=world.provider_admin.actor, client=world.client_a, name="  ", scope=TokenScope.READ
+            actor=world.provider_admin.actor,
+            client=world.client_a,
+            name="  ",
+            scope=TokenScope.READ,
         )
     assert [e.path for e in raised.value.errors] == ["name"]
 

@@ -28,19 +28,22 @@ def _get(url: str) -> tuple[int, str]:
 
 @pytest.mark.timeout_sensitive
 def test_serve_answers_on_http_and_stops_on_interrupt(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
     env["PACTLINE_VAR_DIR"] = str(tmp_path)
     pactline = [sys.executable, "-m", "pactline.cli"]
     subprocess.run([*pactline, "migrate", "--no-input", "-v", "0"], env=env, check=True)  # noqa: S603
     port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [*pactline, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(  # noqa: S603
+            [*pactline, "serve", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         status, body = 0, ""
         for _ in range(120):
@@ -55,8 +58,9 @@ def test_serve_answers_on_http_and_stops_on_interrupt(tmp_path: Path) -> None:
         assert api_status == 200
         assert '"Pactline API"' in openapi
     finally:
-        os.killpg(server.pid, signal.SIGINT)
-        output, _ = server.communicate(timeout=30)
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+    output = log.read_text()
     assert server.returncode == 0, output
     assert "Stopped." in output
     with pytest.raises(OSError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -55,7 +56,12 @@ class Command(BaseCommand):
         }
         if not options["no_worker"]:
             commands["worker"] = [sys.executable, "-m", "django", "db_worker", "--verbosity", "1"]
-        processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}  # noqa: S603
+        # Each child leads its own process group, so stopping it also stops whatever it spawned
+        # (granian's worker processes) and a terminal's Ctrl-C reaches only this supervisor.
+        processes = {
+            name: subprocess.Popen(cmd, env=env, start_new_session=True)  # noqa: S603
+            for name, cmd in commands.items()
+        }
         self.stdout.write(
             f"Pactline is serving on http://{options['host']}:{options['port']}/ "
             f"({', '.join(processes)}); press Ctrl-C to stop."
@@ -76,13 +82,19 @@ class Command(BaseCommand):
                     stopping = True
             time.sleep(0.2)
         for process in processes.values():
-            if process.poll() is None:
-                process.terminate()
+            _signal_group(process, signal.SIGTERM)
         for process in processes.values():
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                process.kill()
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+            _signal_group(process, signal.SIGKILL)  # stragglers left behind by the child
         if failed:
             raise CommandError(failed)
         self.stdout.write("Stopped.")
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)

@@ -1,0 +1,82 @@
+"""Page-test helpers (no tests here): the shipped example agreements, addressed to the personas."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from conftest import World
+from pactline.agreements.models import AgreementVersion
+from pactline.agreements.services import (
+    agreement_version_activate,
+    agreement_version_create,
+    agreement_version_propose,
+)
+from pactline.core.agreement import agreement_to_data, parse_agreement
+from pactline.tenancy.access import system_actor
+from pactline.tenancy.models import Client
+
+EXAMPLES = Path(settings.BASE_DIR) / "examples" / "agreements"
+# Far enough back that a loaded version is in force whatever day the suite runs.
+PAST_START = "2020-01-01"
+
+
+def example_text(name: str) -> str:
+    return (EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")
+
+
+def example_for(client: Client, name: str, *, title: str | None = None) -> str:
+    """The example as JSON text, addressed to `client` and starting in the past."""
+    data: dict[str, Any] = agreement_to_data(parse_agreement(example_text(name)))
+    data["parties"]["client"]["code"] = client.code
+    data["parties"]["client"]["name"] = client.name
+    data["term"]["start"] = PAST_START
+    data["effective_from"] = PAST_START
+    if title is not None:
+        data["title"] = title
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def load(
+    client: Client, name: str, *, title: str | None = None, to: str = "active"
+) -> AgreementVersion:
+    """Store the example for `client` and take it to status `to` (draft, proposed, active)."""
+    actor = system_actor("test")
+    version = agreement_version_create(
+        actor=actor, text=example_for(client, name, title=title), client=client
+    ).version
+    if to in ("proposed", "active"):
+        version = agreement_version_propose(actor=actor, version=version)
+    if to == "active":
+        version = agreement_version_activate(actor=actor, version=version)
+    return version
+
+
+@dataclass(frozen=True)
+class Agreements:
+    """Client A: v1 in force, v2 a draft, v3 proposed; client B: its own agreement in force."""
+
+    a_active: AgreementVersion
+    a_draft: AgreementVersion
+    a_proposed: AgreementVersion
+    b_active: AgreementVersion
+
+
+A_EXAMPLE = "customer-service-zh"
+B_EXAMPLE = "general-outsourcing"
+A_TITLE = "华信家居客服工作服务条款"
+B_TITLE = "Customer Care Outsourcing Agreement — Client B"
+
+
+@pytest.fixture(name="agreements")
+def agreements_fixture(world: World) -> Agreements:
+    a_active = load(world.client_a, A_EXAMPLE)
+    a_draft = load(world.client_a, A_EXAMPLE, title=f"{A_TITLE}（修订草案）", to="draft")
+    a_proposed = load(world.client_a, A_EXAMPLE, title=f"{A_TITLE}（修订）", to="proposed")
+    b_active = load(world.client_b, B_EXAMPLE, title=B_TITLE)
+    return Agreements(a_active, a_draft, a_proposed, b_active)

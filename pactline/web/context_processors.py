@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from pactline.tenancy.access import Permission, has_permission, is_client_side, is_provider_admin
+from pactline.tenancy.http import request_actor
+from pactline.tenancy.selectors import client_list
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    actor = request_actor(request)
+    client_side = is_client_side(actor)
+    # Portal users normally act for one client: link straight to it instead of a one-row list.
+    nav_client = None
+    if client_side:
+        clients = list(client_list(actor=actor)[:2])
+        nav_client = clients[0] if len(clients) == 1 else None
+    return {
+        "actor": actor,
+        "nav_is_client_side": client_side,
+        "nav_is_provider_admin": is_provider_admin(actor),
+        "nav_client": nav_client,
+        "nav_can_manage_tokens": nav_client is not None
+        and has_permission(actor, Permission.TOKEN_MANAGE, nav_client.id),
+    }
