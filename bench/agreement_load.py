@@ -12,9 +12,11 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pactline.core.agreement import parse_agreement  # noqa: E402
+from pactline.core.agreement import parse_agreement
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples" / "agreements").glob("*.yaml"))
+EXAMPLES = sorted(
+    (Path(__file__).resolve().parent.parent / "examples" / "agreements").glob("*.yaml")
+)
 ROUNDS = 20
 
 
