@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pactline.agreements.documents import (
     Format,
@@ -62,7 +63,13 @@ def agreement_version_create(
     code = document.parties.client.code
     if client is not None and client.code != code:
         raise ValidationFailed(
-            [FieldError("parties.client.code", f"'{code}' is not this client ('{client.code}')")]
+            [
+                FieldError(
+                    "parties.client.code",
+                    _("'%(code)s' is not this client ('%(client)s')")
+                    % {"code": code, "client": client.code},
+                )
+            ]
         )
     if client is None:
         client = Client.objects.filter(code=code).first()
@@ -117,6 +124,10 @@ def agreement_version_create(
     return VersionLoad(version, created=True)
 
 
+def _status(version: AgreementVersion) -> dict[str, str]:
+    return {"status": str(VersionStatus(version.status).label)}
+
+
 def _lock(version: AgreementVersion) -> AgreementVersion:
     return (
         AgreementVersion.objects.select_for_update().select_related("agreement").get(pk=version.pk)
@@ -130,7 +141,9 @@ def agreement_version_propose(
     require(actor, Permission.AGREEMENT_DRAFT, version.client_id)
     version = _lock(version)
     if version.status != VersionStatus.DRAFT:
-        raise Conflict(f"only a draft can be proposed; this version is {version.status}")
+        raise Conflict(
+            _("only a draft can be proposed; this version is %(status)s") % _status(version)
+        )
     now = now or timezone.now()
     in_force = agreement_version_in_force(version.client, now)
     notice_days = 0
@@ -169,7 +182,10 @@ def agreement_version_accept(
     require(actor, Permission.AGREEMENT_ACCEPT, version.client_id)
     version = _lock(version)
     if version.status != VersionStatus.PROPOSED:
-        raise Conflict(f"only a proposed version can be accepted; this version is {version.status}")
+        raise Conflict(
+            _("only a proposed version can be accepted; this version is %(status)s")
+            % _status(version)
+        )
     if version.accepted_at is not None:
         return version
     now = now or timezone.now()
@@ -207,7 +223,8 @@ def agreement_version_activate(
     version = _lock(version)
     if version.status != VersionStatus.PROPOSED:
         raise Conflict(
-            f"only a proposed version can be activated; this version is {version.status}"
+            _("only a proposed version can be activated; this version is %(status)s")
+            % _status(version)
         )
     now = now or timezone.now()
     first = not AgreementVersion.objects.filter(

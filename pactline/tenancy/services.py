@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pactline.audit.services import audit_record
 from pactline.common.errors import FieldError, ValidationFailed
@@ -36,7 +37,9 @@ def provider_ensure(*, name: str) -> Provider:
 def client_create(*, actor: Actor, code: str, name: str, legal_name: str = "") -> Client:
     require_provider(actor, Permission.CLIENT_CREATE)
     if Client.objects.filter(code=code).exists():
-        raise ValidationFailed([FieldError("code", f"a client with code '{code}' exists")])
+        raise ValidationFailed(
+            [FieldError("code", _("a client with code '%(code)s' exists") % {"code": code})]
+        )
     client = Client.objects.create(code=code, name=name, legal_name=legal_name)
     audit_record(
         actor=actor,
@@ -53,7 +56,7 @@ def membership_grant(*, actor: Actor, user: User, role: Role, client: Client | N
     """Give `user` a role for one client, or for every client when `client` is None."""
     require_provider(actor, Permission.CLIENT_CREATE)
     if role in CLIENT_ROLES and client is None:
-        raise ValidationFailed([FieldError("client", "a client role needs a client")])
+        raise ValidationFailed([FieldError("client", _("a client role needs a client"))])
     membership, created = Membership.objects.get_or_create(user=user, client=client, role=role)
     if created:
         audit_record(
@@ -105,12 +108,12 @@ def api_token_create(
     """Issue a token; the plain text is returned once and never stored."""
     require(actor, Permission.TOKEN_MANAGE, client.id)
     if actor.user_id is None:
-        raise ValidationFailed([FieldError("actor", "API tokens are issued to a user")])
+        raise ValidationFailed([FieldError("actor", _("API tokens are issued to a user"))])
     cleaned = name.strip()
     if not cleaned:
-        raise ValidationFailed([FieldError("name", "a token needs a name")])
+        raise ValidationFailed([FieldError("name", _("a token needs a name"))])
     if scope not in TokenScope.values:
-        raise ValidationFailed([FieldError("scope", "must be one of: read, write")])
+        raise ValidationFailed([FieldError("scope", _("must be one of: read, write"))])
     prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
