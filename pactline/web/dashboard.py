@@ -10,7 +10,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pactline.agreements.models import AgreementVersion, VersionStatus
-from pactline.agreements.selectors import agreement_list, agreement_version_in_force
+from pactline.agreements.selectors import (
+    agreement_list,
+    agreement_version_in_force,
+    agreement_versions_in_progress,
+    agreement_versions_in_progress_counts,
+)
 from pactline.audit.models import AuditEvent
 from pactline.audit.selectors import audit_event_list
 from pactline.tenancy.access import (
@@ -28,6 +33,7 @@ from pactline.tenancy.selectors import client_list
 ACTION_LABELS: dict[str, Promise] = {
     "client.created": _("Client created"),
     "membership.granted": _("Role granted"),
+    "user.created": _("User created"),
     "api_token.created": _("API token created"),
     "api_token.revoked": _("API token revoked"),
     "agreement.created": _("Agreement created"),
@@ -61,14 +67,7 @@ def client_summaries(*, actor: Actor, now: datetime) -> list[ClientSummary]:
         .annotate(n=Count("id"))
         .values_list("client_id", "n")
     )
-    in_progress = dict(
-        AgreementVersion.objects.filter(
-            client__in=clients, status__in=[VersionStatus.DRAFT, VersionStatus.PROPOSED]
-        )
-        .values_list("client_id")
-        .annotate(n=Count("id"))
-        .values_list("client_id", "n")
-    )
+    in_progress = agreement_versions_in_progress_counts(actor=actor)
     return [
         ClientSummary(
             client=client,
@@ -82,14 +81,7 @@ def client_summaries(*, actor: Actor, now: datetime) -> list[ClientSummary]:
 
 def versions_in_progress(*, actor: Actor) -> list[AgreementVersion]:
     """Drafts and proposals of the actor's clients, oldest first (they wait longest)."""
-    return list(
-        AgreementVersion.objects.filter(
-            client__in=visible_clients(actor),
-            status__in=[VersionStatus.DRAFT, VersionStatus.PROPOSED],
-        )
-        .select_related("agreement", "client")
-        .order_by("created_at", "id")
-    )
+    return list(agreement_versions_in_progress(actor=actor))
 
 
 def versions_awaiting_acceptance(*, actor: Actor) -> list[AgreementVersion]:
