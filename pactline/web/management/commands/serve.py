@@ -25,7 +25,7 @@ class Command(BaseCommand):
             "--port", type=int, default=int(os.environ.get("PACTLINE_PORT", "8000"))
         )
         parser.add_argument("--workers", type=int, default=1, help="web worker processes")
-        parser.add_argument("--threads", type=int, default=8, help="threads per web worker")
+        parser.add_argument("--threads", type=int, default=4, help="threads per web worker")
         parser.add_argument("--no-worker", action="store_true", help="do not run the task worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
