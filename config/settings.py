@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "pactline.tenancy",
     "pactline.audit",
     "pactline.agreements",
+    "pactline.cases",
     "pactline.web",
 ]
 

@@ -87,8 +87,11 @@ class AgreementVersion(ClientOwned):
         cls, db: str | None, field_names: Any, values: Any, **kwargs: Any
     ) -> AgreementVersion:
         instance = super().from_db(db, field_names, values, **kwargs)
+        # Deferred fields are absent from __dict__; reading them here would load them.
         instance._loaded = {
-            name: getattr(instance, name, None) for name in ("status", *_FROZEN_FIELDS)
+            name: instance.__dict__[name]
+            for name in ("status", *_FROZEN_FIELDS)
+            if name in instance.__dict__
         }
         return instance
 
@@ -96,7 +99,11 @@ class AgreementVersion(ClientOwned):
         # Guard without I/O: compare with the values this row was loaded with.
         loaded: dict[str, Any] = getattr(self, "_loaded", {})
         if loaded.get("status") in ACTIVATED:
-            changed = [name for name in _FROZEN_FIELDS if loaded.get(name) != getattr(self, name)]
+            changed = [
+                name
+                for name in _FROZEN_FIELDS
+                if name in loaded and loaded[name] != self.__dict__.get(name)
+            ]
             if changed:
                 raise TypeError(
                     f"an activated agreement version is immutable ({', '.join(changed)})"

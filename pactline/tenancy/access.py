@@ -25,15 +25,18 @@ class Permission(StrEnum):
     AGREEMENT_ACTIVATE = "agreement.activate"
     TOKEN_MANAGE = "token.manage"
     AUDIT_VIEW = "audit.view"
+    CASE_VIEW = "case.view"
+    CASE_WORK = "case.work"
 
 
-_READ = frozenset({Permission.CLIENT_VIEW, Permission.AGREEMENT_VIEW})
+_READ = frozenset({Permission.CLIENT_VIEW, Permission.AGREEMENT_VIEW, Permission.CASE_VIEW})
+_WORK = _READ | {Permission.CASE_WORK}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Accepting a change is the client's act; the provider cannot accept its own proposal.
     Role.PROVIDER_ADMIN: frozenset(Permission) - {Permission.AGREEMENT_ACCEPT},
-    Role.SUPERVISOR: _READ,
-    Role.AGENT: _READ,
+    Role.SUPERVISOR: _WORK,
+    Role.AGENT: _WORK,
     Role.QA_ANALYST: _READ,
     Role.WORKFORCE_PLANNER: _READ,
     Role.BILLING: _READ,
@@ -49,6 +52,7 @@ WRITE_PERMISSIONS = frozenset(
         Permission.AGREEMENT_ACCEPT,
         Permission.AGREEMENT_ACTIVATE,
         Permission.TOKEN_MANAGE,
+        Permission.CASE_WORK,
     }
 )
 

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Serve Pactline: web pages and API (granian) plus the task worker. Ctrl-C stops all."
+    help = "Serve Pactline: web pages and API (granian), the task worker and the SLA clock loop. Ctrl-C stops all."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default=os.environ.get("PACTLINE_HOST", "127.0.0.1"))
@@ -26,7 +26,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=1, help="web worker processes")
         parser.add_argument("--threads", type=int, default=4, help="threads per web worker")
-        parser.add_argument("--no-worker", action="store_true", help="do not run the task worker")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="run neither the task worker nor the SLA clock loop",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -56,6 +60,7 @@ class Command(BaseCommand):
         }
         if not options["no_worker"]:
             commands["worker"] = [sys.executable, "-m", "django", "db_worker", "--verbosity", "1"]
+            commands["clock"] = [sys.executable, "-m", "django", "clock"]
         # Each child leads its own process group, so stopping it also stops whatever it spawned
         # (granian's worker processes) and a terminal's Ctrl-C reaches only this supervisor.
         processes = {

@@ -1,0 +1,261 @@
+"""Keeping a case's SLA clocks current, and firing what falls due.
+
+`clocks_sync` replays the case's timeline through the engine (`pactline.core.sla.evaluate`)
+under the clocks of its pinned agreement version, stores each clock cycle with its schedule of
+future events, and records the events that are already past (once: `SlaEvent` is unique per
+clock, kind, level and cycle). Case services call it in their own transaction.
+
+`clocks_fire_due` is the clock loop's step: it takes due rows (PostgreSQL: `FOR UPDATE SKIP
+LOCKED`, so several loops share the work), pops the due entries of each stored schedule and
+records them. It never replays a case: the schedule is exact until the case changes, and every
+change re-syncs in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Min
+
+from pactline.cases.definitions import CaseClock, after_breach_seconds, case_clocks
+from pactline.cases.escalations import escalation_actions_queue
+from pactline.cases.models import (
+    AuthorKind,
+    Case,
+    ClockStatus,
+    EntryKind,
+    SlaClock,
+    SlaEvent,
+    SlaEventKind,
+    TimelineEntry,
+)
+from pactline.core.sla import CaseEvent, ClockState, evaluate
+
+_ACTIVE = (ClockStatus.RUNNING, ClockStatus.BREACHED)
+
+
+@dataclass(frozen=True)
+class Fired:
+    """An event to record: kind, level, when it happened, and whether it is only noted."""
+
+    kind: str
+    level: int
+    at: datetime
+    suppressed: bool = False
+
+
+def core_events(entries: Iterable[TimelineEntry]) -> list[CaseEvent]:
+    """The timeline as the engine reads it (notes and assignments do not move clocks)."""
+    events: list[CaseEvent] = []
+    for entry in entries:
+        kind = entry.kind
+        if kind == EntryKind.CREATED:
+            events.append(
+                CaseEvent(entry.at, "created", status=entry.status, priority=entry.priority)
+            )
+        elif kind == EntryKind.CUSTOMER_MESSAGE:
+            events.append(CaseEvent(entry.at, "customer_message"))
+        elif kind == EntryKind.AGENT_REPLY:
+            human = entry.author_kind == AuthorKind.AGENT
+            events.append(CaseEvent(entry.at, "agent_reply", author="human" if human else "bot"))
+        elif kind == EntryKind.STATUS_CHANGE:
+            events.append(CaseEvent(entry.at, "status_change", status=entry.status))
+        elif kind == EntryKind.PRIORITY_CHANGE:
+            events.append(CaseEvent(entry.at, "priority_change", priority=entry.priority))
+        elif kind == EntryKind.RESOLVE:
+            events.append(CaseEvent(entry.at, "resolve", status=entry.status or None))
+        elif kind == EntryKind.REOPEN:
+            events.append(CaseEvent(entry.at, "reopen", status=entry.status or None))
+    return events
+
+
+def _after_breach(clock: CaseClock, state: ClockState) -> list[tuple[int, datetime]]:
+    """When the after-breach escalation levels of this cycle fall (empty if it cannot breach)."""
+    base = state.breached_at
+    if base is None and state.state == "running":
+        base = state.due_at
+    if base is None:
+        return []
+    points = []
+    for point in clock.after_breach:
+        seconds = after_breach_seconds(point)
+        if point.level.time_basis == "calendar":
+            at = base + timedelta(seconds=seconds)
+        else:
+            at = clock.definition.calendar.add(base, seconds)
+        points.append((point.code, at))
+    return points
+
+
+def _plan(clock: CaseClock, state: ClockState, now: datetime) -> tuple[list[Fired], list[Fired]]:
+    """(events already past, schedule of events ahead) for one clock cycle."""
+    past: list[Fired] = []
+    ahead: list[Fired] = []
+    for event in state.past_events:
+        if event.kind == "breach":
+            past.append(Fired(SlaEventKind.BREACH, 0, event.at))
+        else:
+            kind, level = clock.event_of(event.level)
+            past.append(Fired(kind, level, event.at, suppressed=event.suppressed))
+    if state.state == "running":
+        for level, at in state.warnings_due:
+            kind, code = clock.event_of(level)
+            ahead.append(Fired(kind, code, at))
+        if state.due_at is not None and state.due_at > now:
+            ahead.append(Fired(SlaEventKind.BREACH, 0, state.due_at))
+    if state.state in ("running", "breached"):
+        for code, at in _after_breach(clock, state):
+            target = past if at <= now else ahead
+            target.append(Fired(SlaEventKind.ESCALATION, code, at))
+    ahead.sort(key=lambda fired: (fired.at, fired.kind, fired.level))
+    return past, ahead
+
+
+def _schedule_json(ahead: Sequence[Fired]) -> list[dict[str, Any]]:
+    return [{"kind": f.kind, "level": f.level, "at": f.at.isoformat()} for f in ahead]
+
+
+def _record(clock: SlaClock, fired: Iterable[Fired], now: datetime) -> list[SlaEvent]:
+    """Insert the events not yet recorded; returns the ones this call created."""
+    rows = [
+        SlaEvent(
+            client_id=clock.client_id,
+            clock=clock,
+            case_id=clock.case_id,
+            kind=f.kind,
+            level=f.level,
+            cycle=clock.cycle,
+            occurred_at=f.at,
+            recorded_at=now,
+            suppressed=f.suppressed,
+        )
+        for f in fired
+    ]
+    if not rows:
+        return []
+    known = set(SlaEvent.objects.filter(clock=clock).values_list("kind", "level", "cycle"))
+    fresh = [row for row in rows if (row.kind, row.level, row.cycle) not in known]
+    SlaEvent.objects.bulk_create(fresh, ignore_conflicts=True)
+    keys = {(row.kind, row.level) for row in fresh}
+    return [
+        event
+        for event in SlaEvent.objects.filter(clock=clock, recorded_at=now)
+        if (event.kind, event.level) in keys
+    ]
+
+
+def clocks_sync(case: Case, *, now: datetime) -> list[SlaEvent]:
+    """Re-evaluate every clock of `case` (locked by the caller) as of `now`.
+
+    Returns the SLA events this call recorded."""
+    entries = list(case.timeline.order_by("seq"))
+    clocks = case_clocks(case.agreement_version, case.channel, case.priority)
+    by_key = {clock.definition.key: clock for clock in clocks}
+    states = evaluate([clock.definition for clock in clocks], core_events(entries), now=now)
+    stored = {(row.key, row.cycle): row for row in case.clocks.all()}
+    recorded: list[SlaEvent] = []
+    for state in states:
+        clock = by_key[state.key]
+        past, ahead = _plan(clock, state, now)
+        row = stored.get((state.key, state.cycle))
+        fields: dict[str, Any] = {
+            "agreement_version_id": case.agreement_version_id,
+            "metric": state.metric,
+            "calendar": clock.calendar_name,
+            "state": state.state,
+            "priority": state.priority or "",
+            "target_seconds": state.target_seconds,
+            "started_at": state.started_at,
+            "consumed_seconds": state.consumed,
+            "evaluated_at": now,
+            "due_at": state.due_at,
+            "next_event_at": ahead[0].at if ahead else None,
+            "breached_at": state.breached_at,
+            "met_at": state.met_at,
+            "stopped_at": state.stopped_at,
+            "schedule": _schedule_json(ahead),
+        }
+        if row is None:
+            row = SlaClock.objects.create(
+                client_id=case.client_id, case=case, key=state.key, cycle=state.cycle, **fields
+            )
+        else:
+            SlaClock.objects.filter(pk=row.pk).update(version=row.version + 1, **fields)
+            for name, value in fields.items():
+                setattr(row, name, value)
+            row.version += 1
+        recorded.extend(_record(row, past, now))
+    return recorded
+
+
+@dataclass(frozen=True)
+class Tick:
+    clocks: int
+    events: list[SlaEvent]
+
+
+def _skip_locked() -> bool:
+    return bool(connection.features.has_select_for_update_skip_locked)
+
+
+def clocks_fire_due(*, now: datetime, batch: int = 2000) -> Tick:
+    """Record what has fallen due on up to `batch` clocks, in one transaction."""
+    with transaction.atomic():
+        due = SlaClock.objects.filter(state__in=_ACTIVE, next_event_at__lte=now).order_by(
+            "next_event_at"
+        )
+        if _skip_locked():
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        rows = list(due[:batch])
+        if not rows:
+            return Tick(0, [])
+        events: list[SlaEvent] = []
+        for row in rows:
+            schedule = row.schedule
+            split = next(
+                (i for i, item in enumerate(schedule) if datetime.fromisoformat(item["at"]) > now),
+                len(schedule),
+            )
+            for item in schedule[:split]:
+                events.append(
+                    SlaEvent(
+                        client_id=row.client_id,
+                        clock=row,
+                        case_id=row.case_id,
+                        kind=item["kind"],
+                        level=item["level"],
+                        cycle=row.cycle,
+                        occurred_at=datetime.fromisoformat(item["at"]),
+                        recorded_at=now,
+                    )
+                )
+                if item["kind"] == SlaEventKind.BREACH:
+                    row.state = ClockStatus.BREACHED
+                    row.breached_at = datetime.fromisoformat(item["at"])
+            row.schedule = schedule[split:]
+            row.next_event_at = (
+                datetime.fromisoformat(row.schedule[0]["at"]) if row.schedule else None
+            )
+            row.version += 1
+        SlaEvent.objects.bulk_create(events, ignore_conflicts=True)
+        SlaClock.objects.bulk_update(
+            rows, ["state", "breached_at", "schedule", "next_event_at", "version"], batch_size=500
+        )
+        created = list(
+            SlaEvent.objects.filter(clock__in=rows, recorded_at=now).select_related(
+                "clock", "case__agreement_version"
+            )
+        )
+        escalation_actions_queue(created)
+    return Tick(len(rows), created)
+
+
+def next_due_at() -> datetime | None:
+    """When the loop next has work (for sleeping until then)."""
+    result: datetime | None = SlaClock.objects.filter(state__in=_ACTIVE).aggregate(
+        at=Min("next_event_at")
+    )["at"]
+    return result

@@ -1,0 +1,249 @@
+"""Cases, their append-only timeline, and the SLA clocks pinned to the agreement version."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pactline.common.models import ClientOwned
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    CHAT = "chat", _("Chat")
+    SOCIAL = "social", _("Social media")
+    WEB = "web", _("Web help desk")
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING_CUSTOMER = "pending_customer", _("Pending customer")
+    PENDING_CLIENT = "pending_client", _("Pending client")
+    ESCALATED = "escalated", _("Escalated")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+CLOSED_STATUSES = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
+class Case(ClientOwned):
+    agreement_version = models.ForeignKey(
+        "agreements.AgreementVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    priority = models.CharField(_("priority"), max_length=40)
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices)
+    category = models.CharField(_("category"), max_length=40, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    queue = models.CharField(_("queue"), max_length=60, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+    last_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "status"])]
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+
+class EntryKind(models.TextChoices):
+    CREATED = "created", _("Opened")
+    CUSTOMER_MESSAGE = "customer_message", _("Customer message")
+    AGENT_REPLY = "agent_reply", _("Agent reply")
+    NOTE = "note", _("Internal note")
+    STATUS_CHANGE = "status_change", _("Status changed")
+    PRIORITY_CHANGE = "priority_change", _("Priority changed")
+    RESOLVE = "resolve", _("Resolved")
+    REOPEN = "reopen", _("Reopened")
+    ASSIGNED = "assigned", _("Assigned")
+
+
+class AuthorKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent")
+    BOT = "bot", _("Bot")
+    SYSTEM = "system", _("System")
+
+
+class TimelineEntry(ClientOwned):
+    """One thing that happened to a case. Append-only: corrections are new entries.
+
+    SLA warnings, breaches and escalations are `SlaEvent` rows, merged into the timeline when
+    it is shown: the clock loop records them without locking the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    actor_label = models.CharField(max_length=150, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    priority = models.CharField(max_length=40, blank=True)
+    body = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "case", "seq"], name="timeline_seq_unique")
+        ]
+        ordering = ["case_id", "seq"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.seq} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("timeline entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("timeline entries are append-only")
+
+
+class ClockStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+    STOPPED = "stopped", _("Stopped")
+
+
+class SlaClock(ClientOwned):
+    """One cycle of one clock of a case, as last evaluated.
+
+    `schedule` holds the clock's future events (warnings, breach, escalation levels) computed
+    at the last evaluation; it stays exact until the case changes, and every change of the
+    case re-evaluates in the same transaction. The clock loop therefore only pops due entries
+    and never replays the case. `version` guards conditional updates."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks")
+    agreement_version = models.ForeignKey(
+        "agreements.AgreementVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.CharField(max_length=80)
+    metric = models.CharField(max_length=20)
+    calendar = models.CharField(max_length=60)
+    cycle = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=ClockStatus.choices)
+    priority = models.CharField(max_length=40, blank=True)
+    target_seconds = models.FloatField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    consumed_seconds = models.FloatField(default=0)
+    evaluated_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    next_event_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    schedule = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "case", "key", "cycle"], name="sla_clock_unique_cycle"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_event_at"], name="sla_clock_due")]
+        ordering = ["case_id", "key", "cycle"]
+
+    def __str__(self) -> str:
+        return f"{self.key} #{self.cycle} ({self.state})"
+
+
+class SlaEventKind(models.TextChoices):
+    WARNING = "warning", _("Warning")
+    BREACH = "breach", _("Breach")
+    ESCALATION = "escalation", _("Escalation")
+
+
+class SlaEvent(ClientOwned):
+    """A warning, breach or escalation level that fired. Unique per (clock, kind, level, cycle):
+    whatever runs twice, it is recorded once."""
+
+    clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sla_events")
+    kind = models.CharField(max_length=12, choices=SlaEventKind.choices)
+    level = models.PositiveIntegerField()
+    cycle = models.PositiveIntegerField()
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    suppressed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clock", "kind", "level", "cycle"], name="sla_event_once"
+            )
+        ]
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.level} of {self.clock_id}"
+
+
+class ActionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    WAITING = "waiting", _("Waiting for service hours")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class EscalationAction(ClientOwned):
+    """One action of an escalation level that fired; unique per (event, action), so it runs
+    once however often the event is seen. Retried with backoff until done or failed."""
+
+    event = models.ForeignKey(SlaEvent, on_delete=models.CASCADE, related_name="actions")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalation_actions")
+    action_index = models.PositiveIntegerField()
+    action_type = models.CharField(max_length=30)
+    spec = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=ActionStatus.choices, default=ActionStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "action_index"], name="escalation_action_once")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="escalation_action_due")]
+
+    def __str__(self) -> str:
+        return f"{self.action_type} for event {self.event_id} ({self.status})"
+
+
+class WebhookDelivery(ClientOwned):
+    """The delivery log: one row per attempt to POST an escalation webhook."""
+
+    action = models.ForeignKey(
+        EscalationAction, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    attempt = models.PositiveIntegerField()
+    url = models.URLField(max_length=500)
+    attempted_at = models.DateTimeField()
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    response_excerpt = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["action_id", "attempt"]
+
+    def __str__(self) -> str:
+        return f"{self.url} attempt {self.attempt}: {self.status_code or self.error}"

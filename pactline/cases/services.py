@@ -1,0 +1,312 @@
+"""Writes for cases. Each appends to the timeline and re-syncs the clocks in one transaction;
+escalations that fire are queued to run after commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pactline.agreements.selectors import agreement_version_in_force
+from pactline.audit.services import audit_record
+from pactline.cases.clocks import clocks_sync
+from pactline.cases.escalations import escalation_actions_queue
+from pactline.cases.models import (
+    CLOSED_STATUSES,
+    AuthorKind,
+    Case,
+    CaseStatus,
+    Channel,
+    EntryKind,
+    SlaEvent,
+    TimelineEntry,
+)
+from pactline.common.errors import Conflict, FieldError, ValidationFailed
+from pactline.tenancy.access import Actor, Permission, require
+from pactline.tenancy.models import Client
+
+
+def _append(
+    case: Case,
+    *,
+    kind: EntryKind,
+    at: datetime,
+    actor: Actor,
+    author_kind: AuthorKind,
+    status: str = "",
+    priority: str = "",
+    body: str = "",
+    payload: dict[str, Any] | None = None,
+) -> TimelineEntry:
+    case.last_seq += 1
+    return TimelineEntry.objects.create(
+        client_id=case.client_id,
+        case=case,
+        seq=case.last_seq,
+        at=at,
+        kind=kind,
+        author_kind=author_kind,
+        actor_label=actor.audit_label,
+        status=status,
+        priority=priority,
+        body=body,
+        payload=payload or {},
+    )
+
+
+def _after_change(case: Case, *, now: datetime, fields: list[str]) -> list[SlaEvent]:
+    case.updated_at = now
+    case.save(update_fields=[*fields, "last_seq", "updated_at"])
+    fired = clocks_sync(case, now=now)
+    escalation_actions_queue(fired)
+    return fired
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("agreement_version").get(pk=case.pk)
+
+
+def _priorities(case_or_version: Any) -> tuple[str, ...]:
+    document = case_or_version.document
+    return tuple(document.get("priorities") or ("critical", "high", "normal", "low"))
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: Actor,
+    client: Client,
+    channel: str,
+    priority: str,
+    subject: str = "",
+    category: str = "",
+    queue: str = "",
+    status: str = CaseStatus.NEW,
+    at: datetime | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Open a case under the agreement version in force at `at` (pinned for its life)."""
+    require(actor, Permission.CASE_WORK, client.id)
+    now = now or timezone.now()
+    at = at or now
+    version = agreement_version_in_force(client, at)
+    errors = []
+    if version is None:
+        errors.append(FieldError("client", _("no agreement is in force for this client")))
+    else:
+        if channel not in version.document.get("channels", {}):
+            errors.append(
+                FieldError(
+                    "channel",
+                    _("'%(channel)s' is not a channel of the agreement") % {"channel": channel},
+                )
+            )
+        if priority not in _priorities(version):
+            errors.append(
+                FieldError(
+                    "priority",
+                    _("'%(priority)s' is not a priority of the agreement") % {"priority": priority},
+                )
+            )
+    if channel not in Channel.values:
+        errors.append(
+            FieldError("channel", _("unknown channel '%(channel)s'") % {"channel": channel})
+        )
+    if status not in CaseStatus.values or status in CLOSED_STATUSES:
+        errors.append(FieldError("status", _("a case opens as new, open or pending")))
+    if errors or version is None:
+        raise ValidationFailed(errors)
+    case = Case.objects.create(
+        client=client,
+        agreement_version=version,
+        channel=channel,
+        priority=priority,
+        status=status,
+        subject=subject[:300],
+        category=category,
+        queue=queue,
+        opened_at=at,
+        updated_at=now,
+    )
+    _append(
+        case,
+        kind=EntryKind.CREATED,
+        at=at,
+        actor=actor,
+        author_kind=AuthorKind.SYSTEM,
+        status=status,
+        priority=priority,
+    )
+    audit_record(
+        actor=actor,
+        action="case.opened",
+        client_id=client.id,
+        obj=case,
+        payload={"channel": channel, "priority": priority, "agreement_version": version.pk},
+        at=now,
+    )
+    _after_change(case, now=now, fields=[])
+    return case
+
+
+@transaction.atomic
+def case_customer_message(
+    *,
+    actor: Actor,
+    case: Case,
+    body: str = "",
+    at: datetime | None = None,
+    now: datetime | None = None,
+) -> Case:
+    require(actor, Permission.CASE_WORK, case.client_id)
+    case = _locked(case)
+    now = now or timezone.now()
+    _append(
+        case,
+        kind=EntryKind.CUSTOMER_MESSAGE,
+        at=at or now,
+        actor=actor,
+        author_kind=AuthorKind.CUSTOMER,
+        body=body,
+    )
+    _after_change(case, now=now, fields=[])
+    return case
+
+
+@transaction.atomic
+def case_agent_reply(
+    *,
+    actor: Actor,
+    case: Case,
+    body: str = "",
+    bot: bool = False,
+    at: datetime | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """A reply to the customer; only a human agent's reply satisfies a response clock."""
+    require(actor, Permission.CASE_WORK, case.client_id)
+    case = _locked(case)
+    now = now or timezone.now()
+    author = AuthorKind.BOT if bot else AuthorKind.AGENT
+    _append(
+        case, kind=EntryKind.AGENT_REPLY, at=at or now, actor=actor, author_kind=author, body=body
+    )
+    _after_change(case, now=now, fields=[])
+    return case
+
+
+@transaction.atomic
+def case_set_status(
+    *,
+    actor: Actor,
+    case: Case,
+    status: str,
+    at: datetime | None = None,
+    now: datetime | None = None,
+) -> Case:
+    require(actor, Permission.CASE_WORK, case.client_id)
+    case = _locked(case)
+    if status not in CaseStatus.values or status in CLOSED_STATUSES:
+        raise ValidationFailed([FieldError("status", _("use resolve to close a case"))])
+    if case.status in CLOSED_STATUSES:
+        raise Conflict(_("the case is resolved; reopen it first"))
+    if case.status == status:
+        return case
+    now = now or timezone.now()
+    case.status = status
+    _append(
+        case,
+        kind=EntryKind.STATUS_CHANGE,
+        at=at or now,
+        actor=actor,
+        author_kind=AuthorKind.AGENT,
+        status=status,
+    )
+    _after_change(case, now=now, fields=["status"])
+    return case
+
+
+@transaction.atomic
+def case_set_priority(
+    *,
+    actor: Actor,
+    case: Case,
+    priority: str,
+    at: datetime | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Change the priority: the clocks re-target from their original start."""
+    require(actor, Permission.CASE_WORK, case.client_id)
+    case = _locked(case)
+    if priority not in _priorities(case.agreement_version):
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "priority",
+                    _("'%(priority)s' is not a priority of the agreement") % {"priority": priority},
+                )
+            ]
+        )
+    if case.priority == priority:
+        return case
+    now = now or timezone.now()
+    case.priority = priority
+    _append(
+        case,
+        kind=EntryKind.PRIORITY_CHANGE,
+        at=at or now,
+        actor=actor,
+        author_kind=AuthorKind.AGENT,
+        priority=priority,
+    )
+    _after_change(case, now=now, fields=["priority"])
+    return case
+
+
+@transaction.atomic
+def case_resolve(
+    *, actor: Actor, case: Case, at: datetime | None = None, now: datetime | None = None
+) -> Case:
+    require(actor, Permission.CASE_WORK, case.client_id)
+    case = _locked(case)
+    if case.status in CLOSED_STATUSES:
+        return case
+    now = now or timezone.now()
+    case.status = CaseStatus.RESOLVED
+    case.resolved_at = at or now
+    _append(
+        case,
+        kind=EntryKind.RESOLVE,
+        at=at or now,
+        actor=actor,
+        author_kind=AuthorKind.AGENT,
+        status=CaseStatus.RESOLVED,
+    )
+    _after_change(case, now=now, fields=["status", "resolved_at"])
+    return case
+
+
+@transaction.atomic
+def case_reopen(
+    *, actor: Actor, case: Case, at: datetime | None = None, now: datetime | None = None
+) -> Case:
+    require(actor, Permission.CASE_WORK, case.client_id)
+    case = _locked(case)
+    if case.status not in CLOSED_STATUSES:
+        raise Conflict(_("only a resolved case can be reopened"))
+    now = now or timezone.now()
+    case.status = CaseStatus.OPEN
+    case.resolved_at = None
+    _append(
+        case,
+        kind=EntryKind.REOPEN,
+        at=at or now,
+        actor=actor,
+        author_kind=AuthorKind.AGENT,
+        status=CaseStatus.OPEN,
+    )
+    _after_change(case, now=now, fields=["status", "resolved_at"])
+    return case
