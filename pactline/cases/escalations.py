@@ -25,10 +25,14 @@ def _point(event: SlaEvent) -> EscalationPoint | None:
 def escalation_actions_queue(events: Iterable[SlaEvent]) -> list[EscalationAction]:
     """Create the actions of every escalation event (idempotent) and run them after commit."""
     now = timezone.now()
+    wanted = [e.pk for e in events if e.kind == SlaEventKind.ESCALATION and not e.suppressed]
+    if not wanted:
+        return []
     rows: list[EscalationAction] = []
-    for event in events:
-        if event.kind != SlaEventKind.ESCALATION or event.suppressed:
-            continue
+    fired = SlaEvent.objects.filter(pk__in=wanted).select_related(
+        "clock", "case__agreement_version"
+    )
+    for event in fired:
         point = _point(event)
         if point is None:
             continue
