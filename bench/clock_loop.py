@@ -36,7 +36,7 @@ def _database_urls() -> tuple[str, str, str]:
 
 
 def _admin_sql(admin_url: str, sql: str) -> None:
-    import psycopg  # noqa: PLC0415
+    import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql)  # type: ignore[arg-type]
@@ -46,16 +46,16 @@ def _setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("PACTLINE_VAR_DIR", str(ROOT / "var" / "bench"))
-    import django  # noqa: PLC0415
+    import django
 
     django.setup()
 
 
 def _populate(far: datetime) -> None:
-    from django.core.management import call_command  # noqa: PLC0415
-    from django.db import connection  # noqa: PLC0415
+    from django.core.management import call_command
+    from django.db import connection
 
-    from pactline.cases.tests.fixtures import load_example  # noqa: PLC0415
+    from pactline.cases.tests.fixtures import load_example
 
     call_command("migrate", verbosity=0)
     version = load_example("general-outsourcing")
@@ -92,7 +92,7 @@ def _populate(far: datetime) -> None:
 
 def _arm(due_at: datetime) -> None:
     """Make every (CLOCKS / DUE_TOGETHER)-th clock fall due at `due_at`; forget earlier runs."""
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM cases_slaevent")
@@ -107,10 +107,10 @@ def _arm(due_at: datetime) -> None:
 
 
 def _run_loops(loops: int, due_at: datetime, batch: int) -> list[float]:
-    from django.db import connections  # noqa: PLC0415
-    from django.utils import timezone  # noqa: PLC0415
+    from django.db import connections
+    from django.utils import timezone
 
-    from pactline.cases.clocks import clocks_fire_due  # noqa: PLC0415
+    from pactline.cases.clocks import clocks_fire_due
 
     latencies: list[float] = []
     lock = threading.Lock()
@@ -177,7 +177,7 @@ def main() -> None:
             )
         print(f"goal p99 <= 5 s with one loop: {'met' if p99 <= 5 else 'MISSED'}")
     finally:
-        from django.db import connections  # noqa: PLC0415
+        from django.db import connections
 
         connections.close_all()
         _admin_sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

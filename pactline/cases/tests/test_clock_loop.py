@@ -63,7 +63,7 @@ def test_two_loops_at_once_fire_every_event_exactly_once() -> None:
                 if tick.clocks == 0:
                     break
                 handled[name] += tick.clocks
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             failures.append(exc)
         finally:
             connections.close_all()
