@@ -118,20 +118,19 @@ def _run_loops(loops: int, due_at: datetime, batch: int) -> list[float]:
     def loop() -> None:
         # The loop as `pactline clock` runs it: fire what is due, else sleep briefly.
         deadline = time.time() + 120
-        recorded = 0
         while time.time() < deadline:
             tick = clocks_fire_due(now=timezone.now(), batch=batch)
             committed = datetime.now(UTC)
+            with lock:
+                latencies.extend(
+                    (committed - event.occurred_at).total_seconds() for event in tick.events
+                )
+                done = len(latencies) >= DUE_TOGETHER
             if tick.clocks:
-                with lock:
-                    latencies.extend(
-                        (committed - event.occurred_at).total_seconds() for event in tick.events
-                    )
-                    recorded = len(latencies)
-            elif recorded >= DUE_TOGETHER or datetime.now(UTC) > due_at + timedelta(seconds=60):
+                continue
+            if done or datetime.now(UTC) > due_at + timedelta(seconds=60):
                 break
-            else:
-                time.sleep(0.05)
+            time.sleep(0.05)
         connections.close_all()
 
     wait = (due_at - datetime.now(UTC)).total_seconds()

@@ -9,7 +9,7 @@ from the breach."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pactline.agreements.documents import document_from_data
@@ -119,7 +119,7 @@ def _case_clocks(
     calendar = _calendar(version_id, content_hash, calendar_name)
     clocks = []
     for name, metric in metrics.items():
-        if not isinstance(metric, ClockMetric) or metric.target_seconds is None:
+        if not isinstance(metric, ClockMetric):
             continue
         base = ClockDefinition.from_metric(f"{channel}.{name}", metric, calendar)
         points = [
@@ -136,14 +136,6 @@ def _case_clocks(
             else ClockWarning(fraction=float(p.level.trigger.at_percent or 0) / 100)
             for p in before
         )
-        definition = ClockDefinition(
-            key=base.key,
-            metric=base.metric,
-            targets=base.targets,
-            calendar=base.calendar,
-            pause_statuses=base.pause_statuses,
-            reopen_policy=base.reopen_policy,
-            warnings=(*base.warnings, *extra),
-        )
+        definition = replace(base, warnings=(*base.warnings, *extra))
         clocks.append(CaseClock(definition, calendar_name, len(base.warnings), before, after))
     return tuple(clocks)

@@ -31,8 +31,13 @@ def _utc(hour: int, minute: int = 0, day: int = 2) -> datetime:
 
 def _open(priority: str = "normal") -> Case:
     return case_open(
-        actor=ACTOR, client=northwind(), channel="email", priority=priority,
-        subject="Where is my order?", at=MONDAY_9AM_NY, now=MONDAY_9AM_NY,
+        actor=ACTOR,
+        client=northwind(),
+        channel="email",
+        priority=priority,
+        subject="Where is my order?",
+        at=MONDAY_9AM_NY,
+        now=MONDAY_9AM_NY,
     )
 
 
@@ -77,7 +82,11 @@ def test_due_events_fire_once_each_even_when_the_loop_runs_again() -> None:
     assert clock.breached_at == _utc(22)
     assert clock.next_event_at is None
     assert [(kind, level, at) for kind, level, at, _s in _events(case)] == [
-        ("warning", 1, _utc(20), ),
+        (
+            "warning",
+            1,
+            _utc(20),
+        ),
         ("escalation", 201, _utc(21, 30)),
         ("warning", 2, _utc(21, 45)),
         ("breach", 0, _utc(22)),
@@ -142,8 +151,20 @@ def test_a_case_needs_an_agreement_a_channel_and_a_priority_it_names() -> None:
     assert sorted(e.path for e in raised.value.errors) == ["channel", "priority"]
     with pytest.raises(ValidationFailed) as raised:
         case_open(
-            actor=ACTOR, client=client, channel="email", priority="normal",
-            at=datetime(2025, 6, 1, tzinfo=UTC), now=MONDAY_9AM_NY,
+            actor=ACTOR,
+            client=client,
+            channel="email",
+            priority="normal",
+            at=datetime(2025, 6, 1, tzinfo=UTC),
+            now=MONDAY_9AM_NY,
         )
     assert [e.path for e in raised.value.errors] == ["client"]
     assert Case.objects.count() == 0
+
+
+def test_resolution_in_business_days_runs_as_its_own_unit() -> None:
+    case = _open()
+    clock = SlaClock.objects.get(case=case, key="email.resolution", cycle=1)
+    # 3 business days from Mon 09:00 EST: Thu 09:00 EST, a budget of 3 × 12 h of service hours
+    assert clock.due_at == datetime(2026, 3, 5, 14, 0, tzinfo=UTC)
+    assert clock.target_seconds == 36 * 3600

@@ -111,28 +111,15 @@ class BusinessCalendar:
         """``days`` whole working days after ``start``: the same business-time position.
 
         The working day of ``start`` is the one it falls in, or the next one if it is closed
-        (then its position is the opening). The result is that position in the working day
+        (then its position is the opening; a start at a day's closing instant is closed, so
+        it counts from the next working day). The result is that position in the working day
         ``days`` later (at most its end): Mon 09:00 + 1 → Tue 09:00; Mon 13:00 + 1 → Tue 13:00;
-        Sat 10:00 + 3 → Thu 09:00. A working day is a local date with working hours (an
-        overnight interval belongs to the date it starts on). ``0`` returns ``start`` itself.
+        Sat 10:00 + 3 → Thu 09:00; Mon 17:00 (closing) + 1 → Wed 09:00. A start at or before
+        its working day's opening gives that later day's *opening*, not the closing before it
+        (the same business-time position). A working day is a local date with working hours
+        (an overnight interval belongs to the date it starts on). ``0`` returns ``start``.
         """
-        if days < 0:
-            raise ValueError(f"days must be >= 0, got {days}")
-        t = to_micros(start)
-        if days == 0:
-            return from_micros(t)
-        grid = self._covering(t, t)
-        book = grid.working_days()
-        index = bisect_right(book.reach, t)
-        while index + days + 1 >= len(book.first) or book.first[index + days + 1] > grid.hi:
-            grid = self._extend(grid, years=days // 200 + 1)
-            book = grid.working_days()
-            index = bisect_right(book.reach, t)
-        target = index + days
-        into = grid.position(t) - book.begin[index]
-        if into <= 0:
-            return from_micros(book.first[target])
-        return from_micros(grid.instant(book.begin[target] + min(into, book.length[target])))
+        return from_micros(self.add_business_days_micros(to_micros(start), days))
 
     def open_intervals(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         """Working intervals (UTC) within ``[start, end)``, clipped to it."""
@@ -162,6 +149,25 @@ class BusinessCalendar:
             grid = self._extend(grid, missing=target - grid.hi_position)
             target = grid.position(start) + micros
         return grid.instant(target)
+
+    def add_business_days_micros(self, start: int, days: int) -> int:
+        """:meth:`add_business_days` on epoch microseconds."""
+        if days < 0:
+            raise ValueError(f"days must be >= 0, got {days}")
+        if days == 0:
+            return start
+        grid = self._covering(start, start)
+        book = grid.working_days()
+        index = bisect_right(book.reach, start)
+        while index + days + 1 >= len(book.first) or book.first[index + days + 1] > grid.hi:
+            grid = self._extend(grid, years=days // 200 + 1)
+            book = grid.working_days()
+            index = bisect_right(book.reach, start)
+        target = index + days
+        into = grid.position(start) - book.begin[index]
+        if into <= 0:
+            return book.first[target]
+        return grid.instant(book.begin[target] + min(into, book.length[target]))
 
     def between_micros(self, a: int, b: int) -> int:
         """:meth:`between` on epoch microseconds (business microseconds in ``[a, b)``)."""

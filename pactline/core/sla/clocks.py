@@ -25,6 +25,33 @@ Semantics (DESIGN.md, "SLA and calendar semantics"):
   instant is in time); else it breaches at the deadline. A breach is sticky for its cycle. A
   resumed cycle whose run already used more than the target is breached at its start.
 * Events after ``now`` are ignored; events at the same instant keep their given order.
+
+Targets in whole business days (``ClockDefinition.target_days``; DESIGN.md: "N business
+days" is a different unit from N x 24 h of business time, P19):
+
+* N business days from a start S are due at ``calendar.add_business_days(S, N)``: the same
+  business-time position N working days later (Mon 13:00 + 1 = Tue 13:00, at most the end of
+  that day). A start outside working time counts from the next opening, and a start at a
+  day's closing instant is outside working time: Sat 10:00 + 3 = Thu 09:00 (P20: after three
+  full days Mon-Wed, not earlier than the end of Wed), Mon 17:00 + 1 = Wed 09:00 on a
+  Mon-Fri 09-17 calendar. A start at or before its working day's opening is due at the
+  *opening* of the working day N days later, not at the closing before it: Mon 09:00 + 1 = Tue
+  09:00 (P19), whereas 24 h of business time from Mon 09:00 is Wed 17:00.
+* The day target is converted into business seconds once per cycle start,
+  ``B = calendar.between(S, add_business_days(S, N))``, and the cycle then runs exactly like a
+  seconds target of B: pauses extend it in business time, warnings (``fraction``,
+  ``before_seconds``) apply to B, ``ClockState.target_seconds`` is B and
+  ``ClockState.target_days`` is N. A priority change re-targets from the cycle's original
+  start S. Under ``resume`` a reopened cycle continues the run's budget B, converted at the
+  run's first start; under ``new_cycle`` each cycle converts from its own start.
+* The deadline is the instant the cycle has used B outside pauses (as for seconds), with one
+  difference: when ``add_business_days(S, N)`` is a working day's opening (S at or before its
+  own working day's opening), B runs out at the closing before that opening, and the deadline
+  is the first instant from there at which the clock runs again (calendar open, no pause).
+  Without pauses this is ``add_business_days(S, N)`` itself: "1 business day" from Mon 09:00
+  is still in time at Mon 18:00 and breaches at Tue 09:00; a pause still open at that opening
+  holds the deadline (unknown) until it ends. A resumed cycle that starts past its budget is
+  breached at its start, as for seconds.
 """
 
 from __future__ import annotations
@@ -45,6 +72,7 @@ from pactline.core.sla.deadlines import (
     consumed_micros,
     due_micros,
     merge_spans,
+    running_micros,
     warning_point,
 )
 from pactline.core.sla.model import (
@@ -220,6 +248,30 @@ class _Epoch:
     schedule: list[tuple[ClockEventKind, int, int]]  # (kind, level, at)
     due: int | None
     overdue: bool = False  # the run's earlier cycles already used more than the target
+    days: int | None = None  # a target in whole business days (``target`` is converted)
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    micros: int  # business µs
+    days: int | None = None
+    to_opening: bool = False  # a day target due at an opening: runs on until the clock does
+
+
+def _target(definition: ClockDefinition, priority: str | None, run_start: int) -> _Target | None:
+    """The target of ``priority``, a day target converted at ``run_start`` (module doc)."""
+    if priority is None:
+        return None
+    seconds = definition.targets.get(priority)
+    if seconds is not None:
+        return _Target(seconds_to_micros(seconds))
+    days = definition.target_days.get(priority)
+    if days is None:
+        return None
+    calendar = definition.calendar
+    due = calendar.add_business_days_micros(run_start, days)
+    budget = calendar.between_micros(run_start, due)
+    return _Target(budget, days, calendar.add_micros(run_start, budget) < due)
 
 
 def _epochs(
@@ -228,6 +280,7 @@ def _epochs(
     segment: _Segment,
     carried: int,
     spans: list[Span],
+    run_start: int,
 ) -> list[_Epoch]:
     changes = [
         (at, priority)
@@ -239,12 +292,14 @@ def _epochs(
     calendar = definition.calendar
     for index, (begin, priority) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else None
-        seconds = definition.targets.get(priority) if priority is not None else None
-        target = None if seconds is None else seconds_to_micros(seconds)
+        found = _target(definition, priority, run_start)
+        target = None if found is None else found.micros
         schedule: list[tuple[ClockEventKind, int, int]] = []
         due: int | None = None
         if target is not None:
             due = due_micros(calendar, segment.start, target - carried, spans)
+            if due is not None and found is not None and found.to_opening and target >= carried:
+                due = running_micros(calendar, due, spans)
             for level, warning in enumerate(definition.warnings, start=1):
                 before = None
                 if warning.before_seconds is not None:
@@ -258,7 +313,8 @@ def _epochs(
             if due is not None:
                 schedule.append(("breach", _BREACH_LEVEL, due))
         overdue = target is not None and target < carried
-        epochs.append(_Epoch(begin, end, priority, target, schedule, due, overdue))
+        days = None if found is None else found.days
+        epochs.append(_Epoch(begin, end, priority, target, schedule, due, overdue, days))
     return epochs
 
 
@@ -270,13 +326,14 @@ def _state(
     carried: int,
     now: int,
     pauses: list[Span],
+    run_start: int,
 ) -> tuple[ClockState, int]:
     """The state of one cycle, and the business µs it consumed."""
     stop = segment.stop
     spans = merge_spans(pauses, segment.start)
     if stop is not None:  # a pause still open when the cycle stops ends there (P13)
         spans = [(begin, min(end, stop)) for begin, end in spans if begin < stop]
-    epochs = _epochs(definition, case, segment, carried, spans)
+    epochs = _epochs(definition, case, segment, carried, spans, run_start)
     fired: dict[tuple[ClockEventKind, int], ClockEvent] = {}
     for epoch in epochs:
         for kind, level, at in epoch.schedule:
@@ -327,6 +384,7 @@ def _state(
         next_event_at=from_micros(ahead[0][2]) if ahead else None,
         consumed=total / MICROS_PER_SECOND,
         remaining=None if last.target is None else (last.target - total) / MICROS_PER_SECOND,
+        target_days=last.days,
         stopped_at=stopped_at,
         stopped_by=segment.stopped_by,
         breached_at=None if breach is None else breach.at,
@@ -355,9 +413,13 @@ def evaluate(
     for definition in definitions:
         pause_spans = case.pauses(definition.pause_statuses)
         carried: dict[int, int] = {}
+        run_starts: dict[int, int] = {}
         for cycle, segment in enumerate(_segments(definition, case), start=1):
             before = carried.get(segment.run, 0)
-            state, used = _state(definition, case, segment, cycle, before, moment, pause_spans)
+            run_start = run_starts.setdefault(segment.run, segment.start)
+            state, used = _state(
+                definition, case, segment, cycle, before, moment, pause_spans, run_start
+            )
             carried[segment.run] = carried.get(segment.run, 0) + used
             states.append(state)
     return states

@@ -65,6 +65,21 @@ def due_micros(
     return calendar.add_micros(cursor, remaining)
 
 
+def running_micros(calendar: BusinessCalendar, at: int, spans: list[Span]) -> int | None:
+    """The first instant from ``at`` on at which a clock runs: open and outside ``spans``
+    (merged). ``None`` when an open-ended span holds it from then on."""
+    cursor = calendar.next_open_micros(at)
+    for begin, end in spans:
+        if end <= cursor:
+            continue
+        if begin > cursor:
+            break
+        if end >= FOREVER:
+            return None
+        cursor = calendar.next_open_micros(end)
+    return cursor
+
+
 def consumed_micros(calendar: BusinessCalendar, start: int, until: int, spans: list[Span]) -> int:
     """Business µs in ``[start, until)`` outside ``spans`` (merged, clipped to ``start``)."""
     if until <= start:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, get_args
@@ -103,15 +103,20 @@ class ClockWarning:
 class ClockDefinition:
     """One clock a case runs under a pinned service-level definition (SLA or internal OLA).
 
-    ``targets`` maps a priority to its target in seconds of ``calendar`` business time; a
-    case whose priority has no target runs the clock untargeted (no deadline, no events).
-    Warnings are numbered from 1 in the order given; a breach has level 0.
+    ``targets`` maps a priority to its target in seconds of ``calendar`` business time;
+    ``target_days`` maps a priority to a target in whole business days of ``calendar`` (a
+    different unit from N x 24 h of business time; see :mod:`pactline.core.sla.clocks` for how
+    it is measured). A priority is named by at most one of the two; a case whose priority has
+    no target runs the clock untargeted (no deadline, no events). Warnings are numbered from 1
+    in the order given; a breach has level 0. Every field after ``metric`` is keyword-only.
     """
 
     key: str
     metric: ClockMetricKind
-    targets: Mapping[str, float]
+    _: KW_ONLY
     calendar: BusinessCalendar
+    targets: Mapping[str, float] = field(default_factory=dict)
+    target_days: Mapping[str, int] = field(default_factory=dict)
     pause_statuses: frozenset[str] = frozenset()
     reopen_policy: ReopenPolicy = "resume"
     warnings: tuple[ClockWarning, ...] = ()
@@ -124,7 +129,16 @@ class ClockDefinition:
         for priority, seconds in self.targets.items():
             if not (math.isfinite(seconds) and seconds > 0):
                 raise ValueError(f"target for {priority!r} must be > 0 seconds, got {seconds}")
+        for priority, days in self.target_days.items():
+            if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+                raise ValueError(
+                    f"target for {priority!r} must be a whole number of days > 0, got {days!r}"
+                )
+        both = sorted(set(self.targets) & set(self.target_days))
+        if both:
+            raise ValueError(f"priorities with a target in both seconds and days: {both}")
         object.__setattr__(self, "targets", MappingProxyType(dict(self.targets)))
+        object.__setattr__(self, "target_days", MappingProxyType(dict(self.target_days)))
         object.__setattr__(self, "pause_statuses", frozenset(self.pause_statuses))
         object.__setattr__(self, "warnings", tuple(self.warnings))
 
@@ -135,13 +149,11 @@ class ClockDefinition:
         """The definition of an agreement's clock metric measured on ``calendar``.
 
         ``time_basis: calendar`` measures on a ``24/7`` calendar in ``calendar``'s zone.
-        Targets in whole business days are not supported by this engine yet (ValueError).
+        ``target_seconds`` become ``targets``; ``target_business_days`` become ``target_days``.
         """
         kind = metric.kind
         if kind not in METRICS:
             raise ValueError(f"{kind!r} is not a clock metric")
-        if metric.target_seconds is None:
-            raise ValueError(f"{key}: targets in business days are not supported")
         basis = (
             calendar
             if metric.time_basis == "business"
@@ -156,7 +168,10 @@ class ClockDefinition:
         return cls(
             key=key,
             metric=kind,  # type: ignore[arg-type]  # checked against METRICS above
-            targets={name: float(seconds) for name, seconds in metric.target_seconds.items()},
+            targets={
+                name: float(seconds) for name, seconds in (metric.target_seconds or {}).items()
+            },
+            target_days=dict(metric.target_business_days or {}),
             calendar=basis,
             pause_statuses=frozenset(metric.pause_statuses),
             reopen_policy=metric.reopen_policy,
@@ -195,12 +210,14 @@ class ClockState:
     came in time: a human reply, or resolving for ``resolution``); ``breached`` (a breach
     was recorded in this cycle; sticky even if the goal came later or the target was relaxed);
     ``stopped`` (the case was resolved before a response clock's goal: neither met nor
-    breached). ``consumed`` and ``remaining`` are business seconds (``remaining`` < 0 when
-    overdue, ``None`` without a target); under the ``resume`` reopen policy ``consumed``
-    includes the earlier cycles of the same run. ``next_event_at`` is the next warning or
-    breach after ``now`` (``None`` when stopped, breached, paused indefinitely or untargeted);
-    ``warnings_due`` lists the warnings still ahead; ``past_events`` the warnings and breach
-    that happened up to ``now``.
+    breached). ``target_seconds`` is the target in business seconds (a day target converted
+    as :mod:`pactline.core.sla.clocks` says); ``target_days`` the whole business days of a day
+    target (``None`` for a seconds target or none). ``consumed`` and ``remaining`` are
+    business seconds (``remaining`` < 0 when overdue, ``None`` without a target); under the
+    ``resume`` reopen policy ``consumed`` includes the earlier cycles of the same run.
+    ``next_event_at`` is the next warning or breach after ``now`` (``None`` when stopped,
+    breached, paused indefinitely or untargeted); ``warnings_due`` lists the warnings still
+    ahead; ``past_events`` the warnings and breach that happened up to ``now``.
     """
 
     key: str
@@ -214,6 +231,7 @@ class ClockState:
     next_event_at: datetime | None
     consumed: float
     remaining: float | None
+    target_days: int | None = None
     stopped_at: datetime | None = None
     stopped_by: StopReason | None = None
     breached_at: datetime | None = None
