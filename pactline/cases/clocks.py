@@ -21,13 +21,19 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Min
 
-from pactline.cases.definitions import CaseClock, after_breach_seconds, case_clocks
+from pactline.cases.definitions import (
+    CaseClock,
+    after_breach_seconds,
+    case_clocks,
+    operational_clocks,
+)
 from pactline.cases.escalations import escalation_actions_queue
 from pactline.cases.models import (
     AuthorKind,
     Case,
     ClockStatus,
     EntryKind,
+    OperationalLevel,
     SlaClock,
     SlaEvent,
     SlaEventKind,
@@ -154,6 +160,10 @@ def clocks_sync(case: Case, *, now: datetime) -> list[SlaEvent]:
     Returns the SLA events this call recorded."""
     entries = list(case.timeline.order_by("seq"))
     clocks = case_clocks(case.agreement_version, case.channel, case.priority)
+    levels = OperationalLevel.objects.filter(
+        client_id=case.client_id, channel=case.channel, is_active=True
+    )
+    clocks += operational_clocks(case.agreement_version, levels, case.priority)
     by_key = {clock.definition.key: clock for clock in clocks}
     states = evaluate([clock.definition for clock in clocks], core_events(entries), now=now)
     stored = {(row.key, row.cycle): row for row in case.clocks.all()}

@@ -9,11 +9,13 @@ from the breach."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pactline.agreements.documents import document_from_data
 from pactline.agreements.models import AgreementVersion
+from pactline.cases.models import OperationalLevel
 from pactline.core.agreement import AgreementDocument
 from pactline.core.agreement.operations import EscalationLevel, Ladder
 from pactline.core.agreement.service_levels import ClockMetric
@@ -139,3 +141,24 @@ def _case_clocks(
         definition = replace(base, warnings=(*base.warnings, *extra))
         clocks.append(CaseClock(definition, calendar_name, len(base.warnings), before, after))
     return tuple(clocks)
+
+
+def operational_clocks(
+    version: AgreementVersion, levels: Iterable[OperationalLevel], priority: str
+) -> list[CaseClock]:
+    """Internal OLA clocks (`ola.<name>`) on the channel's calendar; no escalation ladders."""
+    clocks = []
+    document = agreement_document(version)
+    for level in levels:
+        calendar_name = calendar_name_for(document, level.channel, priority)
+        if calendar_name is None:
+            continue
+        definition = ClockDefinition(
+            key=f"ola.{level.name}",
+            metric=level.metric,  # type: ignore[arg-type]  # a ClockMetric choice
+            targets={str(p): float(seconds) for p, seconds in level.targets.items()},
+            calendar=agreement_calendar(version, calendar_name),
+            pause_statuses=frozenset(str(status) for status in level.pause_statuses),
+        )
+        clocks.append(CaseClock(definition, calendar_name, 0, (), ()))
+    return clocks

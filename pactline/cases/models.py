@@ -58,6 +58,37 @@ class Case(ClientOwned):
         return f"#{self.pk} {self.subject}"
 
 
+class ClockMetric(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    NEXT_RESPONSE = "next_response", _("Next response")
+    PERIODIC_UPDATE = "periodic_update", _("Periodic update")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class OperationalLevel(ClientOwned):
+    """An internal target (OLA) of a provider team: it runs as its own clock beside the
+    client's service levels, on the channel's calendar of the pinned agreement, so a case
+    shows whether the team used up its share of the client's time."""
+
+    name = models.SlugField(_("name"), max_length=60)
+    team = models.CharField(_("team"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    metric = models.CharField(_("metric"), max_length=20, choices=ClockMetric.choices)
+    targets = models.JSONField(_("targets in seconds per priority"), default=dict)
+    pause_statuses = models.JSONField(_("pause statuses"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "name"], name="operational_level_name_unique")
+        ]
+        ordering = ["client_id", "name"]
+        verbose_name = _("operational level (OLA)")
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.name}"
+
+
 class EntryKind(models.TextChoices):
     CREATED = "created", _("Opened")
     CUSTOMER_MESSAGE = "customer_message", _("Customer message")

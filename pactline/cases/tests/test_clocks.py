@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pactline.cases.clocks import clocks_fire_due
-from pactline.cases.models import Case, ClockStatus, SlaClock, SlaEvent
+from pactline.cases.models import Case, ClockStatus, OperationalLevel, SlaClock, SlaEvent
 from pactline.cases.services import (
     case_agent_reply,
     case_open,
@@ -168,3 +168,22 @@ def test_resolution_in_business_days_runs_as_its_own_unit() -> None:
     # 3 business days from Mon 09:00 EST: Thu 09:00 EST, a budget of 3 × 12 h of service hours
     assert clock.due_at == datetime(2026, 3, 5, 14, 0, tzinfo=UTC)
     assert clock.target_seconds == 36 * 3600
+
+
+def test_an_internal_ola_runs_as_its_own_clock_beside_the_sla() -> None:
+    client = northwind()
+    OperationalLevel.objects.create(
+        client=client,
+        name="tier1-first-touch",
+        team="Tier 1",
+        channel="email",
+        metric="first_response",
+        targets={"normal": 7200},
+    )
+    case = _open()
+    ola = SlaClock.objects.get(case=case, key="ola.tier1-first-touch")
+    assert ola.due_at == _utc(16)  # 2 h of New York business time from 09:00 EST
+    assert _first_response(case).due_at == _utc(22)
+    tick = clocks_fire_due(now=_utc(16))
+    assert [(e.clock.key, e.kind) for e in tick.events] == [("ola.tier1-first-touch", "breach")]
+    assert _first_response(case).state == ClockStatus.RUNNING
