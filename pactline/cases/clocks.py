@@ -267,13 +267,14 @@ def _save_popped(rows: list[SlaClock]) -> None:
 
     One statement for the whole batch: Django's `bulk_update` builds a CASE per row and field,
     which costs more than the rest of the loop together at a few thousand rows."""
+    adapt = connection.ops.adapt_datetimefield_value  # the backend's own storage format
     values = [
         (
             row.pk,
             row.state,
-            row.breached_at,
+            adapt(row.breached_at),
             json.dumps(row.schedule),
-            row.next_event_at,
+            adapt(row.next_event_at),
         )
         for row in rows
     ]

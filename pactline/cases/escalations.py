@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
 from pactline.cases.definitions import EscalationPoint, case_clocks
-from pactline.cases.models import EscalationAction, SlaEvent, SlaEventKind
+from pactline.cases.models import ActionStatus, EscalationAction, SlaEvent, SlaEventKind
 
 
 def _point(event: SlaEvent) -> EscalationPoint | None:
@@ -24,7 +24,6 @@ def _point(event: SlaEvent) -> EscalationPoint | None:
 
 def escalation_actions_queue(events: Iterable[SlaEvent]) -> list[EscalationAction]:
     """Create the actions of every escalation event (idempotent) and run them after commit."""
-    now = timezone.now()
     wanted = [e.pk for e in events if e.kind == SlaEventKind.ESCALATION and not e.suppressed]
     if not wanted:
         return []
@@ -52,7 +51,7 @@ def escalation_actions_queue(events: Iterable[SlaEvent]) -> list[EscalationActio
                         "contacts": contacts,
                         "respect_calendar": point.level.respect_calendar,
                     },
-                    next_attempt_at=now,
+                    next_attempt_at=event.recorded_at,
                 )
             )
     if rows:
@@ -65,3 +64,13 @@ def _enqueue_run() -> None:
     from pactline.cases.tasks import escalation_actions_run
 
     escalation_actions_run.enqueue()
+
+
+def escalation_actions_wake(*, now: datetime) -> bool:
+    """Enqueue the runner if any action is due; True when it did."""
+    due = EscalationAction.objects.filter(
+        status__in=[ActionStatus.PENDING, ActionStatus.WAITING], next_attempt_at__lte=now
+    ).exists()
+    if due:
+        _enqueue_run()
+    return due

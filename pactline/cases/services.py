@@ -65,6 +65,11 @@ def _after_change(case: Case, *, now: datetime, fields: list[str]) -> list[SlaEv
     return fired
 
 
+def _staff_author(actor: Actor) -> AuthorKind:
+    """Who a provider-side change is shown as: the system (escalations, imports) or an agent."""
+    return AuthorKind.SYSTEM if actor.is_system else AuthorKind.AGENT
+
+
 def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("agreement_version").get(pk=case.pk)
 
@@ -222,7 +227,7 @@ def case_set_status(
         kind=EntryKind.STATUS_CHANGE,
         at=at or now,
         actor=actor,
-        author_kind=AuthorKind.AGENT,
+        author_kind=_staff_author(actor),
         status=status,
     )
     _after_change(case, now=now, fields=["status"])
@@ -259,7 +264,7 @@ def case_set_priority(
         kind=EntryKind.PRIORITY_CHANGE,
         at=at or now,
         actor=actor,
-        author_kind=AuthorKind.AGENT,
+        author_kind=_staff_author(actor),
         priority=priority,
     )
     _after_change(case, now=now, fields=["priority"])
@@ -282,7 +287,7 @@ def case_resolve(
         kind=EntryKind.RESOLVE,
         at=at or now,
         actor=actor,
-        author_kind=AuthorKind.AGENT,
+        author_kind=_staff_author(actor),
         status=CaseStatus.RESOLVED,
     )
     _after_change(case, now=now, fields=["status", "resolved_at"])
@@ -305,8 +310,52 @@ def case_reopen(
         kind=EntryKind.REOPEN,
         at=at or now,
         actor=actor,
-        author_kind=AuthorKind.AGENT,
+        author_kind=_staff_author(actor),
         status=CaseStatus.OPEN,
     )
     _after_change(case, now=now, fields=["status", "resolved_at"])
+    return case
+
+
+@transaction.atomic
+def case_route(
+    *,
+    actor: Actor,
+    case: Case,
+    queue: str | None = None,
+    role: str | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Move the case to a provider queue and/or hand it to a role (e.g. team_lead).
+
+    The queue is stored on the case; the role is recorded on the timeline entry."""
+    require(actor, Permission.CASE_WORK, case.client_id)
+    if not queue and not role:
+        raise ValidationFailed([FieldError("queue", _("give a queue, a role or both"))])
+    if queue and len(queue) > Case._meta.get_field("queue").max_length:  # type: ignore[operator]
+        raise ValidationFailed([FieldError("queue", _("the queue name is too long"))])
+    case = _locked(case)
+    if (not queue or queue == case.queue) and not role:
+        return case
+    now = now or timezone.now()
+    if queue:
+        case.queue = queue
+    payload = {"queue": queue or None, "role": role or None}
+    _append(
+        case,
+        kind=EntryKind.ASSIGNED,
+        at=now,
+        actor=actor,
+        author_kind=_staff_author(actor),
+        payload=payload,
+    )
+    audit_record(
+        actor=actor,
+        action="case.routed",
+        client_id=case.client_id,
+        obj=case,
+        payload=payload,
+        at=now,
+    )
+    _after_change(case, now=now, fields=["queue"])
     return case

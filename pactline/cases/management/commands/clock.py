@@ -13,6 +13,9 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from pactline.cases.clocks import clocks_fire_due, next_due_at
+from pactline.cases.escalations import escalation_actions_wake
+
+SWEEP_SECONDS = 30.0
 
 
 class Command(BaseCommand):
@@ -35,8 +38,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         poll: float = options["poll"]
+        next_sweep = 0.0
         while not stopping:
             tick = clocks_fire_due(now=timezone.now(), batch=options["batch"])
+            if time.monotonic() >= next_sweep:
+                # Actions left by a crashed worker, or retries a backend could not defer.
+                escalation_actions_wake(now=timezone.now())
+                next_sweep = time.monotonic() + SWEEP_SECONDS
             if tick.events:
                 self.stdout.write(f"{len(tick.events)} SLA event(s) on {tick.clocks} clock(s)")
             if options["once"]:
