@@ -100,7 +100,7 @@ def _arm(due_at: datetime) -> None:
             "UPDATE cases_slaclock SET state = 'running', breached_at = NULL, due_at = %s,"
             " next_event_at = %s, schedule = jsonb_build_array(jsonb_build_object('kind',"
             " 'breach', 'level', 0, 'at', to_char(%s AT TIME ZONE 'UTC',"
-            " 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'))) WHERE case_id %% %s = 0",
+            ' \'YYYY-MM-DD"T"HH24:MI:SS"+00:00"\'))) WHERE case_id %% %s = 0',
             [due_at, due_at, due_at, CLOCKS // DUE_TOGETHER],
         )
         cursor.execute("ANALYZE cases_slaclock")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from pactline.agreements.api import router as agreements_router
+from pactline.cases.api import router as cases_router
 from pactline.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pactline.tenancy.api import router as clients_router
 from pactline.tenancy.http import BearerTokenAuth, SessionActorAuth
@@ -20,6 +21,7 @@ api = NinjaAPI(
 )
 api.add_router("", clients_router)
 api.add_router("", agreements_router)
+api.add_router("", cases_router)
 
 
 @api.exception_handler(NotFound)

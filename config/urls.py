@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("pactline.tenancy.urls")),
     path("", include("pactline.agreements.urls")),
+    path("", include("pactline.cases.urls")),
     path("", include("pactline.web.urls")),
 ]

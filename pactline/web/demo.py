@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from pactline.agreements.loading import agreement_file_load
+from pactline.cases.demo import demo_cases
 from pactline.tenancy.access import Actor, system_actor
 from pactline.tenancy.models import Client, Role
 from pactline.tenancy.services import membership_grant, provider_ensure, user_ensure
@@ -64,6 +66,7 @@ def demo_load(*, actor: Actor | None = None) -> list[str]:
         agreement_file_load(actor=actor, path=path, fmt=None, activate=True)
         for path in sorted(EXAMPLES_DIR.glob("*.yaml"))
     ]
+    lines += demo_cases(now=timezone.now(), actor=actor)
     clients = list(Client.objects.order_by("code"))
     passwords = _passwords(Path(settings.VAR_DIR) / "demo-credentials.txt")
     lines.append("")
