@@ -65,6 +65,23 @@ def _after_change(case: Case, *, now: datetime, fields: list[str]) -> list[SlaEv
     return fired
 
 
+def _record(
+    case: Case,
+    *,
+    actor: Actor,
+    kind: EntryKind,
+    author_kind: AuthorKind,
+    at: datetime | None,
+    now: datetime,
+    changed: tuple[str, ...] = (),
+    **entry: Any,
+) -> Case:
+    """Append the timeline entry, save the changed fields and re-sync the clocks."""
+    _append(case, kind=kind, at=at or now, actor=actor, author_kind=author_kind, **entry)
+    _after_change(case, now=now, fields=list(changed))
+    return case
+
+
 def _staff_author(actor: Actor) -> AuthorKind:
     """Who a provider-side change is shown as: the system (escalations, imports) or an agent."""
     return AuthorKind.SYSTEM if actor.is_system else AuthorKind.AGENT
@@ -169,16 +186,15 @@ def case_customer_message(
     require(actor, Permission.CASE_WORK, case.client_id)
     case = _locked(case)
     now = now or timezone.now()
-    _append(
+    return _record(
         case,
-        kind=EntryKind.CUSTOMER_MESSAGE,
-        at=at or now,
         actor=actor,
+        kind=EntryKind.CUSTOMER_MESSAGE,
         author_kind=AuthorKind.CUSTOMER,
+        at=at,
+        now=now,
         body=body,
     )
-    _after_change(case, now=now, fields=[])
-    return case
 
 
 @transaction.atomic
@@ -196,11 +212,9 @@ def case_agent_reply(
     case = _locked(case)
     now = now or timezone.now()
     author = AuthorKind.BOT if bot else AuthorKind.AGENT
-    _append(
-        case, kind=EntryKind.AGENT_REPLY, at=at or now, actor=actor, author_kind=author, body=body
+    return _record(
+        case, actor=actor, kind=EntryKind.AGENT_REPLY, author_kind=author, at=at, now=now, body=body
     )
-    _after_change(case, now=now, fields=[])
-    return case
 
 
 @transaction.atomic
@@ -222,16 +236,16 @@ def case_set_status(
         return case
     now = now or timezone.now()
     case.status = status
-    _append(
+    return _record(
         case,
-        kind=EntryKind.STATUS_CHANGE,
-        at=at or now,
         actor=actor,
+        kind=EntryKind.STATUS_CHANGE,
         author_kind=_staff_author(actor),
+        at=at,
+        now=now,
+        changed=("status",),
         status=status,
     )
-    _after_change(case, now=now, fields=["status"])
-    return case
 
 
 @transaction.atomic
@@ -259,16 +273,16 @@ def case_set_priority(
         return case
     now = now or timezone.now()
     case.priority = priority
-    _append(
+    return _record(
         case,
-        kind=EntryKind.PRIORITY_CHANGE,
-        at=at or now,
         actor=actor,
+        kind=EntryKind.PRIORITY_CHANGE,
         author_kind=_staff_author(actor),
+        at=at,
+        now=now,
+        changed=("priority",),
         priority=priority,
     )
-    _after_change(case, now=now, fields=["priority"])
-    return case
 
 
 @transaction.atomic
@@ -282,16 +296,16 @@ def case_resolve(
     now = now or timezone.now()
     case.status = CaseStatus.RESOLVED
     case.resolved_at = at or now
-    _append(
+    return _record(
         case,
-        kind=EntryKind.RESOLVE,
-        at=at or now,
         actor=actor,
+        kind=EntryKind.RESOLVE,
         author_kind=_staff_author(actor),
+        at=at,
+        now=now,
+        changed=("status", "resolved_at"),
         status=CaseStatus.RESOLVED,
     )
-    _after_change(case, now=now, fields=["status", "resolved_at"])
-    return case
 
 
 @transaction.atomic
@@ -305,16 +319,16 @@ def case_reopen(
     now = now or timezone.now()
     case.status = CaseStatus.OPEN
     case.resolved_at = None
-    _append(
+    return _record(
         case,
-        kind=EntryKind.REOPEN,
-        at=at or now,
         actor=actor,
+        kind=EntryKind.REOPEN,
         author_kind=_staff_author(actor),
+        at=at,
+        now=now,
+        changed=("status", "resolved_at"),
         status=CaseStatus.OPEN,
     )
-    _after_change(case, now=now, fields=["status", "resolved_at"])
-    return case
 
 
 @transaction.atomic
