@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "pactline.audit",
     "pactline.agreements",
     "pactline.cases",
+    "pactline.channels.voice",
+    "pactline.channels.email",
     "pactline.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Email: inbound messages, threading, quarantine and outbound replies."""

@@ -1,0 +1,1 @@
+"""Calls: imported telephony records and live call events."""
