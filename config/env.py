@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -45,7 +47,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_secret(name: str, *, fallback_file: Path | None = None) -> str:
+def fernet_key() -> str:
+    """A new Fernet key (32 random bytes, URL-safe base64)."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def env_secret(
+    name: str,
+    *,
+    fallback_file: Path | None = None,
+    generate: Callable[[], str] = lambda: secrets.token_urlsafe(50),
+) -> str:
     """Read a secret from NAME, from the file named by NAME_FILE, or (for development only)
     from a key generated once into `fallback_file`, so no secret is ever committed."""
     value = os.environ.get(name)
@@ -63,5 +75,5 @@ def env_secret(name: str, *, fallback_file: Path | None = None) -> str:
         fallback_file.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(fallback_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(secrets.token_urlsafe(50))
+            handle.write(generate())
     return fallback_file.read_text(encoding="utf-8").strip()

@@ -8,7 +8,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_secret, env_str
+from config.env import env_bool, env_int, env_list, env_secret, env_str, fernet_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PACTLINE_VAR_DIR", str(BASE_DIR / "var")))
@@ -152,6 +152,12 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "pactline@localhost")
+
+# Personal data at rest (see pactline/common/crypto.py): Fernet keys, newest first.
+PACTLINE_FIELD_KEYS = env_list("PACTLINE_FIELD_KEYS", []) or [
+    env_secret("PACTLINE_FIELD_KEY", fallback_file=VAR_DIR / "field_key", generate=fernet_key)
+]
+PACTLINE_INDEX_KEY = env_secret("PACTLINE_INDEX_KEY", fallback_file=VAR_DIR / "index_key")
 
 PACTLINE_PROVIDER_NAME = env_str("PACTLINE_PROVIDER_NAME", "Pactline Care Services")
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pactline.common.crypto import EncryptedTextField
 from pactline.common.models import ClientOwned
 
 
@@ -32,6 +33,54 @@ class CaseStatus(models.TextChoices):
 CLOSED_STATUSES = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
 
+class Contact(ClientOwned):
+    """An end customer of a client. Personal fields are encrypted at rest; `ContactKey` rows
+    (blind indexes of normalised phones and emails) find a contact without decrypting."""
+
+    name = EncryptedTextField(_("name"), blank=True)
+    phones = EncryptedTextField(_("phone numbers"), blank=True)  # E.164, one per line
+    emails = EncryptedTextField(_("email addresses"), blank=True)  # lower case, one per line
+    external_id = models.CharField(_("account id at the client"), max_length=100, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "external_id"])]
+
+    def __str__(self) -> str:
+        return f"contact #{self.pk}"
+
+    @property
+    def phone_list(self) -> list[str]:
+        return [line for line in (self.phones or "").splitlines() if line]
+
+    @property
+    def email_list(self) -> list[str]:
+        return [line for line in (self.emails or "").splitlines() if line]
+
+
+class ContactKeyKind(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+
+
+class ContactKey(ClientOwned):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="keys")
+    kind = models.CharField(max_length=8, choices=ContactKeyKind.choices)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "kind", "digest"], name="contact_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} key of contact {self.contact_id}"
+
+
 class Case(ClientOwned):
     agreement_version = models.ForeignKey(
         "agreements.AgreementVersion", on_delete=models.PROTECT, related_name="+"
@@ -42,6 +91,10 @@ class Case(ClientOwned):
     category = models.CharField(_("category"), max_length=40, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     queue = models.CharField(_("queue"), max_length=60, blank=True)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    tags = models.JSONField(_("tags"), default=list, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

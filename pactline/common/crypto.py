@@ -1,0 +1,60 @@
+"""Encryption of personal data at rest, with keys from the environment that can be rotated.
+
+`PACTLINE_FIELD_KEYS` holds comma-separated Fernet keys, newest first: new values are written
+with the first, every listed key can read, and `pactline contacts rotate-keys` re-encrypts old
+values with the newest. `PACTLINE_INDEX_KEY` keys the blind index (an HMAC of a normalised phone
+or email) that lets an encrypted contact be found without decrypting every row. Without the
+variables, development keys are generated once into the var directory."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+@cache
+def field_cipher() -> MultiFernet:
+    keys: list[str] = list(settings.PACTLINE_FIELD_KEYS)
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def encrypt_text(value: str) -> str:
+    return field_cipher().encrypt(value.encode("utf-8")).decode("ascii")
+
+
+def decrypt_text(token: str) -> str:
+    return field_cipher().decrypt(token.encode("ascii")).decode("utf-8")
+
+
+def rotate_text(token: str) -> str:
+    """The same value encrypted with the newest key."""
+    return field_cipher().rotate(token.encode("ascii")).decode("ascii")
+
+
+def blind_index(kind: str, normalised: str) -> str:
+    key = str(settings.PACTLINE_INDEX_KEY).encode("utf-8")
+    return hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField[str, str]):
+    """Text stored encrypted; reads give the plain value. Not searchable: use a blind index."""
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        try:
+            return decrypt_text(value)
+        except InvalidToken as exc:
+            raise ValueError("a value cannot be decrypted with the configured keys") from exc
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt_text(str(value))
