@@ -21,6 +21,8 @@ messages: install
 migrate: install messages
 	$(RUN) pactline migrate --no-input
 
+# The demo prints outgoing mail (escalations) to the console unless EMAIL_BACKEND is set.
+demo: export EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
 demo: migrate
 	$(RUN) pactline demo
 	$(RUN) pactline serve
