@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "pactline.cases",
     "pactline.channels.voice",
     "pactline.channels.email",
+    "pactline.channels.outbound",
     "pactline.web",
 ]
 

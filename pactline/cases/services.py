@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ from pactline.cases.models import (
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.tenancy.access import Actor, Permission, require
 from pactline.tenancy.models import Client
+from pactline.workforce.access import agent_can_work
+from pactline.workforce.services import agent_assignment_note
 
 
 def _append(
@@ -332,6 +335,34 @@ def case_reopen(
 
 
 @transaction.atomic
+def case_note(
+    *,
+    actor: Actor,
+    case: Case,
+    body: str,
+    payload: dict[str, Any] | None = None,
+    at: datetime | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """An internal note (never sent to the customer); notes do not move clocks."""
+    require(actor, Permission.CASE_WORK, case.client_id)
+    if not body.strip():
+        raise ValidationFailed([FieldError("body", _("a note needs some text"))])
+    case = _locked(case)
+    now = now or timezone.now()
+    return _record(
+        case,
+        actor=actor,
+        kind=EntryKind.NOTE,
+        author_kind=_staff_author(actor),
+        at=at,
+        now=now,
+        body=body,
+        payload=payload or {},
+    )
+
+
+@transaction.atomic
 def case_route(
     *,
     actor: Actor,
@@ -372,4 +403,57 @@ def case_route(
         at=now,
     )
     _after_change(case, now=now, fields=["queue"])
+    return case
+
+
+@transaction.atomic
+def case_assign(
+    *,
+    actor: Actor,
+    case: Case,
+    assignee: User | None,
+    now: datetime | None = None,
+) -> Case:
+    """Give the case to an agent (None: back to its queue, unassigned).
+
+    Only an agent who may take the client's work now (certified, bound by the confidentiality
+    agreement when required; `pactline.workforce`) can be given it."""
+    require(actor, Permission.CASE_WORK, case.client_id)
+    now = now or timezone.now()
+    case = _locked(case)
+    if assignee is not None and not agent_can_work(user=assignee, client=case.client, at=now):
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "assignee",
+                    _("%(user)s may not take this client's work (certification or confidentiality agreement missing)")
+                    % {"user": assignee.get_username()},
+                )
+            ]
+        )
+    if case.assignee_id == (assignee.pk if assignee is not None else None):
+        return case
+    if case.status in CLOSED_STATUSES:
+        raise Conflict(_("the case is resolved; reopen it first"))
+    case.assignee = assignee
+    payload = {"assignee": assignee.get_username() if assignee is not None else None}
+    _append(
+        case,
+        kind=EntryKind.ASSIGNED,
+        at=now,
+        actor=actor,
+        author_kind=_staff_author(actor),
+        payload=payload,
+    )
+    audit_record(
+        actor=actor,
+        action="case.assigned",
+        client_id=case.client_id,
+        obj=case,
+        payload=payload,
+        at=now,
+    )
+    if assignee is not None:
+        agent_assignment_note(client_id=case.client_id, user_id=assignee.pk, at=now)
+    _after_change(case, now=now, fields=["assignee"])
     return case
