@@ -21,6 +21,7 @@ from pactline.cases.models import (
     Case,
     CaseStatus,
     Channel,
+    Contact,
     EntryKind,
     SlaEvent,
     TimelineEntry,
@@ -28,7 +29,7 @@ from pactline.cases.models import (
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.tenancy.access import Actor, Permission, require
 from pactline.tenancy.models import Client
-from pactline.workforce.access import agent_can_work
+from pactline.workforce.selectors import agent_can_work
 from pactline.workforce.services import agent_assignment_note
 
 
@@ -110,6 +111,7 @@ def case_open(
     category: str = "",
     queue: str = "",
     status: str = CaseStatus.NEW,
+    contact: Contact | None = None,
     at: datetime | None = None,
     now: datetime | None = None,
 ) -> Case:
@@ -142,6 +144,8 @@ def case_open(
         )
     if status not in CaseStatus.values or status in CLOSED_STATUSES:
         errors.append(FieldError("status", _("a case opens as new, open or pending")))
+    if contact is not None and contact.client_id != client.id:
+        errors.append(FieldError("contact", _("the contact belongs to another client")))
     if errors or version is None:
         raise ValidationFailed(errors)
     case = Case.objects.create(
@@ -153,6 +157,7 @@ def case_open(
         subject=subject[:300],
         category=category,
         queue=queue,
+        contact=contact,
         opened_at=at,
         updated_at=now,
     )
@@ -426,7 +431,7 @@ def case_assign(
             [
                 FieldError(
                     "assignee",
-                    _("%(user)s may not take this client's work (certification or confidentiality agreement missing)")
+                    _("%(user)s may not take this client's work (certification or NDA missing)")
                     % {"user": assignee.get_username()},
                 )
             ]

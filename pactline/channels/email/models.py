@@ -1,1 +1,147 @@
-"""Email: inbound messages, threading, quarantine and outbound replies."""
+"""Email messages of cases, their attachments, and the quarantine of mail that could not be used.
+
+Messages and attachments are records: written once, never changed (`save` refuses updates).
+Each message carries `change_seq`, monotonic per client, so consumers (metrics, billing) read
+new messages in order from their own cursor. The raw bytes are kept in storage, content-addressed
+(`email/raw/<client>/<sha256>.eml`), and the row holds their path and checksum."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pactline.common.models import ClientOwned
+
+
+class _WriteOnce(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise TypeError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError(f"{type(self).__name__} rows are append-only")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
+
+
+class EmailMessage(ClientOwned, _WriteOnce):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="email_messages")
+    contact = models.ForeignKey(
+        "cases.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    message_id = models.CharField(_("Message-ID"), max_length=998)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
+    references = models.JSONField(_("References"), default=list, blank=True)
+    from_name = models.CharField(_("sender name"), max_length=200, blank=True)
+    from_address = models.CharField(_("from"), max_length=320)
+    reply_to = models.CharField(_("reply to"), max_length=320, blank=True)
+    to = models.JSONField(_("to"), default=list, blank=True)
+    cc = models.JSONField(_("cc"), default=list, blank=True)
+    envelope_from = models.CharField(_("envelope sender"), max_length=320, blank=True)
+    envelope_to = models.JSONField(_("envelope recipients"), default=list, blank=True)
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
+    text_body = models.TextField(_("text"), blank=True)
+    html_body = models.TextField(_("HTML (sanitized)"), blank=True)
+    sent_at = models.DateTimeField(_("Date header"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received or sent at"))
+    raw_file = models.FileField(_("raw source"), max_length=300)
+    raw_sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    defects = models.JSONField(_("parser notes"), default=list, blank=True)
+    auto_submitted = models.BooleanField(_("automatic message"), default=False)
+    change_seq = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "message_id"], name="email_message_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["client", "change_seq"], name="email_message_change_seq_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "case", "received_at"])]
+        ordering = ["received_at", "id"]
+        verbose_name = _("email message")
+
+    def __str__(self) -> str:
+        return f"<{self.message_id}> {self.subject}"
+
+
+class EmailAttachment(ClientOwned, _WriteOnce):
+    message = models.ForeignKey(EmailMessage, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=255)
+    content_id = models.CharField(_("Content-ID"), max_length=998, blank=True)
+    inline = models.BooleanField(_("inline"), default=False)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(_("file"), max_length=300)
+
+    class Meta:
+        ordering = ["message_id", "id"]
+        verbose_name = _("email attachment")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class EmailSequence(models.Model):
+    """The last `change_seq` given to a client's messages. Its row lock orders the commits, so a
+    consumer that has read up to N never later sees a message below N appear."""
+
+    client = models.OneToOneField(
+        "tenancy.Client", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.last}"
+
+
+class QuarantineReason(models.TextChoices):
+    UNPARSEABLE = "unparseable", _("Cannot be parsed")
+    NO_SENDER = "no_sender", _("No sender address")
+    NO_CLIENT = "no_client", _("No client for the recipients")
+    AMBIGUOUS_RECIPIENT = "ambiguous_recipient", _("Recipient claimed by several clients")
+    STORE_FAILED = "store_failed", _("Could not be stored")
+
+
+class QuarantinedEmail(models.Model):
+    """Mail that reached the listener but could not become a case message: kept whole with its
+    reason. Provider-level (the client may be unknown), so `client` may be empty."""
+
+    client = models.ForeignKey(
+        "tenancy.Client", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=24, choices=QuarantineReason.choices)
+    detail = models.TextField(_("detail"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    envelope_from = models.CharField(_("envelope sender"), max_length=320, blank=True)
+    envelope_to = models.JSONField(_("envelope recipients"), default=list)
+    received_at = models.DateTimeField(_("received at"))
+    raw_file = models.FileField(_("raw source"), max_length=300)
+    raw_sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    resolved = models.BooleanField(_("resolved"), default=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=150, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["resolved", "received_at"])]
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("quarantined email")
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.envelope_from} {self.received_at:%Y-%m-%d %H:%M}"

@@ -32,6 +32,7 @@ def test_serve_answers_on_http_and_stops_on_interrupt(tmp_path: Path) -> None:
         k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
     }
     env["PACTLINE_VAR_DIR"] = str(tmp_path)
+    env["PACTLINE_SMTP_PORT"] = str(_free_port())
     pactline = [sys.executable, "-m", "pactline.cli"]
     subprocess.run([*pactline, "migrate", "--no-input", "-v", "0"], env=env, check=True)  # noqa: S603
     port = _free_port()

@@ -57,6 +57,7 @@ class Command(BaseCommand):
                 "warning",
                 "config.wsgi:application",
             ],
+            "smtpd": [sys.executable, "-m", "django", "smtpd"],
         }
         if not options["no_worker"]:
             commands["worker"] = [sys.executable, "-m", "django", "db_worker", "--verbosity", "1"]

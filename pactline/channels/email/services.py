@@ -1,0 +1,543 @@
+"""Writes for email: receiving mail into cases, the quarantine, and agents' replies.
+
+Receiving (`email_receive`) is what the SMTP listener calls for each accepted message. Every
+recipient client gets its own copy, in its own transaction: the message is threaded to a case
+(In-Reply-To/References against stored Message-IDs, else a `[Case #id]` subject token, else a
+new case), a resolved case is reopened, the customer message goes on the case's timeline
+through the case services (so the clocks run), and the message row gets its `change_seq`.
+
+- Idempotent: a Message-ID already stored for the client changes nothing.
+- Never lost: mail that cannot be parsed or stored goes to the quarantine with its reason.
+  Only transient database errors escape, so the listener answers 451 and the sender retries.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from enum import StrEnum
+from typing import Any
+
+from django.core.mail import EmailMessage as DjangoEmailMessage
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pactline.agreements.selectors import agreement_version_in_force
+from pactline.cases.contacts import contact_find_or_create
+from pactline.cases.models import CLOSED_STATUSES, Case, Channel, Contact
+from pactline.cases.services import (
+    case_agent_reply,
+    case_customer_message,
+    case_open,
+    case_reopen,
+)
+from pactline.channels.email.models import (
+    Direction,
+    EmailAttachment,
+    EmailMessage,
+    EmailSequence,
+    QuarantinedEmail,
+    QuarantineReason,
+)
+from pactline.channels.email.parsing import ParsedEmail, UnparseableEmail, parse_email
+from pactline.channels.email.selectors import (
+    CASE_TOKEN,
+    client_support_addresses,
+    email_addresses_of,
+    email_last_inbound,
+    email_thread_case,
+    support_directory,
+)
+from pactline.channels.email.storage import (
+    read_file,
+    store_attachment,
+    store_quarantined,
+    store_raw,
+)
+from pactline.common.errors import Conflict, FieldError, ValidationFailed
+from pactline.core.redact import redact_card_data
+from pactline.tenancy.access import Actor, Permission, require
+from pactline.tenancy.models import Client
+
+logger = logging.getLogger(__name__)
+
+# Errors after which the same delivery may well succeed: the sender is asked to retry.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+DEFAULT_PRIORITIES = ("critical", "high", "normal", "low")
+
+
+class Outcome(StrEnum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of one copy of a message."""
+
+    outcome: Outcome
+    client_id: int | None
+    message: EmailMessage | None = None
+    quarantined: QuarantinedEmail | None = None
+
+    @property
+    def case_id(self) -> int | None:
+        return self.message.case_id if self.message is not None else None
+
+
+@dataclass(frozen=True)
+class _Envelope:
+    raw: bytes
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    received_at: datetime  # when the listener took the message: the customer's moment
+    now: datetime  # when it is being stored (later only when retried from the quarantine)
+
+
+class _NotUsable(Exception):
+    """Why a message cannot be used: quarantined on receipt, a `Conflict` on retry."""
+
+    def __init__(self, reason: QuarantineReason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def default_priority(document: dict[str, Any]) -> str:
+    """A new email case's priority: "normal" where the agreement has it, else its lowest
+    (priorities are listed most urgent first, e.g. emergency, urgent, standard)."""
+    priorities = tuple(document.get("priorities") or DEFAULT_PRIORITIES)
+    return "normal" if "normal" in priorities else priorities[-1]
+
+
+def _next_seq(client_id: int) -> int:
+    """The client's next `change_seq`. The update locks the counter row until commit, so
+    sequence numbers become visible in order."""
+    EmailSequence.objects.get_or_create(client_id=client_id)
+    EmailSequence.objects.filter(client_id=client_id).update(last=F("last") + 1)
+    last: int = EmailSequence.objects.values_list("last", flat=True).get(client_id=client_id)
+    return last
+
+
+def _quarantine(
+    envelope: _Envelope,
+    *,
+    reason: QuarantineReason,
+    detail: str,
+    client: Client | None = None,
+    message_id: str = "",
+    recipients: Sequence[str] | None = None,
+) -> Delivery:
+    name, digest = store_quarantined(envelope.raw)
+    item = QuarantinedEmail.objects.create(
+        client=client,
+        reason=reason,
+        detail=detail[:10_000],
+        message_id=message_id[:998],
+        envelope_from=envelope.mail_from[:320],
+        envelope_to=list(recipients if recipients is not None else envelope.rcpt_tos),
+        received_at=envelope.received_at,
+        raw_file=name,
+        raw_sha256=digest,
+        size=len(envelope.raw),
+    )
+    logger.warning("email quarantined (%s): %s [%s]", reason, detail, item.pk)
+    return Delivery(Outcome.QUARANTINED, client.id if client else None, quarantined=item)
+
+
+def _store_attachments(client: Client, parsed: ParsedEmail) -> list[EmailAttachment]:
+    rows = []
+    for attachment in parsed.attachments:
+        name, digest = store_attachment(client.code, attachment.content)
+        rows.append(
+            EmailAttachment(
+                client=client,
+                filename=attachment.filename,
+                content_type=attachment.content_type[:255],
+                content_id=attachment.content_id[:998],
+                inline=attachment.inline,
+                size=len(attachment.content),
+                sha256=digest,
+                file=name,
+            )
+        )
+    return rows
+
+
+def _case_for(
+    actor: Actor, client: Client, parsed: ParsedEmail, at: datetime, now: datetime
+) -> Case:
+    case = email_thread_case(client, parsed)
+    if case is None:
+        version = agreement_version_in_force(client, at)
+        document = version.document if version is not None else {}
+        return case_open(
+            actor=actor,
+            client=client,
+            channel=Channel.EMAIL,
+            priority=default_priority(document),
+            subject=parsed.subject or _("(no subject)"),
+            at=at,
+            now=now,
+        )
+    if case.status in CLOSED_STATUSES:
+        return case_reopen(actor=actor, case=case, at=at, now=now)
+    return case
+
+
+def _contact(actor: Actor, client: Client, parsed: ParsedEmail, now: datetime) -> Contact | None:
+    """The sender as the client's contact (found by address, or created). An address the
+    contacts register will not take (e.g. no dot in the domain) leaves the message without one
+    rather than keeping it from the case."""
+    try:
+        found = contact_find_or_create(
+            actor=actor,
+            client=client,
+            email=parsed.reply_address,
+            name=parsed.from_name,
+            now=now,
+        )
+    except ValidationFailed:
+        return None
+    return found.contact
+
+
+def _store(
+    actor: Actor,
+    client: Client,
+    parsed: ParsedEmail,
+    envelope: _Envelope,
+    recipients: Sequence[str],
+) -> Delivery:
+    existing = EmailMessage.objects.filter(client=client, message_id=parsed.message_id).first()
+    if existing is not None:
+        return Delivery(Outcome.DUPLICATE, client.id, message=existing)
+    raw_name, digest = store_raw(client.code, envelope.raw)
+    attachments = _store_attachments(client, parsed)
+    at, now = envelope.received_at, envelope.now
+    try:
+        with transaction.atomic():
+            contact = _contact(actor, client, parsed, now)
+            case = _case_for(actor, client, parsed, at, now)
+            body = parsed.text or parsed.subject
+            case_customer_message(actor=actor, case=case, body=body, at=at, now=now)
+            message = EmailMessage.objects.create(
+                client=client,
+                case=case,
+                contact=contact,
+                direction=Direction.INBOUND,
+                message_id=parsed.message_id,
+                in_reply_to=parsed.in_reply_to,
+                references=list(parsed.references),
+                from_name=parsed.from_name[:200],
+                from_address=parsed.from_address[:320],
+                reply_to=parsed.reply_to[:320],
+                to=list(parsed.to),
+                cc=list(parsed.cc),
+                envelope_from=envelope.mail_from[:320],
+                envelope_to=list(recipients),
+                subject=parsed.subject[:998],
+                text_body=parsed.text,
+                html_body=parsed.html,
+                sent_at=parsed.date,
+                received_at=at,
+                raw_file=raw_name,
+                raw_sha256=digest,
+                size=len(envelope.raw),
+                defects=list(parsed.defects),
+                auto_submitted=parsed.auto_submitted,
+                change_seq=_next_seq(client.id),
+            )
+            for row in attachments:
+                row.message = message
+            EmailAttachment.objects.bulk_create(attachments)
+    except IntegrityError:
+        # The same message delivered at the same moment on another connection won the race.
+        existing = EmailMessage.objects.filter(client=client, message_id=parsed.message_id).first()
+        if existing is None:
+            raise
+        return Delivery(Outcome.DUPLICATE, client.id, message=existing)
+    return Delivery(Outcome.STORED, client.id, message=message)
+
+
+def _route(envelope: _Envelope) -> tuple[dict[int, list[str]], list[str], list[str]]:
+    """Recipients by owning client, plus those claimed by several clients and by none."""
+    directory = support_directory(envelope.received_at)
+    owned: dict[int, list[str]] = {}
+    ambiguous, unknown = [], []
+    for recipient in envelope.rcpt_tos:
+        owners = directory.get(recipient.strip().lower(), frozenset())
+        if len(owners) == 1:
+            owned.setdefault(next(iter(owners)), []).append(recipient)
+        elif owners:
+            ambiguous.append(recipient)
+        else:
+            unknown.append(recipient)  # the agreement changed between RCPT and DATA
+    return owned, ambiguous, unknown
+
+
+def _parse(envelope: _Envelope) -> ParsedEmail:
+    try:
+        parsed = parse_email(envelope.raw)
+    except UnparseableEmail as exc:
+        raise _NotUsable(QuarantineReason.UNPARSEABLE, exc.detail) from exc
+    except Exception as exc:  # the stdlib parser has crashed on hostile input before
+        logger.exception("email parser failed")
+        detail = f"{type(exc).__name__}: {exc}"
+        raise _NotUsable(QuarantineReason.UNPARSEABLE, detail) from exc
+    if not parsed.from_address:
+        if "@" not in envelope.mail_from:
+            detail = "neither a From header nor an envelope sender"
+            raise _NotUsable(QuarantineReason.NO_SENDER, detail)
+        notes = (*parsed.defects, "no From header: the envelope sender is used")
+        parsed = replace(parsed, from_address=envelope.mail_from, defects=notes)
+    return _redacted(parsed)
+
+
+def _redacted(parsed: ParsedEmail) -> ParsedEmail:
+    """Card numbers, security codes and expiry dates out of everything stored as text (the
+    subject, both bodies, and through them the case timeline)."""
+    subject, text, html = (
+        redact_card_data(value) for value in (parsed.subject, parsed.text, parsed.html)
+    )
+    found = sum(
+        part.cards + part.security_codes + part.expiry_dates for part in (subject, text, html)
+    )
+    if not found:
+        return parsed
+    notes = (*parsed.defects, f"card data redacted ({found})")
+    return replace(parsed, subject=subject.text, text=text.text, html=html.text, defects=notes)
+
+
+def _deliver(actor: Actor, envelope: _Envelope, *, quarantine: bool) -> list[Delivery]:
+    owned, ambiguous, unknown = _route(envelope)
+    clients = Client.objects.in_bulk(list(owned))
+    deliveries: list[Delivery] = []
+    if quarantine and ambiguous:
+        detail = "recipient claimed by several clients' agreements: " + ", ".join(ambiguous)
+        reason = QuarantineReason.AMBIGUOUS_RECIPIENT
+        deliveries.append(_quarantine(envelope, reason=reason, detail=detail, recipients=ambiguous))
+    if quarantine and unknown:
+        detail = "no client's agreement in force lists " + ", ".join(unknown)
+        reason = QuarantineReason.NO_CLIENT
+        deliveries.append(_quarantine(envelope, reason=reason, detail=detail, recipients=unknown))
+    if not owned:
+        if not quarantine:
+            raise _NotUsable(QuarantineReason.NO_CLIENT, "no recipient belongs to a client")
+        return deliveries
+    only = next(iter(clients.values())) if len(clients) == 1 else None
+    try:
+        parsed = _parse(envelope)
+    except _NotUsable as exc:
+        if not quarantine:
+            raise
+        return [
+            *deliveries,
+            _quarantine(envelope, reason=exc.reason, detail=exc.detail, client=only),
+        ]
+    for client_id, recipients in owned.items():
+        client = clients[client_id]
+        try:
+            deliveries.append(_store(actor, client, parsed, envelope, recipients))
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:
+            logger.exception("email for %s could not be stored", client.code)
+            detail = f"{type(exc).__name__}: {exc}"
+            if not quarantine:
+                raise _NotUsable(QuarantineReason.STORE_FAILED, detail) from exc
+            deliveries.append(
+                _quarantine(
+                    envelope,
+                    reason=QuarantineReason.STORE_FAILED,
+                    detail=detail,
+                    client=client,
+                    message_id=parsed.message_id,
+                    recipients=recipients,
+                )
+            )
+    return deliveries
+
+
+def email_receive(
+    *,
+    actor: Actor,
+    raw: bytes,
+    mail_from: str,
+    rcpt_tos: Sequence[str],
+    now: datetime | None = None,
+) -> list[Delivery]:
+    """Take in one message accepted for `rcpt_tos`: one delivery per recipient client, and
+    quarantine for what cannot be used. Raises only transient database errors."""
+    now = now or timezone.now()
+    envelope = _Envelope(raw, mail_from or "", tuple(rcpt_tos), now, now)
+    return _deliver(actor, envelope, quarantine=True)
+
+
+@transaction.atomic
+def quarantined_email_resolve(
+    *, actor: Actor, item: QuarantinedEmail, resolution: str = "", now: datetime | None = None
+) -> QuarantinedEmail:
+    """Close an item (handled by hand, or junk). The caller has been through
+    `access_quarantined_email`."""
+    item = QuarantinedEmail.objects.select_for_update().get(pk=item.pk)
+    if item.resolved:
+        return item
+    item.resolved = True
+    item.resolved_at = now or timezone.now()
+    item.resolved_by = actor.audit_label[:150]
+    item.resolution = resolution
+    item.save(update_fields=["resolved", "resolved_at", "resolved_by", "resolution"])
+    return item
+
+
+def quarantined_email_retry(
+    *, actor: Actor, item: QuarantinedEmail, now: datetime | None = None
+) -> list[Delivery]:
+    """Deliver a quarantined message again (after its cause is fixed: an agreement activated,
+    a bug repaired). On success the item is resolved; otherwise `Conflict` says why, and
+    nothing new is quarantined."""
+    if item.resolved:
+        raise Conflict(_("this message has already been resolved"))
+    envelope = _Envelope(
+        read_file(str(item.raw_file.name)),
+        item.envelope_from,
+        tuple(item.envelope_to),
+        item.received_at,
+        now or timezone.now(),
+    )
+    try:
+        deliveries = _deliver(actor, envelope, quarantine=False)
+    except _NotUsable as exc:
+        raise Conflict(
+            _("the message still cannot be delivered: %(detail)s") % {"detail": exc.detail}
+        ) from exc
+    stored = ", ".join(
+        f"#{delivery.message.pk}" for delivery in deliveries if delivery.message is not None
+    )
+    quarantined_email_resolve(
+        actor=actor, item=item, resolution=f"delivered again as {stored}", now=envelope.now
+    )
+    return deliveries
+
+
+_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|回复|答复|转发)\s*[:：]\s*)+", re.IGNORECASE)
+MAX_REFERENCES = 20  # RFC 5322 §3.6.4 allows trimming; keep the thread's root and the newest
+
+
+def reply_subject(case: Case, subject: str) -> str:
+    """`Re: <subject> [Case #id]`: reply prefixes and old tokens removed, the case token added
+    so the customer's next answer threads even if their client drops In-Reply-To."""
+    base = CASE_TOKEN.sub("", subject or case.subject)
+    base = " ".join(_REPLY_PREFIX.sub("", base).split())
+    return f"Re: {base} [Case #{case.pk}]" if base else f"Re: [Case #{case.pk}]"
+
+
+def _references(parent: EmailMessage) -> list[str]:
+    chain = list(parent.references) or ([parent.in_reply_to] if parent.in_reply_to else [])
+    chain = [*dict.fromkeys([*chain, parent.message_id])]
+    if len(chain) > MAX_REFERENCES:
+        chain = [chain[0], *chain[-(MAX_REFERENCES - 1) :]]
+    return chain
+
+
+def email_reply_send(
+    *, actor: Actor, case: Case, body: str, now: datetime | None = None
+) -> EmailMessage:
+    """Send an agent's reply to the customer's last email and record it on the case.
+
+    From is the client's first support address, threaded to the customer's message
+    (In-Reply-To, References) with the `[Case #id]` token in the subject. The mail is sent
+    before anything is written, and outside a transaction (a slow SMTP relay must not hold the
+    database): a failed send records nothing, so the response clock keeps running until a
+    reply really left."""
+    require(actor, Permission.CASE_WORK, case.client_id)
+    # Card data never leaves by email, whatever was pasted into the reply.
+    body = redact_card_data(body.strip()).text
+    if not body:
+        raise ValidationFailed([FieldError("body", _("write the reply first"))])
+    now = now or timezone.now()
+    parent = email_last_inbound(case)
+    if parent is None:
+        raise ValidationFailed(
+            [FieldError("case", _("the case has no email from the customer to reply to"))]
+        )
+    client = Client.objects.get(pk=case.client_id)
+    sender = next(
+        iter(
+            client_support_addresses(client, now)
+            or email_addresses_of(case.agreement_version.document)
+        ),
+        "",
+    )
+    if not sender:
+        raise ValidationFailed(
+            [FieldError("case", _("the agreement names no support email address"))]
+        )
+    references = _references(parent)
+    message_id = make_msgid(domain=sender.rsplit("@", 1)[1])[1:-1]
+    mail = DjangoEmailMessage(
+        subject=reply_subject(case, parent.subject),
+        body=body + "\n",
+        from_email=formataddr((client.name, sender)),
+        to=[parent.reply_to or parent.from_address],
+        headers={
+            "Message-ID": f"<{message_id}>",
+            "Date": format_datetime(now),
+            "In-Reply-To": f"<{parent.message_id}>",
+            "References": " ".join(f"<{item}>" for item in references),
+            "Auto-Submitted": "no",
+        },
+    )
+    raw = mail.message().as_bytes()
+    mail.send()  # the default mailer (settings.MAILERS); raises when it fails
+    try:
+        return _record_reply(actor, case, mail, raw, message_id, parent, references, now)
+    except Exception:
+        logger.exception("reply <%s> was sent but could not be recorded", message_id)
+        raise
+
+
+def _record_reply(
+    actor: Actor,
+    case: Case,
+    mail: DjangoEmailMessage,
+    raw: bytes,
+    message_id: str,
+    parent: EmailMessage,
+    references: list[str],
+    now: datetime,
+) -> EmailMessage:
+    client = Client.objects.get(pk=case.client_id)
+    raw_name, digest = store_raw(client.code, raw)
+    with transaction.atomic():
+        message = EmailMessage.objects.create(
+            client=client,
+            case=case,
+            contact_id=parent.contact_id,
+            direction=Direction.OUTBOUND,
+            message_id=message_id,
+            in_reply_to=parent.message_id,
+            references=references,
+            from_name=client.name[:200],
+            from_address=parseaddr(mail.from_email)[1],
+            to=list(mail.to),
+            envelope_from=parseaddr(mail.from_email)[1],
+            envelope_to=list(mail.to),
+            subject=str(mail.subject)[:998],
+            text_body=str(mail.body),
+            received_at=now,
+            raw_file=raw_name,
+            raw_sha256=digest,
+            size=len(raw),
+            change_seq=_next_seq(client.id),
+        )
+        case_agent_reply(actor=actor, case=case, body=str(mail.body).strip(), at=now, now=now)
+    return message
