@@ -34,7 +34,6 @@ INSTALLED_APPS = [
     "pactline.tenancy",
     "pactline.audit",
     "pactline.agreements",
-    "pactline.workforce",
     "pactline.cases",
     "pactline.channels.voice",
     "pactline.channels.email",
