@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import translation
 
 from pactline.tenancy.access import Actor, actor_for_user
 from pactline.tenancy.models import Client, Membership, Role
@@ -60,6 +62,14 @@ def world(db: None) -> World:
         client_b_manager=Persona(make_user("b-manager", (Role.CLIENT_MANAGER, b))),
         anonymous=Persona(None),
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Requests activate their language for the thread and leave it; every test starts in English."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -8,6 +8,8 @@ from ninja import NinjaAPI
 
 from pactline.agreements.api import router as agreements_router
 from pactline.cases.api import router as cases_router
+from pactline.channels.chat.api import router as chat_router
+from pactline.channels.social.api import router as social_router
 from pactline.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pactline.tenancy.api import router as clients_router
 from pactline.tenancy.http import BearerTokenAuth, SessionActorAuth
@@ -22,6 +24,9 @@ api = NinjaAPI(
 api.add_router("", clients_router)
 api.add_router("", agreements_router)
 api.add_router("", cases_router)
+api.add_router("", "pactline.channels.voice.api.router")
+api.add_router("", chat_router)
+api.add_router("", social_router)
 
 
 @api.exception_handler(NotFound)

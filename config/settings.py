@@ -34,10 +34,14 @@ INSTALLED_APPS = [
     "pactline.tenancy",
     "pactline.audit",
     "pactline.agreements",
+    "pactline.workforce",
     "pactline.cases",
     "pactline.channels.voice",
     "pactline.channels.email",
+    "pactline.channels.chat",
+    "pactline.channels.social",
     "pactline.channels.outbound",
+    "pactline.privacy",
     "pactline.web",
 ]
 

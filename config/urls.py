@@ -12,5 +12,8 @@ urlpatterns = [
     path("", include("pactline.tenancy.urls")),
     path("", include("pactline.agreements.urls")),
     path("", include("pactline.cases.urls")),
+    path("", include("pactline.channels.chat.urls")),
+    path("", include("pactline.workforce.urls")),
+    path("", include("pactline.privacy.urls")),
     path("", include("pactline.web.urls")),
 ]

@@ -27,6 +27,8 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit.view"
     CASE_VIEW = "case.view"
     CASE_WORK = "case.work"
+    MATERIAL_REQUEST = "material.request"
+    MATERIAL_APPROVE = "material.approve"
 
 
 _READ = frozenset({Permission.CLIENT_VIEW, Permission.AGREEMENT_VIEW, Permission.CASE_VIEW})
@@ -35,13 +37,14 @@ _WORK = _READ | {Permission.CASE_WORK}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Accepting a change is the client's act; the provider cannot accept its own proposal.
     Role.PROVIDER_ADMIN: frozenset(Permission) - {Permission.AGREEMENT_ACCEPT},
-    Role.SUPERVISOR: _WORK,
+    Role.SUPERVISOR: _WORK | {Permission.MATERIAL_APPROVE},
     Role.AGENT: _WORK,
     Role.QA_ANALYST: _READ,
     Role.WORKFORCE_PLANNER: _READ,
     Role.BILLING: _READ,
-    Role.CLIENT_MANAGER: _READ | {Permission.AGREEMENT_ACCEPT, Permission.TOKEN_MANAGE},
-    Role.CLIENT_VIEWER: _READ,
+    Role.CLIENT_MANAGER: _READ
+    | {Permission.AGREEMENT_ACCEPT, Permission.TOKEN_MANAGE, Permission.MATERIAL_REQUEST},
+    Role.CLIENT_VIEWER: _READ | {Permission.MATERIAL_REQUEST},
 }
 
 # Permissions a read-only API token never carries, whatever its creator's roles.
@@ -53,6 +56,8 @@ WRITE_PERMISSIONS = frozenset(
         Permission.AGREEMENT_ACTIVATE,
         Permission.TOKEN_MANAGE,
         Permission.CASE_WORK,
+        Permission.MATERIAL_REQUEST,
+        Permission.MATERIAL_APPROVE,
     }
 )
 

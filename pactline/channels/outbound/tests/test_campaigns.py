@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import translation
 
 from pactline.audit.models import AuditEvent
 from pactline.cases.models import Case, EntryKind
@@ -55,7 +56,7 @@ def test_a_call_list_loads_once_and_uses_the_phone_calendar() -> None:
 def test_a_bad_list_names_every_bad_line_and_stores_nothing() -> None:
     campaign = _campaign()
     text = "phone,name,case\n+1 212 555 0101,Ann,\nnot a number,Bo,\n+1 212 555 0102,Cy,99999\n"
-    with pytest.raises(ValidationFailed) as raised:
+    with translation.override("en"), pytest.raises(ValidationFailed) as raised:
         call_list_upload(actor=ACTOR, campaign=campaign, csv_text=text, now=MONDAY_9AM_NY)
     assert [(e.path, e.message) for e in raised.value.errors] == [
         ("line 3", "'not a number' is not a phone number"),

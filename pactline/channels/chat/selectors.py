@@ -1,0 +1,105 @@
+"""Reads for chat: the client's chat channel in its agreement, sessions and their messages."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db.models import QuerySet
+
+from pactline.agreements.models import AgreementVersion
+from pactline.agreements.selectors import agreement_version_in_force
+from pactline.channels.chat.access import chat_desk_client_ids
+from pactline.channels.chat.models import ChatMessage, ChatSession
+from pactline.common.errors import NotFound
+from pactline.tenancy.access import Actor
+from pactline.tenancy.models import Client
+
+_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$")
+
+
+def token_digest(token: str) -> str:
+    """The stored form of a customer's session token (256 random bits: a plain hash is enough)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def chat_channel_of(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The agreement's chat channel, if it has one that is enabled."""
+    channel = (document.get("channels") or {}).get("chat")
+    if not isinstance(channel, dict) or not channel.get("enabled", True):
+        return None
+    return channel
+
+
+def chat_frame_origins(document: dict[str, Any]) -> list[str]:
+    """The origins of the client's chat page URLs (`channels.chat.addresses`), which may embed
+    the customer chat page in a frame. Anything that is not an http(s) URL is ignored, and the
+    host is checked strictly so an address cannot add directives to the CSP header."""
+    origins = []
+    for address in (chat_channel_of(document) or {}).get("addresses") or ():
+        parts = urlsplit(str(address).strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            continue
+        try:
+            host = parts.hostname.encode("idna").decode("ascii")
+        except UnicodeError:
+            continue
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        if _HOST.match(netloc):
+            origins.append(f"{parts.scheme}://{netloc}")
+    return list(dict.fromkeys(origins))
+
+
+def chat_client(code: str, at: datetime) -> tuple[Client, AgreementVersion]:
+    """The active client with this code whose agreement in force serves chat; NotFound if not."""
+    client = Client.objects.filter(code=code, is_active=True).first()
+    if client is None:
+        raise NotFound
+    version = agreement_version_in_force(client, at)
+    if version is None or chat_channel_of(version.document) is None:
+        raise NotFound
+    return client, version
+
+
+def chat_session_by_token(client: Client, token: str) -> ChatSession:
+    """The customer's own session; the same NotFound for a wrong token and another client's."""
+    if not token or len(token) > 100:
+        raise NotFound
+    session = (
+        ChatSession.objects.select_related("case", "client")
+        .filter(client=client, token_digest=token_digest(token))
+        .first()
+    )
+    if session is None:
+        raise NotFound
+    return session
+
+
+def chat_messages(session: ChatSession, *, after: int = 0) -> QuerySet[ChatMessage]:
+    """The session's messages after a cursor (`change_seq`), oldest first, for a caller that
+    already holds the session (through `access_chat_session` or its token)."""
+    return ChatMessage.objects.filter(
+        client_id=session.client_id, session=session, change_seq__gt=after
+    ).order_by("change_seq")
+
+
+def chat_last_seq(session: ChatSession) -> int:
+    last = (
+        ChatMessage.objects.filter(client_id=session.client_id, session=session)
+        .order_by("-change_seq")
+        .values_list("change_seq", flat=True)
+        .first()
+    )
+    return last or 0
+
+
+def chat_sessions_open(*, actor: Actor) -> QuerySet[ChatSession]:
+    """Open sessions of the clients whose cases the actor works, most recently active first."""
+    return (
+        ChatSession.objects.filter(client_id__in=chat_desk_client_ids(actor), ended_at__isnull=True)
+        .select_related("client", "case")
+        .order_by("-last_message_at", "-id")
+    )

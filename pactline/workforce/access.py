@@ -1,0 +1,186 @@
+"""Who may do what in the workforce app; the only module here that reads memberships.
+
+An agent may take a client's work at an instant when they hold an agent's role for the client
+(or provider-wide), are certified for its programme and, when the agreement in force requires
+it, are bound by a confidentiality agreement. Workforce records and knowledge articles are kept
+by provider admins and supervisors; the knowledge base is read by them and by the agents who
+may take the client's work. Cannot see the client → NotFound; sees it without the role →
+Forbidden."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from pactline.agreements.selectors import agreement_version_in_force
+from pactline.common.errors import Forbidden, NotFound
+from pactline.tenancy.access import Actor, can_see_client, roles_for
+from pactline.tenancy.models import Client, Membership, Role, TokenScope
+from pactline.workforce.models import (
+    AgentCertification,
+    ConfidentialityAgreement,
+    KnowledgeArticle,
+    KnowledgeAttachment,
+)
+
+# Who keeps the workforce records and writes the knowledge base.
+MANAGERS = frozenset({Role.PROVIDER_ADMIN, Role.SUPERVISOR})
+
+
+@dataclass(frozen=True)
+class ProgrammeRules:
+    """What the agreement in force at an instant asks of the agents, and the local day."""
+
+    day: date
+    confidentiality_required: bool
+
+
+def programme_rules(client: Client, at: datetime) -> ProgrammeRules:
+    """The day `at` falls on in the client's home zone, and whether an NDA is required.
+
+    Without an agreement in force the stricter reading holds (the schema's default: required)."""
+    version = agreement_version_in_force(client, at)
+    if version is None:
+        return ProgrammeRules(day=at.astimezone(UTC).date(), confidentiality_required=True)
+    try:
+        zone = ZoneInfo(version.home_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    protection = (version.document or {}).get("data_protection") or {}
+    return ProgrammeRules(
+        day=at.astimezone(zone).date(),
+        confidentiality_required=bool(protection.get("confidentiality_agreement_required", True)),
+    )
+
+
+def agent_memberships(client: Client) -> QuerySet[Membership]:
+    """AGENT memberships that cover `client`: for it, or provider-wide."""
+    return Membership.objects.filter(role=Role.AGENT).filter(
+        Q(client=client) | Q(client__isnull=True)
+    )
+
+
+def agents_of(client: Client) -> QuerySet[User]:
+    """Active users with an agent's role for `client`, certified or not."""
+    return User.objects.filter(
+        is_active=True, pk__in=agent_memberships(client).values("user_id")
+    ).order_by("pk")
+
+
+def _valid_on(day: date, start_field: str) -> Q:
+    return Q(**{f"{start_field}__lte": day}) & (Q(expires_on__isnull=True) | Q(expires_on__gt=day))
+
+
+def eligible_agents(*, client: Client, at: datetime) -> QuerySet[User]:
+    """Agents who may take the client's work at `at`, ordered by id."""
+    rules = programme_rules(client, at)
+    certified = AgentCertification.objects.filter(
+        _valid_on(rules.day, "certified_on"),
+        Q(revoked_at__isnull=True) | Q(revoked_at__gt=at),
+        client=client,
+        user=OuterRef("pk"),
+    )
+    agents = agents_of(client).filter(Exists(certified))
+    if rules.confidentiality_required:
+        bound = ConfidentialityAgreement.objects.filter(
+            _valid_on(rules.day, "signed_on"), client=client, user=OuterRef("pk")
+        )
+        agents = agents.filter(Exists(bound))
+    return agents
+
+
+def agent_can_work(*, user: User | int, client: Client, at: datetime) -> bool:
+    user_id = user if isinstance(user, int) else user.pk
+    return eligible_agents(client=client, at=at).filter(pk=user_id).exists()
+
+
+def _read_only(actor: Actor) -> bool:
+    return actor.token is not None and actor.token.scope == TokenScope.READ
+
+
+def can_manage(actor: Actor, client_id: int) -> bool:
+    """May keep the client's workforce records and knowledge base."""
+    if actor.is_system:
+        return True
+    return not _read_only(actor) and bool(roles_for(actor, client_id) & MANAGERS)
+
+
+def require_manager(actor: Actor, client_id: int) -> None:
+    if not can_see_client(actor, client_id):
+        raise NotFound
+    if not can_manage(actor, client_id):
+        raise Forbidden
+
+
+def can_read_knowledge(actor: Actor, client: Client, at: datetime) -> bool:
+    """Managers, and agents who may take the client's work at `at`."""
+    if actor.is_system:
+        return True
+    roles = roles_for(actor, client.id)
+    if roles & MANAGERS:
+        return True
+    if Role.AGENT not in roles or actor.user_id is None:
+        return False
+    return agent_can_work(user=actor.user_id, client=client, at=at)
+
+
+def require_knowledge_reader(actor: Actor, client: Client, at: datetime) -> None:
+    if not can_see_client(actor, client.id):
+        raise NotFound
+    if not can_read_knowledge(actor, client, at):
+        raise Forbidden
+
+
+def access_knowledge_client(
+    actor: Actor, code: str, *, at: datetime, for_write: bool = False
+) -> Client:
+    client = Client.objects.filter(code=code).first()
+    if client is None:
+        raise NotFound
+    if for_write:
+        require_manager(actor, client.id)
+    else:
+        require_knowledge_reader(actor, client, at)
+    return client
+
+
+def access_knowledge_article(
+    actor: Actor, article_id: int, *, at: datetime, for_write: bool = False
+) -> KnowledgeArticle:
+    """The article; a draft is shown to managers only (to others it does not exist)."""
+    article = KnowledgeArticle.objects.select_related("client").filter(id=article_id).first()
+    if article is None:
+        raise NotFound
+    if for_write:
+        require_manager(actor, article.client_id)
+        return article
+    require_knowledge_reader(actor, article.client, at)
+    if not article.published and not can_manage(actor, article.client_id):
+        raise NotFound
+    return article
+
+
+def access_knowledge_attachment(
+    actor: Actor, article_id: int, attachment_id: int, *, at: datetime
+) -> KnowledgeAttachment:
+    article = access_knowledge_article(actor, article_id, at=at)
+    attachment = article.attachments.filter(id=attachment_id).first()
+    if attachment is None:
+        raise NotFound
+    return attachment
+
+
+def access_agent_certification(actor: Actor, certification_id: int) -> AgentCertification:
+    certification = (
+        AgentCertification.objects.select_related("client", "user")
+        .filter(id=certification_id)
+        .first()
+    )
+    if certification is None:
+        raise NotFound
+    require_manager(actor, certification.client_id)
+    return certification
