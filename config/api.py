@@ -24,7 +24,6 @@ api = NinjaAPI(
 api.add_router("", clients_router)
 api.add_router("", agreements_router)
 api.add_router("", cases_router)
-api.add_router("", "pactline.channels.voice.api.router")
 api.add_router("", chat_router)
 api.add_router("", social_router)
 
