@@ -9,9 +9,10 @@ from the breach."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from pactline.agreements.documents import document_from_data
 from pactline.agreements.models import AgreementVersion
@@ -162,3 +163,10 @@ def operational_clocks(
         )
         clocks.append(CaseClock(definition, calendar_name, 0, (), ()))
     return clocks
+
+
+def default_priority(document: Mapping[str, Any]) -> str:
+    """The priority a new inbound contact starts at: "normal" where the agreement has it, else
+    its least urgent (agreements list priorities most urgent first)."""
+    priorities = tuple(document.get("priorities") or ("critical", "high", "normal", "low"))
+    return "normal" if "normal" in priorities else str(priorities[-1])

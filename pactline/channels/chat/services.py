@@ -20,6 +20,7 @@ from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.audit.services import audit_record
 from pactline.cases.contacts import contact_find_or_create
+from pactline.cases.definitions import default_priority
 from pactline.cases.models import CLOSED_STATUSES, AuthorKind, Case, Channel
 from pactline.cases.services import (
     case_agent_reply,
@@ -56,14 +57,6 @@ class Started:
 class Added:
     message: ChatMessage
     created: bool
-
-
-def default_priority(document: dict[str, object]) -> str:
-    """The priority a new conversation starts at: `normal` if the agreement has it, else the
-    middle one of its list."""
-    raw = document.get("priorities")
-    priorities = [str(p) for p in raw] if isinstance(raw, list | tuple) and raw else ["normal"]
-    return "normal" if "normal" in priorities else priorities[len(priorities) // 2]
 
 
 def pan_display(version: AgreementVersion) -> PanDisplay:
@@ -196,6 +189,7 @@ def chat_session_start(
         channel=Channel.CHAT,
         priority=default_priority(version.document),
         subject=(opening or name)[:SUBJECT_MAX],
+        contact=contact,
         at=at,
         now=now,
     )

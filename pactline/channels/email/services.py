@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from enum import StrEnum
-from typing import Any
 
 from django.core.mail import EmailMessage as DjangoEmailMessage
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.cases.contacts import contact_find_or_create
+from pactline.cases.definitions import default_priority
 from pactline.cases.models import CLOSED_STATUSES, Case, Channel, Contact
 from pactline.cases.services import (
     case_agent_reply,
@@ -110,13 +110,6 @@ class _NotUsable(Exception):
         self.detail = detail
 
 
-def default_priority(document: dict[str, Any]) -> str:
-    """A new email case's priority: "normal" where the agreement has it, else its lowest
-    (priorities are listed most urgent first, e.g. emergency, urgent, standard)."""
-    priorities = tuple(document.get("priorities") or DEFAULT_PRIORITIES)
-    return "normal" if "normal" in priorities else priorities[-1]
-
-
 def _next_seq(client_id: int) -> int:
     """The client's next `change_seq`. The update locks the counter row until commit, so
     sequence numbers become visible in order."""
@@ -172,7 +165,12 @@ def _store_attachments(client: Client, parsed: ParsedEmail) -> list[EmailAttachm
 
 
 def _case_for(
-    actor: Actor, client: Client, parsed: ParsedEmail, at: datetime, now: datetime
+    actor: Actor,
+    client: Client,
+    parsed: ParsedEmail,
+    contact: Contact | None,
+    at: datetime,
+    now: datetime,
 ) -> Case:
     case = email_thread_case(client, parsed)
     if case is None:
@@ -184,6 +182,7 @@ def _case_for(
             channel=Channel.EMAIL,
             priority=default_priority(document),
             subject=parsed.subject or _("(no subject)"),
+            contact=contact,
             at=at,
             now=now,
         )
@@ -225,7 +224,7 @@ def _store(
     try:
         with transaction.atomic():
             contact = _contact(actor, client, parsed, now)
-            case = _case_for(actor, client, parsed, at, now)
+            case = _case_for(actor, client, parsed, contact, at, now)
             body = parsed.text or parsed.subject
             case_customer_message(actor=actor, case=case, body=body, at=at, now=now)
             message = EmailMessage.objects.create(

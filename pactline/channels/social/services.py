@@ -16,9 +16,10 @@ from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.audit.services import audit_record
 from pactline.cases.contacts import contact_find_or_create
+from pactline.cases.definitions import default_priority
 from pactline.cases.models import CLOSED_STATUSES, AuthorKind, Case, CaseStatus, Channel, Contact
 from pactline.cases.services import case_agent_reply, case_customer_message, case_open, case_reopen
-from pactline.channels.chat.services import default_priority, instant_errors, pan_display, plain
+from pactline.channels.chat.services import instant_errors, pan_display, plain
 from pactline.channels.social.models import (
     Delivery,
     Direction,
