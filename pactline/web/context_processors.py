@@ -8,6 +8,7 @@ from pactline.cases.access import can_watch_at_risk
 from pactline.tenancy.access import Permission, has_permission, is_client_side, is_provider_admin
 from pactline.tenancy.http import request_actor
 from pactline.tenancy.selectors import client_list
+from pactline.web.console.access import can_watch_queues
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -23,6 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_is_client_side": client_side,
         "nav_is_provider_admin": is_provider_admin(actor),
         "nav_can_watch_at_risk": can_watch_at_risk(actor),
+        "nav_can_watch_queues": can_watch_queues(actor),
         "nav_client": nav_client,
         "nav_can_manage_tokens": nav_client is not None
         and has_permission(actor, Permission.TOKEN_MANAGE, nav_client.id),

@@ -1,0 +1,54 @@
+"""Who may use the console, and for which clients.
+
+Judged through the access helpers of `pactline.tenancy` and `pactline.workforce`, never by
+reading memberships here. There is no single object behind the console's lists, so an actor
+without the role gets Forbidden (a 403) rather than a 404."""
+
+from __future__ import annotations
+
+from pactline.common.errors import Forbidden
+from pactline.tenancy.access import Actor, Permission, has_permission, roles_for, visible_clients
+from pactline.tenancy.models import Client, Role
+from pactline.workforce.access import can_manage
+
+
+def console_clients(actor: Actor) -> list[Client]:
+    """The active clients whose cases the actor works (CASE_WORK), by name."""
+    return [
+        client
+        for client in visible_clients(actor).filter(is_active=True).order_by("name", "id")
+        if has_permission(actor, Permission.CASE_WORK, client.id)
+    ]
+
+
+def require_console(actor: Actor) -> list[Client]:
+    """The console's clients; Forbidden for anyone who works no client's cases (client-side
+    users, read-only provider roles)."""
+    clients = console_clients(actor)
+    if not clients:
+        raise Forbidden
+    return clients
+
+
+def agent_role_clients(actor: Actor, clients: list[Client]) -> list[Client]:
+    """Those of `clients` for which the actor holds an agent's role (for the client or
+    provider-wide): the only ones whose work they could take, so the only ones worth asking
+    `pactline.workforce` about (certification, confidentiality agreement)."""
+    return [client for client in clients if Role.AGENT in roles_for(actor, client.id)]
+
+
+def supervised_clients(actor: Actor) -> list[Client]:
+    """The active clients whose queues the actor watches: supervisors of the client and
+    provider admins (the managers of its programme, `pactline.workforce`)."""
+    return [client for client in console_clients(actor) if can_manage(actor, client.id)]
+
+
+def require_queues(actor: Actor) -> list[Client]:
+    clients = supervised_clients(actor)
+    if not clients:
+        raise Forbidden
+    return clients
+
+
+def can_watch_queues(actor: Actor) -> bool:
+    return bool(supervised_clients(actor))
