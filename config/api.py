@@ -27,6 +27,7 @@ api.add_router("", cases_router)
 api.add_router("", chat_router)
 api.add_router("", social_router)
 api.add_router("", "pactline.channels.voice.api.router")
+api.add_router("", "pactline.channels.outbound.api.router")
 
 
 @api.exception_handler(NotFound)

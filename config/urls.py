@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("pactline.agreements.urls")),
     path("", include("pactline.cases.urls")),
     path("", include("pactline.channels.chat.urls")),
+    path("", include("pactline.channels.outbound.urls")),
     path("", include("pactline.workforce.urls")),
     path("", include("pactline.privacy.urls")),
     path("", include("pactline.web.urls")),

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from pactline.agreements.access import access_agreement, access_agreement_version
@@ -23,7 +24,7 @@ from pactline.agreements.services import (
     agreement_version_create,
     agreement_version_propose,
 )
-from pactline.common.errors import NotFound
+from pactline.common.errors import FieldError, NotFound, ValidationFailed
 from pactline.tenancy.access import Permission, access_client
 from pactline.tenancy.http import api_actor
 
@@ -230,6 +231,10 @@ def in_force(request: HttpRequest, code: str, query: Query[InForceQuery]) -> Ver
     at = query.at or timezone.now()
     if timezone.is_naive(at):
         at = timezone.make_aware(at, UTC)
+    try:
+        at = at.astimezone(UTC)  # PostgreSQL refuses UTC offsets beyond ±15:59
+    except OverflowError:
+        raise ValidationFailed([FieldError("at", _("the time is out of range"))]) from None
     version = agreement_version_in_force(client, at)
     if version is None:
         raise NotFound

@@ -163,7 +163,8 @@ def visible_clients(actor: Actor) -> QuerySet[Client]:
 def access_client(
     actor: Actor, code: str, *, permission: Permission = Permission.CLIENT_VIEW
 ) -> Client:
-    client = Client.objects.filter(code=code).first()
+    # No code holds a NUL character, and PostgreSQL refuses to compare text with one.
+    client = Client.objects.filter(code=code).first() if "\x00" not in code else None
     if client is None:
         raise NotFound
     require(actor, permission, client.id)

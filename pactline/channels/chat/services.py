@@ -157,7 +157,9 @@ def chat_session_start(
     errors += instant_errors("started_at", at, now)
     if errors:
         raise ValidationFailed(errors)
-    at = min(at or now, now)  # a sender's clock ahead of ours does not date the future
+    # A sender's clock ahead of ours does not date the future; stored in UTC, as PostgreSQL
+    # refuses the sender's UTC offset beyond ±15:59.
+    at = min(at or now, now).astimezone(UTC)
     sequence = _lock_sequence(client.id)
     if external_id:
         known = ChatSession.objects.filter(
@@ -329,7 +331,7 @@ def chat_message_add(
         text=redaction.text,
         author_label="" if author_kind == AuthorKind.CUSTOMER else author_label,
         external_id=external_id,
-        at=min(at or now, now),
+        at=min(at or now, now).astimezone(UTC),
         now=now,
         redactions=redaction.cards + redaction.security_codes + redaction.expiry_dates,
     )

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.audit.services import audit_record
-from pactline.cases.contacts import contact_find_or_create, normalise_phone
+from pactline.cases.contacts import contact_find_or_create, normalise_email, normalise_phone
 from pactline.cases.definitions import agreement_calendar
 from pactline.cases.models import Case
 from pactline.cases.services import case_note, case_open
@@ -128,6 +130,29 @@ def _do_not_call(client_id: int) -> set[str]:
     return set(DoNotCall.objects.filter(client_id=client_id).values_list("digest", flat=True))
 
 
+def _rows(
+    reader: csv.DictReader[str], errors: list[FieldError]
+) -> Iterator[tuple[int, dict[str | Any, str | Any]]]:
+    """The data rows with their line numbers; a line the csv module cannot read (a field past
+    its size limit) is reported as bad and ends the reading."""
+    number = 1
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(
+                FieldError(
+                    f"line {number + 1}",
+                    _("the line is not valid CSV: %(reason)s") % {"reason": exc},
+                )
+            )
+            return
+        number += 1
+        yield number, raw
+
+
 @dataclass(frozen=True)
 class ListLoad:
     added: int
@@ -149,13 +174,17 @@ def call_list_upload(
     require(actor, Permission.CASE_WORK, campaign.client_id)
     now = now or timezone.now()
     reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
-    columns = {name.strip().lower() for name in reader.fieldnames or []}
+    try:
+        columns = {name.strip().lower() for name in reader.fieldnames or []}
+    except csv.Error as exc:
+        reason = _("the line is not valid CSV: %(reason)s") % {"reason": exc}
+        raise ValidationFailed([FieldError("line 1", reason)]) from None
     if "phone" not in columns:
         raise ValidationFailed([FieldError("line 1", _("the header must name a 'phone' column"))])
     rows: list[tuple[int, str, dict[str, str]]] = []
     errors: list[FieldError] = []
     cases = set(Case.objects.filter(client_id=campaign.client_id).values_list("id", flat=True))
-    for number, raw in enumerate(reader, start=2):
+    for number, raw in _rows(reader, errors):
         if number - 1 > MAX_LIST_LINES:
             errors.append(
                 FieldError(
@@ -175,8 +204,18 @@ def call_list_upload(
                 )
             )
             continue
+        email = row.get("email", "")
+        if email:
+            try:
+                normalise_email(email)
+            except ValidationFailed as failed:
+                errors.append(FieldError(f"line {number}", failed.errors[0].message))
+                continue
         case_ref = row.get("case", "")
-        if case_ref and (not case_ref.isdigit() or int(case_ref) not in cases):
+        # ASCII digits only: int() refuses other digits that isdigit() accepts ("²").
+        if case_ref and (
+            not (case_ref.isascii() and case_ref.isdigit()) or int(case_ref) not in cases
+        ):
             errors.append(
                 FieldError(
                     f"line {number}",

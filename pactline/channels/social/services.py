@@ -6,7 +6,7 @@ redacted from the text before anything is stored."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -169,6 +169,8 @@ def social_message_receive(
     errors = _inbound_errors(client, inbound, now)
     if errors:
         raise ValidationFailed(errors)
+    # Stored in UTC: PostgreSQL refuses the sender's UTC offset beyond ±15:59.
+    inbound = replace(inbound, sent_at=inbound.sent_at.astimezone(UTC))
     sequence = _lock_sequence(client.id)
     known = SocialMessage.objects.filter(
         client=client, platform=inbound.platform, message_id=inbound.message_id
