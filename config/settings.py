@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pactline.channels.chat",
     "pactline.channels.social",
     "pactline.channels.outbound",
+    "pactline.metrics",
     "pactline.privacy",
     "pactline.web",
 ]
@@ -168,6 +169,24 @@ PACTLINE_FIELD_KEYS = env_list("PACTLINE_FIELD_KEYS", []) or [
 PACTLINE_INDEX_KEY = env_secret("PACTLINE_INDEX_KEY", fallback_file=VAR_DIR / "index_key")
 
 PACTLINE_PROVIDER_NAME = env_str("PACTLINE_PROVIDER_NAME", "Pactline Care Services")
+
+# Rate limits and the client's address (pactline/channels/chat/limits.py,
+# pactline/common/http.py). Counts live in the default cache: with several web processes use a
+# shared one (e.g. CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache,
+# CACHE_LOCATION=pactline_cache, then `pactline createcachetable`).
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "pactline"),
+    }
+}
+PACTLINE_CHAT_START_LIMIT = {
+    "window_seconds": env_int("PACTLINE_CHAT_START_WINDOW_SECONDS", 60),
+    "per_address": env_int("PACTLINE_CHAT_START_PER_ADDRESS", 5),  # 0: no limit
+    "per_client": env_int("PACTLINE_CHAT_START_PER_CLIENT", 0),  # 0: no client-wide ceiling
+}
+# Reverse proxies in front of Pactline that append to X-Forwarded-For (0: none, use the peer).
+PACTLINE_TRUSTED_PROXIES = env_int("PACTLINE_TRUSTED_PROXIES", 0)
 
 LOGGING = {
     "version": 1,

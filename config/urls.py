@@ -13,8 +13,11 @@ urlpatterns = [
     path("", include("pactline.agreements.urls")),
     path("", include("pactline.cases.urls")),
     path("", include("pactline.channels.chat.urls")),
+    path("", include("pactline.channels.email.urls")),
     path("", include("pactline.channels.outbound.urls")),
     path("", include("pactline.workforce.urls")),
     path("", include("pactline.privacy.urls")),
+    path("", include("pactline.metrics.urls")),
+    path("", include("pactline.metrics.reports.urls")),
     path("", include("pactline.web.urls")),
 ]

@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from pactline.cases.access import access_case, require_at_risk
 from pactline.cases.definitions import agreement_calendar
 from pactline.cases.models import Case, SlaClock
 from pactline.cases.presentation import live_consumed
 from pactline.cases.selectors import case_clocks, clocks_at_risk
+from pactline.cases.surveys import survey_response_record
 from pactline.tenancy.http import api_actor
 
 router = Router(tags=["cases"])
@@ -142,3 +143,47 @@ def get_at_risk(request: HttpRequest, query: Query[AtRiskQuery]) -> list[AtRiskO
             )
         )
     return rows
+
+
+class SurveyIn(Schema):
+    external_id: str = Field(
+        ..., min_length=1, max_length=100, description="the survey tool's response id"
+    )
+    csat: int | None = Field(None, ge=1, le=5, description="satisfaction, 1-5")
+    nps: int | None = Field(None, ge=0, le=10, description="likely to recommend, 0-10")
+    resolved: bool | None = Field(None, description='"was your issue resolved?"')
+    comment: str = Field("", max_length=5000)
+    responded_at: datetime | None = Field(None, description="when the customer answered")
+
+
+class SurveyOut(Schema):
+    id: int
+    case_id: int
+    external_id: str
+    csat: int | None
+    nps: int | None
+    resolved: bool | None
+    responded_at: datetime
+    created: bool = Field(description="false when this response id was already recorded")
+
+
+@router.post(
+    "/cases/{int:case_id}/surveys",
+    response={200: SurveyOut, 201: SurveyOut},
+    summary="Record a customer's survey response for a case (idempotent on external_id)",
+)
+def post_case_survey(request: HttpRequest, case_id: int, payload: SurveyIn) -> Status[SurveyOut]:
+    case = access_case(api_actor(request), case_id, for_write=True)
+    recorded = survey_response_record(actor=api_actor(request), case=case, **payload.dict())
+    response = recorded.response
+    out = SurveyOut(
+        id=response.pk,
+        case_id=case.pk,
+        external_id=response.external_id,
+        csat=response.csat,
+        nps=response.nps,
+        resolved=response.resolved,
+        responded_at=response.responded_at,
+        created=recorded.created,
+    )
+    return Status(201 if recorded.created else 200, out)

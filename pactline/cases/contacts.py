@@ -1,7 +1,9 @@
-"""End customers: find or create by phone or email, merge, and re-encrypt on key rotation."""
+"""End customers: find or create by phone or email, find many by phone at once, merge, and
+re-encrypt on key rotation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,9 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pactline.audit.services import audit_record
-from pactline.cases.models import Case, Contact, ContactKey, ContactKeyKind
-from pactline.common.crypto import blind_index, rotate_text
+from pactline.cases.models import (
+    CASES_STREAM,
+    Case,
+    ChangeCounter,
+    Contact,
+    ContactKey,
+    ContactKeyKind,
+)
+from pactline.common.crypto import blind_index, blind_indexer, rotate_text
 from pactline.common.errors import FieldError, ValidationFailed
+from pactline.common.sequences import ChangeSequence
+from pactline.common.sql import key_in
 from pactline.tenancy.access import Actor, Permission, require
 from pactline.tenancy.models import Client
 
@@ -71,6 +82,31 @@ def _lookup(client: Client, keys: list[tuple[str, str]]) -> Contact | None:
                 contact = Contact.objects.get(pk=contact.merged_into_id)
             return contact
     return None
+
+
+def contacts_by_phones(*, client_id: int, phones: Iterable[str]) -> dict[str, int]:
+    """The client's contacts with these E.164 numbers: number → id of the surviving contact
+    (merged ones resolved). One query on the blind index for the whole set, none when empty:
+    what a bulk import calls once per batch. Never decrypts; never another client's."""
+    index = blind_indexer("phone")
+    digests = {index(phone): phone for phone in set(phones) if phone}
+    if not digests:
+        return {}
+    found = ContactKey.objects.filter(
+        key_in("digest", digests), client_id=client_id, kind=ContactKeyKind.PHONE
+    ).values_list("digest", "contact_id", "contact__merged_into_id")
+    out: dict[str, int] = {}
+    for digest, contact_id, merged_into in found:
+        survivor = merged_into or contact_id
+        if merged_into is not None:  # keys move on merge, so rare; follow the chain
+            while (nxt := _merged_into(survivor)) is not None:
+                survivor = nxt
+        out[digests[digest]] = survivor
+    return out
+
+
+def _merged_into(contact_id: int) -> int | None:
+    return Contact.objects.filter(pk=contact_id).values_list("merged_into_id", flat=True).first()
 
 
 def _add_line(existing: str, value: str) -> str:
@@ -152,7 +188,12 @@ def contact_merge(
     keep.updated_at = now
     keep.save(update_fields=["phones", "emails", "name", "external_id", "updated_at"])
     ContactKey.objects.filter(contact=duplicate).update(contact=keep)
-    moved = Case.objects.filter(contact=duplicate).update(contact=keep)
+    moved_ids = list(Case.objects.filter(contact=duplicate).values_list("pk", flat=True))
+    sequence = ChangeSequence(ChangeCounter, keep.client_id, CASES_STREAM)
+    first = sequence.take(len(moved_ids))
+    for offset, case_id in enumerate(moved_ids):  # a new contact can change their FCR repeats
+        Case.objects.filter(pk=case_id).update(contact=keep, change_seq=first + offset)
+    moved = len(moved_ids)
     duplicate.merged_into = keep
     duplicate.updated_at = now
     duplicate.save(update_fields=["merged_into", "updated_at"])

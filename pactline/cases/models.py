@@ -32,6 +32,10 @@ class CaseStatus(models.TextChoices):
 
 CLOSED_STATUSES = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
+# Streams of the cases app's change counter (`ChangeCounter`), read by cursor consumers.
+CASES_STREAM = "cases"
+SURVEYS_STREAM = "surveys"
+
 
 class Contact(ClientOwned):
     """An end customer of a client. Personal fields are encrypted at rest; `ContactKey` rows
@@ -100,11 +104,23 @@ class Case(ClientOwned):
     )
     opened_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The agent's word at resolution: resolved on the customer's first contact? (FCR by
+    # agent disposition, reference §1.6). None: not said.
+    first_contact_resolution = models.BooleanField(
+        _("resolved on first contact"), null=True, blank=True
+    )
     updated_at = models.DateTimeField()
     last_seq = models.PositiveIntegerField(default=0)
+    # Drawn from the client's "cases" ChangeCounter on every change (see
+    # `pactline.common.sequences`): metrics read changed cases by cursor.
+    change_seq = models.BigIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["client", "status"])]
+        indexes = [
+            models.Index(fields=["client", "status"]),
+            models.Index(fields=["client", "change_seq"], name="case_change_seq"),
+            models.Index(fields=["client", "opened_at"], name="case_opened"),
+        ]
         ordering = ["-opened_at"]
 
     def __str__(self) -> str:
@@ -331,3 +347,56 @@ class WebhookDelivery(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.url} attempt {self.attempt}: {self.status_code or self.error}"
+
+
+class ChangeCounter(ClientOwned):
+    """The client's change sequence per stream ("cases", "surveys"): see
+    `pactline.common.sequences`."""
+
+    stream = models.CharField(max_length=20)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "stream"], name="cases_counter_stream")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream}: {self.value}"
+
+
+class SurveyResponse(ClientOwned):
+    """A customer's answers to the after-contact survey of a case: CSAT on 1-5, the 0-10
+    recommend question (NPS) and "was your issue resolved?" (survey FCR); each optional.
+    `external_id` (the survey tool's response id) makes re-delivery change nothing."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="survey_responses")
+    external_id = models.CharField(_("response id"), max_length=100)
+    csat = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True, blank=True)
+    nps = models.PositiveSmallIntegerField(_("likely to recommend (0-10)"), null=True, blank=True)
+    resolved = models.BooleanField(_("issue resolved"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    responded_at = models.DateTimeField(_("responded"))
+    change_seq = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "external_id"], name="survey_response_external_id"
+            ),
+            models.UniqueConstraint(fields=["client", "change_seq"], name="survey_change_seq"),
+            models.CheckConstraint(
+                condition=models.Q(csat__isnull=True) | models.Q(csat__gte=1, csat__lte=5),
+                name="survey_csat_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nps__isnull=True) | models.Q(nps__lte=10),
+                name="survey_nps_range",
+            ),
+        ]
+        ordering = ["client_id", "change_seq"]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+
+    def __str__(self) -> str:
+        return f"{self.external_id} (case {self.case_id})"

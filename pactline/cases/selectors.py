@@ -4,6 +4,7 @@ Scoped by the actor where the caller has not already been through `access_case`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -14,11 +15,13 @@ from pactline.cases.models import (
     CLOSED_STATUSES,
     Case,
     ClockStatus,
+    Contact,
     EscalationAction,
     SlaClock,
     SlaEvent,
     TimelineEntry,
 )
+from pactline.common.sql import key_in
 from pactline.tenancy.access import Actor, Permission, has_permission, visible_clients
 from pactline.tenancy.models import Client
 
@@ -62,6 +65,38 @@ def case_list(
     if status:
         cases = cases.filter(status=status)
     return cases
+
+
+def open_cases_of_contacts(*, client_id: int, contact_ids: Iterable[int]) -> dict[int, int]:
+    """Contact id → id of the contact's most recent open case (not resolved or closed) of the
+    client, for contacts that have one. One query for the whole set (a batch of calls)."""
+    ids = sorted(set(contact_ids))
+    if not ids:
+        return {}
+    rows = (
+        Case.objects.filter(key_in("contact_id", ids), client_id=client_id)
+        .exclude(status__in=CLOSED_STATUSES)
+        .order_by("contact_id", "-opened_at", "-id")
+        .values_list("contact_id", "id")
+    )
+    found: dict[int, int] = {}
+    for contact_id, case_id in rows:
+        found.setdefault(contact_id, case_id)
+    return found
+
+
+def contact_with_merged(*, client_id: int, contact_id: int) -> list[int]:
+    """The contact and every contact merged into it (directly or through others): what still
+    points at the old ids (calls, messages) belongs to the survivor."""
+    found, frontier = [contact_id], [contact_id]
+    while frontier:
+        frontier = list(
+            Contact.objects.filter(client_id=client_id, merged_into_id__in=frontier)
+            .exclude(pk__in=found)
+            .values_list("pk", flat=True)
+        )
+        found += frontier
+    return found
 
 
 def case_clocks(*, case: Case) -> QuerySet[SlaClock]:

@@ -16,10 +16,12 @@ from pactline.audit.services import audit_record
 from pactline.cases.clocks import clocks_sync
 from pactline.cases.escalations import escalation_actions_queue
 from pactline.cases.models import (
+    CASES_STREAM,
     CLOSED_STATUSES,
     AuthorKind,
     Case,
     CaseStatus,
+    ChangeCounter,
     Channel,
     Contact,
     EntryKind,
@@ -27,6 +29,7 @@ from pactline.cases.models import (
     TimelineEntry,
 )
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
+from pactline.common.sequences import ChangeSequence
 from pactline.tenancy.access import Actor, Permission, require
 from pactline.tenancy.models import Client
 from pactline.workforce.selectors import agent_can_work
@@ -63,7 +66,8 @@ def _append(
 
 def _after_change(case: Case, *, now: datetime, fields: list[str]) -> list[SlaEvent]:
     case.updated_at = now
-    case.save(update_fields=[*fields, "last_seq", "updated_at"])
+    case.change_seq = ChangeSequence(ChangeCounter, case.client_id, CASES_STREAM).take()
+    case.save(update_fields=[*fields, "last_seq", "updated_at", "change_seq"])
     fired = clocks_sync(case, now=now)
     escalation_actions_queue(fired)
     return fired
@@ -295,8 +299,15 @@ def case_set_priority(
 
 @transaction.atomic
 def case_resolve(
-    *, actor: Actor, case: Case, at: datetime | None = None, now: datetime | None = None
+    *,
+    actor: Actor,
+    case: Case,
+    first_contact: bool | None = None,
+    at: datetime | None = None,
+    now: datetime | None = None,
 ) -> Case:
+    """Resolve; `first_contact` is the agent's word that the customer's first contact
+    resolved it (None: not said)."""
     require(actor, Permission.CASE_WORK, case.client_id)
     case = _locked(case)
     if case.status in CLOSED_STATUSES:
@@ -304,6 +315,7 @@ def case_resolve(
     now = now or timezone.now()
     case.status = CaseStatus.RESOLVED
     case.resolved_at = at or now
+    case.first_contact_resolution = first_contact
     return _record(
         case,
         actor=actor,
@@ -311,8 +323,9 @@ def case_resolve(
         author_kind=_staff_author(actor),
         at=at,
         now=now,
-        changed=("status", "resolved_at"),
+        changed=("status", "resolved_at", "first_contact_resolution"),
         status=CaseStatus.RESOLVED,
+        payload={} if first_contact is None else {"first_contact": first_contact},
     )
 
 
@@ -327,6 +340,7 @@ def case_reopen(
     now = now or timezone.now()
     case.status = CaseStatus.OPEN
     case.resolved_at = None
+    case.first_contact_resolution = None  # said again at the next resolution
     return _record(
         case,
         actor=actor,
@@ -334,7 +348,7 @@ def case_reopen(
         author_kind=_staff_author(actor),
         at=at,
         now=now,
-        changed=("status", "resolved_at"),
+        changed=("status", "resolved_at", "first_contact_resolution"),
         status=CaseStatus.OPEN,
     )
 
@@ -426,20 +440,59 @@ def case_assign(
     require(actor, Permission.CASE_WORK, case.client_id)
     now = now or timezone.now()
     case = _locked(case)
-    if assignee is not None and not agent_can_work(user=assignee, client=case.client, at=now):
+    if assignee is not None:
+        _require_may_work(assignee, case, now)
+    if case.assignee_id == (assignee.pk if assignee is not None else None):
+        return case
+    if case.status in CLOSED_STATUSES:
+        raise Conflict(_("the case is resolved; reopen it first"))
+    return _give(case, actor=actor, assignee=assignee, now=now)
+
+
+@transaction.atomic
+def case_take(*, actor: Actor, case: Case, agent: User, now: datetime | None = None) -> Case:
+    """`agent` takes an unassigned case for themselves (the console's "take").
+
+    "Unassigned" is judged under the case's row lock and the write is conditional (`UPDATE …
+    WHERE assignee IS NULL`), so of several agents taking one case at the same moment exactly
+    one wins; the others get a Conflict saying who has it, and nothing changes for them."""
+    require(actor, Permission.CASE_WORK, case.client_id)
+    now = now or timezone.now()
+    case = _locked(case)
+    if case.status in CLOSED_STATUSES:
+        raise Conflict(_("the case is resolved; reopen it first"))
+    if case.assignee_id == agent.pk:
+        raise Conflict(_("the case is already yours"))
+    if case.assignee_id is None:
+        _require_may_work(agent, case, now)
+    won = case.assignee_id is None and bool(
+        Case.objects.filter(pk=case.pk, assignee__isnull=True).update(assignee=agent)
+    )
+    if not won:
+        holder = Case.objects.filter(pk=case.pk).values_list("assignee__username", flat=True)
+        raise Conflict(_("%(user)s has already taken the case") % {"user": holder.first() or "?"})
+    return _give(case, actor=actor, assignee=agent, now=now, taken=True)
+
+
+def _require_may_work(user: User, case: Case, now: datetime) -> None:
+    """Only an agent who may take the client's work now (certified, bound by the
+    confidentiality agreement when required; `pactline.workforce`) can be given a case."""
+    if not agent_can_work(user=user, client=case.client, at=now):
         raise ValidationFailed(
             [
                 FieldError(
                     "assignee",
                     _("%(user)s may not take this client's work (certification or NDA missing)")
-                    % {"user": assignee.get_username()},
+                    % {"user": user.get_username()},
                 )
             ]
         )
-    if case.assignee_id == (assignee.pk if assignee is not None else None):
-        return case
-    if case.status in CLOSED_STATUSES:
-        raise Conflict(_("the case is resolved; reopen it first"))
+
+
+def _give(
+    case: Case, *, actor: Actor, assignee: User | None, now: datetime, taken: bool = False
+) -> Case:
+    """Record the new assignee (the case is locked): timeline, audit, the agent's note."""
     case.assignee = assignee
     payload = {"assignee": assignee.get_username() if assignee is not None else None}
     _append(
@@ -455,7 +508,7 @@ def case_assign(
         action="case.assigned",
         client_id=case.client_id,
         obj=case,
-        payload=payload,
+        payload=payload | {"taken": True} if taken else payload,
         at=now,
     )
     if assignee is not None:

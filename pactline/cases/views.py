@@ -155,7 +155,7 @@ def _priority(actor: Actor, case: Case, data: Any) -> str:
 
 
 def _resolve(actor: Actor, case: Case, data: Any) -> str:
-    case_resolve(actor=actor, case=case)
+    case_resolve(actor=actor, case=case, first_contact=data.get("first_contact") == "yes")
     return _("Case resolved.")
 
 

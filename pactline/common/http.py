@@ -1,12 +1,13 @@
-"""Turning domain errors into HTTP answers for pages."""
+"""HTTP helpers for pages: domain errors as HTTP answers, the client's address."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from pactline.common.errors import Forbidden, NotFound
 
@@ -24,3 +25,19 @@ def domain_errors[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpRespo
             raise PermissionDenied from None
 
     return wrapper
+
+
+def remote_address(request: HttpRequest) -> str:
+    """The address the request came from. Behind `PACTLINE_TRUSTED_PROXIES` reverse proxies
+    (each appending to X-Forwarded-For) it is the entry the nearest trusted proxy added; the
+    entries left of it are whatever the client claimed, and are never believed."""
+    hops = int(getattr(settings, "PACTLINE_TRUSTED_PROXIES", 0))
+    peer = str(request.META.get("REMOTE_ADDR") or "")
+    if hops <= 0:
+        return peer
+    forwarded = [
+        part.strip()
+        for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")
+        if part.strip()
+    ]
+    return forwarded[-hops] if len(forwarded) >= hops else peer

@@ -1,9 +1,11 @@
-"""Reads for recordings and material requests, always scoped by the actor."""
+"""Reads for recordings and material requests, scoped by the actor (the `case_` reads: by a
+case the caller has already been through `access_case` for)."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
+from pactline.cases.models import Case
 from pactline.privacy.access import clients_with
 from pactline.privacy.models import MaterialRequest, Recording, RequestStatus
 from pactline.tenancy.access import Actor, Permission
@@ -48,3 +50,35 @@ def recording_requests(*, recording: Recording) -> QuerySet[MaterialRequest]:
     return MaterialRequest.objects.filter(
         client_id=recording.client_id, recording=recording
     ).order_by("-created_at", "-id")
+
+
+def case_recordings(*, case: Case) -> QuerySet[Recording]:
+    """A case's recordings and transcripts, oldest first, metadata only (the caller has been
+    through `access_case`; reading a transcript is `recording_view`'s audited business)."""
+    return (
+        Recording.objects.filter(client_id=case.client_id, case=case)
+        .defer("transcript_text")
+        .order_by("created_at", "id")
+    )
+
+
+def case_requests_of(*, actor: Actor, case: Case) -> QuerySet[MaterialRequest]:
+    """The actor's own requests for a case's material, newest first (none for an actor that
+    is not a user: requests and their links belong to people)."""
+    if actor.user_id is None:
+        return MaterialRequest.objects.none()
+    return MaterialRequest.objects.filter(
+        client_id=case.client_id, recording__case=case, requested_by_user_id=actor.user_id
+    ).order_by("-created_at", "-id")
+
+
+def case_pending_requests(*, case: Case) -> dict[int, int]:
+    """Recording id → how many requests for it wait for a decision."""
+    rows = (
+        MaterialRequest.objects.filter(
+            client_id=case.client_id, recording__case=case, status=RequestStatus.REQUESTED
+        )
+        .values("recording_id")
+        .annotate(waiting=Count("id"))
+    )
+    return {row["recording_id"]: row["waiting"] for row in rows}

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -173,6 +174,11 @@ def request_material(request: HttpRequest, recording_id: int) -> HttpResponse:
                 _("Request #%(number)s is sent to the provider for approval.")
                 % {"number": created.pk},
             )
+    back = str(request.POST.get("next", ""))
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)  # e.g. the case page the request was made from
     return redirect("privacy:client-materials", code=recording.client.code)
 
 

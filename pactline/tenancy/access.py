@@ -29,6 +29,8 @@ class Permission(StrEnum):
     CASE_WORK = "case.work"
     MATERIAL_REQUEST = "material.request"
     MATERIAL_APPROVE = "material.approve"
+    METRICS_REBUILD = "metrics.rebuild"
+    STATEMENT_ISSUE = "statement.issue"
 
 
 _READ = frozenset({Permission.CLIENT_VIEW, Permission.AGREEMENT_VIEW, Permission.CASE_VIEW})
@@ -58,6 +60,8 @@ WRITE_PERMISSIONS = frozenset(
         Permission.CASE_WORK,
         Permission.MATERIAL_REQUEST,
         Permission.MATERIAL_APPROVE,
+        Permission.METRICS_REBUILD,
+        Permission.STATEMENT_ISSUE,
     }
 )
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from pactline.cases.access import can_watch_at_risk
+from pactline.metrics.access import can_watch_wallboard
 from pactline.tenancy.access import Permission, has_permission, is_client_side, is_provider_admin
 from pactline.tenancy.http import request_actor
 from pactline.tenancy.selectors import client_list
@@ -25,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_is_provider_admin": is_provider_admin(actor),
         "nav_can_watch_at_risk": can_watch_at_risk(actor),
         "nav_can_watch_queues": can_watch_queues(actor),
+        "nav_can_watch_wallboard": can_watch_wallboard(actor),
         "nav_client": nav_client,
         "nav_can_manage_tokens": nav_client is not None
         and has_permission(actor, Permission.TOKEN_MANAGE, nav_client.id),

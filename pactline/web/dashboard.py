@@ -18,6 +18,7 @@ from pactline.agreements.selectors import (
 )
 from pactline.audit.models import AuditEvent
 from pactline.audit.selectors import audit_event_list
+from pactline.metrics.dashboards import ClientDashboard, client_dashboard
 from pactline.tenancy.access import (
     Actor,
     Permission,
@@ -110,6 +111,13 @@ def recent_events(*, actor: Actor, limit: int = 12) -> list[EventRow]:
             )
         )
     return rows
+
+
+def client_portals(*, actor: Actor, now: datetime) -> list[ClientDashboard]:
+    """The service-level dashboard of each client a portal user acts for (their start page)."""
+    return [
+        client_dashboard(actor=actor, client=client, now=now) for client in client_list(actor=actor)
+    ]
 
 
 def role_labels(actor: Actor) -> list[str]:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("console/", include("pactline.web.console.urls")),
+    path("", include("pactline.web.case_related.urls")),
 ]

@@ -30,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "client_side": client_side,
         "provider_admin": is_provider_admin(actor),
         "awaiting": dashboard.versions_awaiting_acceptance(actor=actor) if client_side else [],
+        "portals": dashboard.client_portals(actor=actor, now=now) if client_side else [],
         "in_progress": [] if client_side else dashboard.versions_in_progress(actor=actor),
         "events": dashboard.recent_events(actor=actor),
     }

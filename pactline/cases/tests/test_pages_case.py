@@ -273,3 +273,19 @@ def test_a_target_in_business_days_is_shown_in_days(cases: Cases) -> None:
     html = _page(as_persona(cases.world, "supervisor"), cases.a)
     clock = _clock(html, "clock-email-resolution-1")
     assert _fact(clock, "Target").startswith("3 business days · Normal")
+
+
+def test_resolving_records_the_agents_word_on_first_contact_resolution(cases: Cases) -> None:
+    http = as_persona(cases.world, "supervisor")
+    assert 'name="first_contact"' in _page(http, cases.a)
+    assert _post(http, cases.a, "resolve", first_contact="yes") == ["Case resolved."]
+    cases.a.refresh_from_db()
+    assert cases.a.first_contact_resolution is True
+    entry = cases.a.timeline.order_by("-seq").first()
+    assert entry is not None and entry.payload == {"first_contact": True}
+    _post(http, cases.a, "reopen")
+    cases.a.refresh_from_db()
+    assert cases.a.first_contact_resolution is None
+    _post(http, cases.a, "resolve")
+    cases.a.refresh_from_db()
+    assert cases.a.first_contact_resolution is False

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pactline.cases.models import AuthorKind
 from pactline.channels.chat.access import access_chat_session, require_chat_desk
+from pactline.channels.chat.limits import Verdict, chat_start_attempt
 from pactline.channels.chat.models import ChatSession
 from pactline.channels.chat.presentation import Viewer, message_rows
 from pactline.channels.chat.selectors import (
@@ -47,7 +48,7 @@ from pactline.channels.chat.services import (
     chat_session_start,
 )
 from pactline.common.errors import Conflict, NotFound, ValidationFailed
-from pactline.common.http import domain_errors
+from pactline.common.http import domain_errors, remote_address
 from pactline.tenancy.access import Actor, system_actor
 from pactline.tenancy.http import request_actor
 from pactline.tenancy.models import Client
@@ -154,12 +155,17 @@ def _customer_context(session: ChatSession, token: str, **extra: Any) -> dict[st
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def customer_start(request: HttpRequest, client_code: str) -> HttpResponse:
-    """The embeddable start form: name and email open a conversation (and its case)."""
+    """The embeddable start form: name and email open a conversation (and its case). Posts
+    are rate-limited per client and address (`limits`): over the limit, 429 and nothing
+    stored."""
     client, origins = _customer_client(client_code)
     form = StartForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         status = 400
+        verdict = chat_start_attempt(client_id=client.id, address=remote_address(request))
+        if not verdict.allowed:
+            return _too_many(request, client, form, verdict, origins)
         if form.is_valid():
             try:
                 started = chat_session_start(
@@ -179,6 +185,16 @@ def customer_start(request: HttpRequest, client_code: str) -> HttpResponse:
     return _embeddable(
         render(request, "channels_chat/customer_start.html", context, status=status), origins
     )
+
+
+def _too_many(
+    request: HttpRequest, client: Client, form: StartForm, verdict: Verdict, origins: list[str]
+) -> HttpResponse:
+    """429 with the form as typed and a message; nothing is stored."""
+    context = {"client": client, "form": form, "too_many": True}
+    response = render(request, "channels_chat/customer_start.html", context, status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return _embeddable(response, origins)
 
 
 @require_GET

@@ -1,8 +1,8 @@
-"""Fetch-and-authorize for quarantined mail: one NotFound for "missing" and "not yours"."""
+"""Fetch-and-authorize for email: one NotFound for "missing" and "not yours"."""
 
 from __future__ import annotations
 
-from pactline.channels.email.models import QuarantinedEmail
+from pactline.channels.email.models import EmailAttachment, EmailMessage, QuarantinedEmail
 from pactline.common.errors import NotFound
 from pactline.tenancy.access import Actor, Permission, is_provider_admin, require
 
@@ -19,3 +19,21 @@ def access_quarantined_email(actor: Actor, item_id: int) -> QuarantinedEmail:
     elif not is_provider_admin(actor):
         require(actor, Permission.CASE_WORK, item.client_id)
     return item
+
+
+def access_email_message(actor: Actor, message_id: int) -> EmailMessage:
+    """A message whose raw source the actor may download: those who work the client's cases."""
+    message = EmailMessage.objects.filter(id=message_id).first()
+    if message is None:
+        raise NotFound
+    require(actor, Permission.CASE_WORK, message.client_id)
+    return message
+
+
+def access_email_attachment(actor: Actor, attachment_id: int) -> EmailAttachment:
+    """An attachment the actor may download: those who work the client's cases."""
+    attachment = EmailAttachment.objects.filter(id=attachment_id).first()
+    if attachment is None:
+        raise NotFound
+    require(actor, Permission.CASE_WORK, attachment.client_id)
+    return attachment

@@ -22,6 +22,7 @@ from pactline.cases.contacts import contact_find_or_create, normalise_email, nor
 from pactline.cases.definitions import agreement_calendar
 from pactline.cases.models import Case
 from pactline.cases.services import case_note, case_open
+from pactline.cases.surveys import survey_response_record
 from pactline.channels.outbound.models import (
     RETRY,
     CallAttempt,
@@ -414,3 +415,13 @@ def _attach_outcome(
         entry.save(update_fields=["case"])
     if case is not None:
         case_note(actor=actor, case=case, body=body, payload=payload, now=now)
+        if attempt.survey_score is not None:
+            # The 0-10 "would you recommend us" answer: an NPS response on the case.
+            survey_response_record(
+                actor=actor,
+                case=case,
+                external_id=f"outbound-attempt:{attempt.pk}",
+                nps=attempt.survey_score,
+                responded_at=now,
+                now=now,
+            )

@@ -56,6 +56,9 @@ class CallEventIn(Schema):
     direction: Literal["inbound", "outbound"] = "inbound"
     target: str = Field("", max_length=100, description="transferred: where to")
     ended_by: Literal["", "caller", "agent"] = ""
+    disposition: str = Field(
+        "", max_length=60, description="the agent's wrap-up code (usually on wrapup_ended)"
+    )
     recording: str = Field("", max_length=300, description="path or URL of the recording")
     transcript: str = Field("", max_length=200_000, description="card data is redacted")
 
@@ -80,6 +83,7 @@ class CallOut(Schema):
     acw_seconds: int
     agent: str
     outcome: str
+    disposition: str = Field(description="the agent's wrap-up code, if any")
     ended_by: str
     unanswered_rings: int
     transfer_count: int
@@ -87,6 +91,7 @@ class CallOut(Schema):
     has_recording: bool
     has_transcript: bool
     case_id: int | None
+    contact_id: int | None = Field(description="the caller as the client's contact, if known")
     change_seq: int = Field(description="the cursor position of this version of the call")
     updated_at: datetime
 
@@ -157,6 +162,7 @@ def _call_out(call: Call, client: Client | None = None) -> CallOut:
         acw_seconds=call.acw_seconds,
         agent=call.agent,
         outcome=call.outcome,
+        disposition=call.disposition,
         ended_by=call.ended_by,
         unanswered_rings=call.unanswered_rings,
         transfer_count=call.transfer_count,
@@ -164,6 +170,7 @@ def _call_out(call: Call, client: Client | None = None) -> CallOut:
         has_recording=bool(call.recording_path),
         has_transcript=bool(call.transcript),
         case_id=call.case_id,
+        contact_id=call.contact_id,
         change_seq=call.change_seq,
         updated_at=call.updated_at,
     )

@@ -3,11 +3,15 @@
 Each event is stored once per (call id, sequence number); a repeat is a duplicate and changes
 nothing. After a new event the call is re-folded from all of its events in sequence order, so
 the order of delivery does not matter: an `ended` that arrives before its `answered` gives a
-call that is, for a moment, abandoned, and the `answered` makes it answered."""
+call that is, for a moment, abandoned, and the `answered` makes it answered.
+
+The caller of an inbound call is found among the client's contacts by number, or added as a new
+contact; the call is linked to that contact and to its most recent open case."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pactline.cases.contacts import contact_find_or_create
 from pactline.channels.voice.changes import ChangeSequence
 from pactline.channels.voice.models import (
     Call,
@@ -28,7 +33,7 @@ from pactline.channels.voice.models import (
 from pactline.channels.voice.phones import to_e164
 from pactline.channels.voice.records import CallRecord
 from pactline.channels.voice.writing import BatchWriter
-from pactline.common.errors import Conflict
+from pactline.common.errors import Conflict, ValidationFailed
 from pactline.core.redact import redact_card_data
 from pactline.tenancy.access import Actor, Permission, require
 from pactline.tenancy.models import Client
@@ -105,6 +110,8 @@ def fold_call_events(
                 setattr(record, attribute, str(payload[name]))
         if payload.get("agent") and (record.agent is None or event.kind == "answered"):
             record.agent = str(payload["agent"])
+        if payload.get("disposition"):  # the latest wrap-up code wins
+            record.disposition = str(payload["disposition"])
         if event.kind == "queued":
             queued = at if queued is None else min(queued, at)
         elif event.kind == "answered":
@@ -197,6 +204,21 @@ def fold_twilio_events(call_id: str, events: Sequence[CallEvent]) -> CallRecord:
     return record
 
 
+def _caller_contact(actor: Actor, client: Client, record: CallRecord, now: datetime) -> None:
+    """A live inbound call's caller becomes the client's contact (found by the number, or
+    created), so the call is linked to it, and to its open case, when it is written
+    (`callers.link_callers`). Once the call has its contact, later events look nothing up."""
+    if not record.caller_number or (record.direction or Direction.INBOUND) != Direction.INBOUND:
+        return
+    linked = Call.objects.filter(
+        client=client, call_id=record.call_id, segment=1, contact__isnull=False
+    ).exists()
+    if linked:
+        return
+    with suppress(ValidationFailed):  # a number the contacts register refuses: no contact
+        contact_find_or_create(actor=actor, client=client, phone=record.caller_number, now=now)
+
+
 def call_event_record(
     *,
     actor: Actor,
@@ -251,6 +273,7 @@ def call_event_record(
             record = fold_twilio_events(event.call_id, events)
         else:
             record = fold_call_events(event.call_id, events, region=region)
+        _caller_contact(actor, client, record, now)
         BatchWriter(client.id, now=now).flush([record], sequence=sequence)
         transcript = payload.get("transcript")
         call = Call.objects.get(client=client, call_id=event.call_id, segment=1)

@@ -74,7 +74,10 @@ class Call(ClientOwned):
     another keeps its uniqueid, and each queue visit is a segment of its own (1, 2, …).
 
     Durations are whole seconds. `talk_seconds` excludes hold, so handle time is
-    talk + hold + after-call work (reference §1.4)."""
+    talk + hold + after-call work (reference §1.4).
+
+    `contact` and `case` are set when the call is written and its caller's number is one of
+    the client's contacts (`callers.link_callers`), or by hand (`services.call_link_case`)."""
 
     client = _client_key()
     call_id = models.CharField(_("call id"), max_length=100)
@@ -97,6 +100,9 @@ class Call(ClientOwned):
     acw_seconds = models.PositiveIntegerField(_("after-call work (s)"), default=0)
     agent = models.CharField(_("agent"), max_length=100, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    disposition = models.CharField(
+        _("disposition"), max_length=60, blank=True, help_text=_("the agent's wrap-up code")
+    )
     ended_by = models.CharField(
         _("ended by"), max_length=10, choices=EndedBy.choices, default=EndedBy.NONE, blank=True
     )
@@ -114,6 +120,15 @@ class Call(ClientOwned):
         related_name="+",
         db_index=False,  # a partial index below: most calls have no case
     )
+    contact = models.ForeignKey(
+        "cases.Contact",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # a partial index below
+        verbose_name=_("contact"),
+    )
     change_seq = models.BigIntegerField()
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -128,6 +143,9 @@ class Call(ClientOwned):
         indexes = [
             models.Index(fields=["client", "entered_at"], name="voice_call_entered"),
             models.Index(fields=["case"], condition=Q(case__isnull=False), name="voice_call_case"),
+            models.Index(
+                fields=["contact"], condition=Q(contact__isnull=False), name="voice_call_contact"
+            ),
         ]
         ordering = ["client_id", "change_seq"]
         verbose_name = _("call")

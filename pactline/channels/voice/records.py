@@ -9,8 +9,9 @@ from typing import Any
 
 from pactline.channels.voice.models import CallSource, Direction, Outcome
 
-# The call fields an ingestion path may set. `transcript` and `case` are set by people, not by
-# imports, and are never overwritten by one.
+# The call fields an ingestion path may set. `transcript` is set by people, never by imports;
+# `contact` and `case` are set when a written call's caller is matched (`callers`), or by people,
+# and an import never clears or replaces them.
 CALL_FIELDS: tuple[str, ...] = (
     "source",
     "direction",
@@ -28,6 +29,7 @@ CALL_FIELDS: tuple[str, ...] = (
     "acw_seconds",
     "agent",
     "outcome",
+    "disposition",
     "ended_by",
     "unanswered_rings",
     "transfer_count",
@@ -52,6 +54,7 @@ _EMPTY: dict[str, Any] = {
     "acw_seconds": 0,
     "agent": "",
     "outcome": Outcome.IN_PROGRESS.value,
+    "disposition": "",
     "ended_by": "",
     "unanswered_rings": 0,
     "transfer_count": 0,
@@ -87,6 +90,7 @@ _MAX_LENGTHS = {
     "caller_name": 100,
     "dialed_number": 80,
     "agent": 100,
+    "disposition": 60,
     "recording_path": 300,
 }
 
@@ -119,6 +123,7 @@ class CallRecord:
     acw_seconds: int | None = None
     agent: str | None = None
     outcome: str | None = None
+    disposition: str | None = None  # the agent's wrap-up code
     ended_by: str | None = None
     unanswered_rings: int | None = None
     transfer_count: int | None = None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from pactline.cases.models import Case
+from pactline.cases.selectors import contact_with_merged
 from pactline.channels.voice.models import AgentStateChange, Call, ImportRun
 from pactline.tenancy.access import Actor, Permission, require
 from pactline.tenancy.models import Client
@@ -33,3 +35,25 @@ def agent_state_list(
 def import_run_list(*, actor: Actor, client: Client) -> QuerySet[ImportRun]:
     require(actor, Permission.CASE_VIEW, client.id)
     return ImportRun.objects.filter(client=client).order_by("-started_at")
+
+
+def case_calls(*, case: Case) -> QuerySet[Call]:
+    """The calls linked to a case, oldest first (the caller has been through `access_case`)."""
+    return Call.objects.filter(client_id=case.client_id, case=case).order_by(
+        "entered_at", "segment", "id"
+    )
+
+
+def contact_calls(*, case: Case, limit: int = 20) -> list[Call]:
+    """The other calls of the case's caller: those of its contact (and of contacts merged into
+    it) not linked to this case, newest first, including calls linked to no case at all."""
+    if case.contact_id is None:
+        return []
+    family = contact_with_merged(client_id=case.client_id, contact_id=case.contact_id)
+    calls = (
+        Call.objects.filter(client_id=case.client_id, contact_id__in=family)
+        .exclude(case_id=case.pk)
+        .select_related("case")
+        .order_by("-entered_at", "-id")
+    )
+    return list(calls[:limit])

@@ -52,7 +52,7 @@ def call_link_case(
     *, actor: Actor, call: Call, case: Case | None, now: datetime | None = None
 ) -> Call:
     """Attach the call to one of its client's cases (or detach it). The call gets a new
-    change number, so consumers see the link."""
+    change number, so consumers see the link. A call without a contact takes the case's."""
     require(actor, Permission.CASE_WORK, call.client_id)
     if case is not None and case.client_id != call.client_id:
         raise NotFound
@@ -62,9 +62,11 @@ def call_link_case(
     if call.case_id == (case.pk if case else None):
         return call
     call.case = case
+    if call.contact_id is None and case is not None and case.contact_id is not None:
+        call.contact_id = case.contact_id
     call.change_seq = sequence.take(1)
     call.updated_at = now
-    call.save(update_fields=["case", "change_seq", "updated_at"])
+    call.save(update_fields=["case", "contact", "change_seq", "updated_at"])
     audit_record(
         actor=actor,
         action="voice.call_linked",

@@ -2,7 +2,9 @@
 natural key, a change sequence number for every row created or changed.
 
 Per batch: lock the client's change sequence, read the stored rows with the batch's keys,
-merge (`records.call_merge`), compare, and write only what changed.
+merge (`records.call_merge`), compare, match the callers of the rows to be written to the
+client's contacts and open cases (`callers.link_callers`: one blind-index query per batch),
+and write only what changed.
 
 How rows are written (both upserts on the natural key):
 - PostgreSQL: `COPY` into a per-session temporary table, then one `INSERT … SELECT … ON
@@ -24,9 +26,8 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
 
+from pactline.channels.voice.callers import link_callers
 from pactline.channels.voice.changes import ChangeSequence
 from pactline.channels.voice.models import AgentStateChange, Call, CallSource, Outcome
 from pactline.channels.voice.records import (
@@ -36,33 +37,32 @@ from pactline.channels.voice.records import (
     WriteCounts,
     call_merge,
 )
+from pactline.common.sql import key_in
+
+__all__ = ["BatchWriter", "key_in"]
 
 # How far apart the ENTERQUEUE time and a time reconstructed from waits may be and still name
 # the same queue visit (Asterisk rounds both to the second, taken at slightly different times).
 _RECONSTRUCTED_SLACK = timedelta(seconds=2)
 _CALL_KEY = ("client_id", "call_id", "segment")
-_CALL_COLUMNS = (*_CALL_KEY, *CALL_FIELDS, "transcript", "change_seq", "created_at", "updated_at")
-_CALL_UPDATED = (*CALL_FIELDS, "change_seq", "updated_at")
+# Links to the contact and the case: set by matching the caller (`callers.link_callers`) when a
+# call is written, or by people (`services.call_link_case`); an import never clears them.
+_CALL_LINKS = ("contact_id", "case_id")
+_CALL_COLUMNS = (
+    *_CALL_KEY,
+    *CALL_FIELDS,
+    *_CALL_LINKS,
+    "transcript",
+    "change_seq",
+    "created_at",
+    "updated_at",
+)
+_CALL_UPDATED = (*CALL_FIELDS, *_CALL_LINKS, "change_seq", "updated_at")
 _STATE_KEY = ("client_id", "agent", "queue", "state", "at")
 _STATE_COLUMNS = (*_STATE_KEY, "reason", "origin", "source", "change_seq", "created_at")
 _JSON_COLUMNS = frozenset({"transfer_targets", "details"})
 _DATETIME_COLUMNS = frozenset({"entered_at", "answered_at", "ended_at", "at", "created_at"})
 _DATETIME_COLUMNS |= {"updated_at"}
-
-
-def key_in(column: str, values: Iterable[str]) -> RawSQL:
-    """`column IN (…)` with the whole list as one parameter: one statement shape for any
-    length, and on PostgreSQL `= ANY(array)`, which keeps the index plan even when the
-    table's statistics lag behind a large import."""
-    # `column` is one of this module's column names, never input; the values are parameters.
-    items = list(values)
-    if connection.vendor == "postgresql":
-        return RawSQL(f'"{column}" = ANY(%s)', (items,), output_field=BooleanField())  # noqa: S611
-    return RawSQL(  # noqa: S611
-        f'"{column}" IN (SELECT value FROM json_each(%s))',  # noqa: S608
-        (json.dumps(items),),
-        output_field=BooleanField(),
-    )
 
 
 def _same_visit(record: CallRecord, row: dict[str, Any]) -> bool:
@@ -143,7 +143,7 @@ class BatchWriter:
         stored = Call.objects.filter(
             key_in("call_id", {record.call_id for record in records}),
             client_id=self.client_id,
-        ).values("id", "call_id", "segment", *CALL_FIELDS)
+        ).values("id", "call_id", "segment", *CALL_FIELDS, *_CALL_LINKS)
         by_call: dict[str, list[dict[str, Any]]] = {}
         originals: dict[tuple[str, int], dict[str, Any]] = {}
         for row in stored:
@@ -174,11 +174,15 @@ class BatchWriter:
         for key, row in current.items():
             before = originals.get(key)
             if before is None:
+                row["contact_id"] = row["case_id"] = None
                 new.append(row)
             elif _unchanged(row, before):
                 unchanged += 1
             else:
+                row["contact_id"], row["case_id"] = before["contact_id"], before["case_id"]
                 changed.append(row)
+        # Only rows being written are matched: a re-import of unchanged calls stays a no-op.
+        link_callers(self.client_id, new + changed)
         self.counts.add("calls", created=len(new), updated=len(changed), unchanged=unchanged)
         if new or changed:
             first = sequence.take(len(new) + len(changed))
@@ -191,7 +195,7 @@ class BatchWriter:
 
     def _write_calls(self, rows: list[dict[str, Any]], *, update: bool) -> None:
         head, tail = (self.client_id,), ("", self.now, self.now)
-        fields = itemgetter("call_id", "segment", *CALL_FIELDS)
+        fields = itemgetter("call_id", "segment", *CALL_FIELDS, *_CALL_LINKS)
         seq = itemgetter("change_seq")
         tuples = (head + fields(row) + tail[:1] + (seq(row),) + tail[1:] for row in rows)
         if update:

@@ -26,6 +26,7 @@ from pactline.cases.services import (
     case_route,
     case_set_priority,
     case_set_status,
+    case_take,
 )
 from pactline.channels.chat.services import chat_message_add
 from pactline.channels.email.services import email_reply_send
@@ -69,13 +70,10 @@ def _open(case: Case) -> None:
 
 
 def take(request: HttpRequest, actor: Actor, case: Case) -> str:
-    """Assign the case to me; `case_assign` refuses anyone who may not take the client's work."""
-    user = _user(request)
-    if case.assignee_id == user.pk:
-        raise Conflict(_("the case is already yours"))
-    if case.assignee_id is not None:
-        raise Conflict(_("someone else has taken the case"))
-    case_assign(actor=actor, case=case, assignee=user)
+    """Assign the case to me if it is still unassigned. `case_take` decides that under the
+    case's row lock: of two agents taking it at once, one wins and the other is told who has
+    it. It also refuses anyone who may not take the client's work."""
+    case_take(actor=actor, case=case, agent=_user(request))
     return _("Case #%(id)s is now yours.") % {"id": case.pk}
 
 
@@ -176,7 +174,8 @@ def route(request: HttpRequest, actor: Actor, case: Case) -> str:
 
 def resolve(request: HttpRequest, actor: Actor, case: Case) -> str:
     _open(case)
-    case_resolve(actor=actor, case=case)
+    first_contact = request.POST.get("first_contact") == "yes"
+    case_resolve(actor=actor, case=case, first_contact=first_contact)
     return _("Case resolved.")
 
 

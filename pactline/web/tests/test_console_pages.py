@@ -128,7 +128,7 @@ def test_a_case_someone_else_has_cannot_be_taken(console: Console) -> None:
     http = http_as(console, "supervisor")
     before = snapshot()
     html = _post(http, phone, "take", htmx=True).content.decode()
-    assert "someone else has taken the case" in html
+    assert "Nothing changed: a-agent has already taken the case" in html
     assert snapshot() == before
 
 

@@ -4,24 +4,29 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from pactline.agreements.models import AgreementVersion, VersionStatus
 from pactline.audit.models import AuditEvent
 from pactline.audit.selectors import audit_chain_verify
 from pactline.tenancy.models import Client, Membership, Role
-from pactline.web.demo import DEMO_USERS, demo_load
+from pactline.web.demo import DEMO_USERS, DemoOptions, demo_load
+from pactline.workforce.access import agent_can_work
 
 pytestmark = pytest.mark.django_db
+
+# The agreements, users and cases only: the channels have their own test (test_demo_channels).
+QUICK = DemoOptions(channels=False)
 
 
 def test_demo_loads_four_clients_and_a_user_per_role_and_reruns_cleanly(
     settings: Settings, tmp_path: Path
 ) -> None:
     settings.VAR_DIR = tmp_path
-    first = demo_load()
+    first = demo_load(options=QUICK)
     events = AuditEvent.objects.count()
-    second = demo_load()
+    second = demo_load(options=QUICK)
 
     assert Client.objects.count() == 4
     assert AgreementVersion.objects.count() == 4
@@ -31,6 +36,15 @@ def test_demo_loads_four_clients_and_a_user_per_role_and_reruns_cleanly(
     assert AuditEvent.objects.count() == events
     assert audit_chain_verify().intact
     assert {m.role for m in Membership.objects.all()} == set(Role)
+    # Every client has an agent of its own (the persona answering its customers in the demo),
+    # certified and bound by the confidentiality agreement, so the console lets them take work.
+    agents = Membership.objects.filter(role=Role.AGENT).select_related("user", "client")
+    assert sorted(m.client.code for m in agents if m.client) == sorted(
+        Client.objects.values_list("code", flat=True)
+    )
+    assert all(
+        agent_can_work(user=m.user, client=m.client, at=timezone.now()) for m in agents if m.client
+    )
 
     credentials = dict(
         line.split("\t") for line in (tmp_path / "demo-credentials.txt").read_text().splitlines()

@@ -12,7 +12,7 @@ from pytest_django.fixtures import Settings
 from pactline.audit.models import AuditEvent
 from pactline.cases.demo import DEMO_CASES, demo_cases
 from pactline.cases.models import Case, ClockStatus, SlaClock, SlaEvent, TimelineEntry
-from pactline.web.demo import demo_load
+from pactline.web.demo import DemoOptions, demo_load
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,8 @@ def _first_response(subject: str) -> SlaClock:
 def demo(settings: Settings, tmp_path: Path) -> list[str]:
     settings.VAR_DIR = tmp_path
     with time_machine.travel(NOW, tick=False):
-        return demo_load()
+        # The cases only: the channels' contacts have their own test (test_demo_channels).
+        return demo_load(options=DemoOptions(channels=False))
 
 
 def test_each_example_client_gets_its_cases_once(demo: list[str]) -> None:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import default_storage
 from django.db import OperationalError
 
 from pactline.agreements.services import (
@@ -28,6 +27,7 @@ from pactline.channels.email.models import (
     QuarantinedEmail,
     QuarantineReason,
 )
+from pactline.channels.email.storage import SEALED, read_file, read_stored
 from pactline.channels.email.tests.conftest import MAX_BYTES, Clock, Mailer, eml
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
@@ -75,8 +75,9 @@ def test_plain_message_opens_an_email_case_with_a_running_first_response_clock(
     digest = hashlib.sha256(raw).hexdigest()
     assert message.raw_file.name == f"email/raw/{northwind_client.code}/{digest}.eml"
     assert (message.raw_sha256, message.size) == (digest, len(raw))
-    with default_storage.open(message.raw_file.name, "rb") as stored:
-        assert stored.read() == raw
+    # Encrypted at rest (ADR 0002); decrypted it is the message as received.
+    assert read_stored(message.raw_file.name).startswith(SEALED)
+    assert read_file(message.raw_file.name) == raw
 
     assert _timeline(case) == [EntryKind.CREATED, EntryKind.CUSTOMER_MESSAGE]
     assert case.timeline.get(kind=EntryKind.CUSTOMER_MESSAGE).body == message.text_body
@@ -113,7 +114,8 @@ def test_multipart_message_keeps_attachments_and_only_safe_html(
         True,
         "logo@example.net",
     )
-    content = (media / pdf.file.name).read_bytes()
+    assert (media / pdf.file.name).read_bytes().startswith(SEALED)
+    content = read_file(pdf.file.name)
     assert content.startswith(b"%PDF-1.4")
     assert (pdf.size, pdf.sha256) == (len(content), hashlib.sha256(content).hexdigest())
     assert pdf.client_id == message.client_id
@@ -292,8 +294,8 @@ def test_a_malformed_message_is_quarantined_with_its_reason_and_answered_250(
     )
     assert item.received_at == clock.now
     assert not item.resolved
-    with default_storage.open(item.raw_file.name, "rb") as stored:
-        assert stored.read() == raw
+    assert read_stored(item.raw_file.name).startswith(SEALED)
+    assert read_file(item.raw_file.name) == raw
     assert Case.objects.count() == EmailMessage.objects.count() == 0
 
 

@@ -164,3 +164,20 @@ def test_bad_campaign_settings_are_refused() -> None:
         "name",
     ]
     assert Campaign.objects.count() == 0
+
+
+def test_a_survey_score_becomes_an_nps_response_on_the_case() -> None:
+    from pactline.cases.models import SurveyResponse
+
+    campaign = _campaign()
+    call_list_upload(actor=ACTOR, campaign=campaign, csv_text=LIST, now=MONDAY_9AM_NY)
+    entry = next_call(actor=ACTOR, campaign=campaign, now=MONDAY_9AM_NY)
+    assert entry is not None
+    attempt = attempt_record(
+        actor=ACTOR, entry=entry, disposition="reached_follow_up", survey_score=9, now=MONDAY_9AM_NY
+    )
+    entry.refresh_from_db()
+    response = SurveyResponse.objects.get()
+    assert (response.case_id, response.nps, response.csat) == (entry.case_id, 9, None)
+    assert response.external_id == f"outbound-attempt:{attempt.pk}"
+    assert response.responded_at == MONDAY_9AM_NY

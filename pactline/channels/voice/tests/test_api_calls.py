@@ -80,6 +80,7 @@ def test_a_call_as_json(imported: Cases) -> None:
         "acw_seconds": 0,
         "agent": "Alice",
         "outcome": "answered",
+        "disposition": "",
         "ended_by": "transfer",
         "unanswered_rings": 0,
         "transfer_count": 1,
@@ -87,6 +88,7 @@ def test_a_call_as_json(imported: Cases) -> None:
         "has_recording": False,
         "has_transcript": False,
         "case_id": None,
+        "contact_id": None,
         "change_seq": 0,
         "updated_at": None,
     }

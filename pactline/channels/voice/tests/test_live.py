@@ -49,7 +49,7 @@ LIFECYCLE = [
     event(4, "unhold", "14:02:45"),
     event(5, "transferred", "14:05:00", target="billing"),
     event(6, "ended", "14:06:00"),
-    event(7, "wrapup_ended", "14:06:50"),
+    event(7, "wrapup_ended", "14:06:50", disposition="billing-question-resolved"),
 ]
 
 FINAL = call_defaults(
@@ -67,6 +67,7 @@ FINAL = call_defaults(
     acw_seconds=50,
     agent="alice",
     outcome="answered",
+    disposition="billing-question-resolved",
     ended_by="transfer",
     transfer_count=1,
     transfer_targets=["billing"],

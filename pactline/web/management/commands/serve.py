@@ -17,7 +17,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Serve Pactline: web pages and API (granian), the task worker and the SLA clock loop. Ctrl-C stops all."
+    help = (
+        "Serve Pactline: web pages and API (granian), the task worker, the SLA clock loop, the "
+        "metrics consumer and the SMTP listener. Ctrl-C stops all."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default=os.environ.get("PACTLINE_HOST", "127.0.0.1"))
@@ -29,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help="run neither the task worker nor the SLA clock loop",
+            help="run neither the task worker, the SLA clock loop nor the metrics consumer",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -62,6 +65,7 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             commands["worker"] = [sys.executable, "-m", "django", "db_worker", "--verbosity", "1"]
             commands["clock"] = [sys.executable, "-m", "django", "clock"]
+            commands["metrics"] = [sys.executable, "-m", "django", "metrics", "run"]
         # Each child leads its own process group, so stopping it also stops whatever it spawned
         # (granian's worker processes) and a terminal's Ctrl-C reaches only this supervisor.
         processes = {

@@ -1,0 +1,108 @@
+"""KPIs as ratios of sums of additive measures (DESIGN.md, "KPIs").
+
+:mod:`~pactline.core.kpi.measures` holds the additive :class:`Measures` and the per-contact
+builders; :mod:`~pactline.core.kpi.formulas` the formulas and their variants;
+:mod:`~pactline.core.kpi.metrics` an agreement metric's value, volume and verdict.
+Threshold counts mean wait <= T; a short abandon under S is wait < S, read at ``S - 1``.
+"""
+
+from pactline.core.agreement.base import TimeBasis
+from pactline.core.agreement.service_levels import ServiceLevelVariant
+from pactline.core.kpi.formulas import (
+    AbandonVariant,
+    ClockKind,
+    CsatMethod,
+    FcrMethod,
+    abandon_rate,
+    aht,
+    asa,
+    average_abandon_time,
+    average_acw,
+    average_hold,
+    average_talk,
+    clock_compliance,
+    contacts_per_hour,
+    csat,
+    fcr,
+    first_response_time,
+    first_response_within_target,
+    nps,
+    occupancy,
+    resolution_time,
+    resolution_within_target,
+    service_level,
+)
+from pactline.core.kpi.measures import (
+    CALL_OUTCOMES,
+    CallOutcome,
+    Elapsed,
+    Measures,
+    UntrackedThreshold,
+    Within,
+    call_measures,
+    case_measures,
+    counts_within,
+    short_abandon_key,
+    short_abandons,
+    survey_measures,
+    total,
+)
+from pactline.core.kpi.metrics import (
+    AnyMetric,
+    ClockCounts,
+    Verdict,
+    evaluate_metric,
+    tracked_thresholds,
+    verdict,
+    volume_of,
+)
+from pactline.core.kpi.values import KpiValue, Unit
+
+__all__ = [
+    "CALL_OUTCOMES",
+    "AbandonVariant",
+    "AnyMetric",
+    "CallOutcome",
+    "ClockCounts",
+    "ClockKind",
+    "CsatMethod",
+    "Elapsed",
+    "FcrMethod",
+    "KpiValue",
+    "Measures",
+    "ServiceLevelVariant",
+    "TimeBasis",
+    "Unit",
+    "UntrackedThreshold",
+    "Verdict",
+    "Within",
+    "abandon_rate",
+    "aht",
+    "asa",
+    "average_abandon_time",
+    "average_acw",
+    "average_hold",
+    "average_talk",
+    "call_measures",
+    "case_measures",
+    "clock_compliance",
+    "contacts_per_hour",
+    "counts_within",
+    "csat",
+    "evaluate_metric",
+    "fcr",
+    "first_response_time",
+    "first_response_within_target",
+    "nps",
+    "occupancy",
+    "resolution_time",
+    "resolution_within_target",
+    "service_level",
+    "short_abandon_key",
+    "short_abandons",
+    "survey_measures",
+    "total",
+    "tracked_thresholds",
+    "verdict",
+    "volume_of",
+]

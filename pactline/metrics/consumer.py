@@ -1,0 +1,179 @@
+"""The metrics consumer: reads each client's calls, cases and survey responses by cursor and
+keeps facts and rollups current (DESIGN: derived data flows up by cursor).
+
+One batch is one transaction: the cursor row is locked (other consumers skip the client's
+stream meanwhile), the changed sources' old facts are deleted and new ones written, the
+intervals either touched are recomputed, and the cursor moves. A crash rolls all of it back,
+so a batch is applied exactly once. `facts_replace` is also the rebuild's path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from pactline.cases.models import Case, SurveyResponse
+from pactline.channels.voice.models import AgentStateChange, Call
+from pactline.metrics.agreement_terms import thresholds_tracked
+from pactline.metrics.call_facts import CALL_FIELDS, call_facts
+from pactline.metrics.case_facts import case_context, case_facts, earlier_cases
+from pactline.metrics.fact_rows import FactRow, facts_insert
+from pactline.metrics.models import Cursor, Fact, Source
+from pactline.metrics.rollups import rollups_recompute
+from pactline.metrics.staffed_facts import staffed_replace
+from pactline.metrics.survey_facts import survey_facts
+from pactline.tenancy.models import Client
+
+BATCH = 5000
+
+
+Replace = Callable[[int, list[int]], set[datetime]]
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One client's change stream of one source table, and how its rows become facts:
+    `replace(client_id, ids)` swaps the facts of those rows and returns the intervals it
+    touched."""
+
+    name: str
+    source: Source
+    model: type[Model]
+    replace: Replace
+    # Rows per batch relative to the consumer's batch. Agent states replay each changed agent
+    # whole, so they are taken in large batches: a month's log is then one replay per agent.
+    batch_scale: int = 1
+
+
+def _call_derive(client_id: int, ids: list[int]) -> list[FactRow]:
+    calls = list(Call.objects.filter(client_id=client_id, pk__in=ids).only(*CALL_FIELDS))
+    case_ids = {call.case_id for call in calls if call.case_id}
+    priorities = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "priority"))
+    return call_facts(calls, priorities)
+
+
+def _cases(client_id: int, ids: Iterable[int]) -> list[Case]:
+    return list(
+        Case.objects.filter(client_id=client_id, pk__in=list(ids)).select_related(
+            "agreement_version", "assignee"
+        )
+    )
+
+
+def _case_derive(client_id: int, ids: list[int]) -> list[FactRow]:
+    cases = _cases(client_id, ids)
+    context = case_context(cases)
+    return [fact for case in cases for fact in case_facts(case, context)]
+
+
+def _survey_derive(client_id: int, ids: list[int]) -> list[FactRow]:
+    responses = SurveyResponse.objects.filter(client_id=client_id, pk__in=ids).select_related(
+        "case", "case__assignee"
+    )
+    return survey_facts(responses)
+
+
+def _replacing(source: Source, derive: Callable[[int, list[int]], list[FactRow]]) -> Replace:
+    """Replace by source id: delete the sources' facts, derive them again."""
+
+    def replace(client_id: int, ids: list[int]) -> set[datetime]:
+        old = Fact.objects.filter(client_id=client_id, source=source, source_id__in=ids)
+        touched = set(old.values_list("interval_start", flat=True).distinct())
+        old.delete()
+        rows = derive(client_id, ids)
+        facts_insert(rows)
+        touched.update(row["interval_start"] for row in rows)
+        return touched
+
+    return replace
+
+
+def _case_ids(client_id: int, ids: list[int]) -> list[int]:
+    """The changed cases and the earlier cases of the same contact and issue, whose
+    repeat-contact FCR a new case decides."""
+    return sorted(set(ids) | earlier_cases(_cases(client_id, ids)))
+
+
+_case_replace = _replacing(Source.CASE, _case_derive)
+
+STREAMS = (
+    Stream("voice", Source.CALL, Call, _replacing(Source.CALL, _call_derive)),
+    Stream(
+        "cases",
+        Source.CASE,
+        Case,
+        lambda client_id, ids: _case_replace(client_id, _case_ids(client_id, ids)),
+    ),
+    Stream("surveys", Source.SURVEY, SurveyResponse, _replacing(Source.SURVEY, _survey_derive)),
+    Stream("agent_states", Source.AGENT_STATE, AgentStateChange, staffed_replace, 100),
+)
+
+
+def facts_replace(stream: Stream, client_id: int, ids: list[int]) -> set[datetime]:
+    """Replace the facts of these sources; returns every interval whose sums changed."""
+    return stream.replace(client_id, ids)
+
+
+def _locked_cursor(client_id: int, stream: str) -> Cursor | None:
+    """The cursor row, locked; None when another consumer holds it (PostgreSQL)."""
+    Cursor.objects.get_or_create(
+        client_id=client_id, stream=stream, defaults={"updated_at": timezone.now()}
+    )
+    return (
+        Cursor.objects.select_for_update(skip_locked=True)
+        .filter(client_id=client_id, stream=stream)
+        .first()
+    )
+
+
+def consume_batch(
+    client_id: int,
+    stream: Stream,
+    *,
+    batch: int = BATCH,
+    thresholds: Sequence[int] | None = None,
+) -> int:
+    """Apply the next batch of one client's stream; returns how many sources it read.
+    `thresholds`: the client's tracked thresholds when the caller has them already."""
+    with transaction.atomic():
+        cursor = _locked_cursor(client_id, stream.name)
+        if cursor is None:
+            return 0
+        changed = list(
+            stream.model._default_manager.filter(
+                client_id=client_id, change_seq__gt=cursor.position
+            )
+            .order_by("change_seq")
+            .values_list("pk", "change_seq")[: batch * stream.batch_scale]
+        )
+        if not changed:
+            return 0
+        touched = facts_replace(stream, client_id, [pk for pk, _ in changed])
+        if thresholds is None:
+            thresholds = thresholds_tracked(client_id)
+        rollups_recompute(client_id, touched, thresholds)
+        cursor.position = changed[-1][1]
+        cursor.updated_at = timezone.now()
+        cursor.save(update_fields=["position", "updated_at"])
+        return len(changed)
+
+
+def consume_all(*, client_ids: Iterable[int] | None = None, batch: int = BATCH) -> int:
+    """Drain every stream of every client (or of `client_ids`); returns sources read."""
+    ids = (
+        list(client_ids)
+        if client_ids is not None
+        else list(Client.objects.values_list("pk", flat=True))
+    )
+    total = 0
+    for client_id in ids:
+        # Once per pass: a new agreement version may name a new threshold.
+        thresholds = thresholds_tracked(client_id)
+        for stream in STREAMS:
+            while read := consume_batch(client_id, stream, batch=batch, thresholds=thresholds):
+                total += read
+    return total

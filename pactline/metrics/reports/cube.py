@@ -1,0 +1,242 @@
+"""A period's rollups read once, then summed in memory for every KPI a report shows.
+
+A report needs the same measures cut many ways (per channel, per priority set of a service
+level, per day, per agreement version's part of the period). Asking the database for each cut
+would scan the period's rollup rows dozens of times; instead three GROUP BY statements (one
+per rollup table) fold the queue and agent dimensions away, and every cut is a numpy mask and
+column sum over the few thousand (interval, channel, priority) rows left.
+
+The rows are read as plain tuples: a month holds under 3,000 distinct interval starts, so each
+is converted to an instant once (Django would convert it again on every row)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from django.db import connection
+from django.db.models import Q, QuerySet, Sum
+
+from pactline.core.kpi import Measures, Within
+from pactline.metrics.models import MEASURES, ClockRollup, Rollup, ThresholdRollup
+from pactline.metrics.selectors import ClockTotals, Measured
+
+_WITHIN = ("answered", "abandoned", "removed")
+_CLOCK = ("stopped", "met", "business_seconds", "calendar_seconds")
+_KEYS = ("interval_start", "channel", "priority")
+
+
+class _Instants:
+    """Epoch seconds of interval starts as the database returns them (SQLite: naive UTC
+    text; PostgreSQL: aware datetimes), each converted once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[object, int] = {}
+
+    def __call__(self, value: object) -> int:
+        found = self._seen.get(value)
+        if found is None:
+            at = datetime.fromisoformat(value) if isinstance(value, str) else value
+            assert isinstance(at, datetime)  # noqa: S101 - a DateTimeField's value
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=UTC)
+            found = self._seen[value] = int(at.timestamp())
+        return found
+
+
+def _epoch(at: datetime) -> int:
+    return int(at.timestamp())
+
+
+class _Table:
+    """Rows of one rollup table: key columns as arrays and the sums as an int64 matrix."""
+
+    def __init__(
+        self, rows: list[tuple[Any, ...]], width: int, extra: str | None, cube: Cube
+    ) -> None:
+        instant = cube.instant
+        self.slot = np.array([instant(row[0]) for row in rows], dtype=np.int64)
+        self.channel = np.array([cube.code("channel", row[1]) for row in rows], dtype=int)
+        self.priority = np.array([cube.code("priority", row[2]) for row in rows], dtype=int)
+        first = 3
+        if extra is not None:
+            self.extra = np.array([cube.code(extra, row[3]) for row in rows], dtype=int)
+            first = 4
+        else:
+            self.extra = np.zeros(len(rows), dtype=int)
+        self.values = np.array(
+            [[value or 0 for value in row[first:]] for row in rows], dtype=np.int64
+        ).reshape(len(rows), width)
+
+    def mask(
+        self,
+        start: int | None,
+        end: int | None,
+        channels: np.ndarray | None,
+        priorities: np.ndarray | None,
+    ) -> np.ndarray:
+        selected = np.ones(len(self.slot), dtype=bool)
+        if start is not None:
+            selected &= self.slot >= start
+        if end is not None:
+            selected &= self.slot < end
+        if channels is not None:
+            selected &= np.isin(self.channel, channels)
+        if priorities is not None:
+            selected &= np.isin(self.priority, priorities)
+        return selected
+
+
+def _tuples(query: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+class Cube:
+    """The rollups of one client over [start, end), optionally for some channels only."""
+
+    def __init__(
+        self,
+        client_id: int,
+        start: datetime,
+        end: datetime,
+        channels: Sequence[str] | None = None,
+        thresholds: Mapping[str, Iterable[int]] | None = None,
+    ) -> None:
+        """`thresholds` limits the wait-threshold counts read to those each channel's KPIs
+        use (a third of the rows or more: every threshold is counted on every channel)."""
+        self._codes: dict[str, dict[str, int]] = {
+            "channel": {},
+            "priority": {},
+            "threshold": {},
+            "clock_key": {},
+        }
+        self.instant = _Instants()
+
+        def rows(
+            model: type[Rollup | ThresholdRollup | ClockRollup],
+            keys: tuple[str, ...],
+            sums: Sequence[str],
+        ) -> list[tuple[Any, ...]]:
+            query = model.objects.filter(
+                client_id=client_id, total=True, interval_start__gte=start, interval_start__lt=end
+            )
+            if channels is not None:
+                query = query.filter(channel__in=list(channels))
+            if model is ThresholdRollup and thresholds is not None:
+                wanted = Q(pk__in=[])
+                for channel, wanted_keys in thresholds.items():
+                    wanted |= Q(channel=channel, threshold__in=sorted(set(wanted_keys)))
+                query = query.filter(wanted)
+            aliases = {f"sum_{name}": Sum(name) for name in sums}
+            return _tuples(
+                query.order_by().values(*keys).annotate(**aliases).values_list(*keys, *aliases)
+            )
+
+        self.measures = _Table(rows(Rollup, _KEYS, MEASURES), len(MEASURES), None, self)
+        self.within = _Table(
+            rows(ThresholdRollup, (*_KEYS, "threshold"), _WITHIN),
+            len(_WITHIN),
+            "threshold",
+            self,
+        )
+        self.clocks = _Table(
+            rows(ClockRollup, (*_KEYS, "clock_key"), _CLOCK), len(_CLOCK), "clock_key", self
+        )
+        self._thresholds = [int(value) for value in self._codes["threshold"]]
+        self._clock_keys = list(self._codes["clock_key"])
+
+    def code(self, dimension: str, value: object) -> int:
+        codes = self._codes[dimension]
+        key = str(value)
+        if key not in codes:
+            codes[key] = len(codes)
+        return codes[key]
+
+    def _codes_of(self, dimension: str, values: Sequence[str] | None) -> np.ndarray | None:
+        if values is None:
+            return None
+        codes = self._codes[dimension]
+        return np.array([codes[value] for value in values if value in codes], dtype=int)
+
+    def measured(
+        self,
+        *,
+        channels: Sequence[str] | None = None,
+        priorities: Sequence[str] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> Measured:
+        """The measures (and clock totals) of the rows selected; None selects everything."""
+        return self.series(
+            [start] if start is not None else [],
+            channels=channels,
+            priorities=priorities,
+            end=end,
+            whole=start is None,
+        )[0]
+
+    def series(
+        self,
+        bounds: Sequence[datetime],
+        *,
+        channels: Sequence[str] | None = None,
+        priorities: Sequence[str] | None = None,
+        end: datetime | None = None,
+        whole: bool = False,
+    ) -> list[Measured]:
+        """The measures of each bucket [bounds[i], bounds[i + 1]) (the last ends at `end`, or
+        with the cube); `whole` gives one bucket of everything instead."""
+        channel_codes = self._codes_of("channel", channels)
+        priority_codes = self._codes_of("priority", priorities)
+        starts = np.array([_epoch(at) for at in bounds], dtype=np.int64)
+        first = None if whole else int(starts[0])
+        last = _epoch(end) if end is not None else None
+        count = 1 if whole else len(bounds)
+
+        def summed(table: _Table, keys: int) -> tuple[np.ndarray, np.ndarray]:
+            """Sums per (bucket, key) and how many rows each had (a key seen with zero sums
+            is not a key never seen: a tracked threshold nothing met)."""
+            selected = table.mask(first, last, channel_codes, priority_codes)
+            buckets = (
+                np.zeros(int(selected.sum()), dtype=int)
+                if whole
+                else np.searchsorted(starts, table.slot[selected], side="right") - 1
+            )
+            extra = table.extra[selected]
+            width = table.values.shape[1]
+            sums = np.zeros((count, max(keys, 1), width), dtype=np.int64)
+            seen = np.zeros((count, max(keys, 1)), dtype=np.int64)
+            np.add.at(sums, (buckets, extra), table.values[selected])
+            np.add.at(seen, (buckets, extra), 1)
+            return sums, seen
+
+        totals, _ = summed(self.measures, 1)
+        within, within_seen = summed(self.within, len(self._thresholds))
+        clocks, clocks_seen = summed(self.clocks, len(self._clock_keys))
+
+        result = []
+        for index in range(count):
+            measures = Measures(
+                **dict(zip(MEASURES, (int(x) for x in totals[index, 0]), strict=True)),
+                within={
+                    threshold: Within(*(int(x) for x in within[index, code]))
+                    for code, threshold in enumerate(self._thresholds)
+                    if within_seen[index, code]
+                },
+            )
+            result.append(
+                Measured(
+                    measures,
+                    {
+                        key: ClockTotals(*(int(x) for x in clocks[index, code]))
+                        for code, key in enumerate(self._clock_keys)
+                        if clocks_seen[index, code]
+                    },
+                )
+            )
+        return result

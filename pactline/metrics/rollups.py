@@ -1,0 +1,152 @@
+"""Recompute the rollups of some intervals of one client from its facts.
+
+Each recompute deletes the intervals' rollup rows and inserts them again with one
+INSERT … SELECT … GROUP BY per table, inside the caller's transaction. Nothing is added to or
+subtracted from a stored sum, so replaying a batch, re-importing a file or rebuilding a month
+cannot double count. The statements are built from model metadata only; every value is a
+query parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.db import connection, models
+
+from pactline.metrics.models import (
+    DIMENSIONS,
+    MEASURES,
+    ClockRollup,
+    Fact,
+    Part,
+    Rollup,
+    ThresholdRollup,
+    WaitOutcome,
+)
+
+_CHUNK = 400  # interval starts per statement: well inside SQLite's bound-parameter limit
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _columns(names: Iterable[str]) -> str:
+    return ", ".join(connection.ops.quote_name(name) for name in names)
+
+
+_KEYS = ("client_id", *DIMENSIONS)
+_FACT = _table(Fact)
+
+
+_TOTAL_KEYS = ("client_id", "interval_start", "channel", "priority")
+
+
+def _keys(total: bool) -> tuple[str, str]:
+    """The SELECT list of the key columns (in `_KEYS` order, then `total`) and the GROUP BY:
+    detail rows by every dimension, total rows by channel and priority with blank queue and
+    agent."""
+    if not total:
+        return f"{_columns(_KEYS)}, FALSE", _columns(_KEYS)
+    select = "client_id, interval_start, channel, '', '', priority, TRUE"
+    return select, _columns(_TOTAL_KEYS)
+
+
+def _where(count: int) -> str:
+    return f"client_id = %s AND interval_start IN ({', '.join(['%s'] * count)})"
+
+
+def _rollup_sql(count: int, total: bool) -> str:
+    sums = ", ".join(f"SUM({connection.ops.quote_name(name)})" for name in MEASURES)
+    select, group = _keys(total)
+    return (
+        f"INSERT INTO {_table(Rollup)} ({_columns((*_KEYS, 'total', *MEASURES))}) "  # noqa: S608
+        f"SELECT {select}, {sums} FROM {_FACT} WHERE {_where(count)} "
+        f"GROUP BY {group}"
+    )
+
+
+def _threshold_sql(count: int | None, total: bool) -> str:
+    """Counts against one threshold, for `count` intervals or (None) every interval."""
+    answered = f"'{WaitOutcome.ANSWERED}'"
+    abandoned = f"'{WaitOutcome.ABANDONED}'"
+    removed = f"'{WaitOutcome.ANSWERED}', '{WaitOutcome.ABANDONED}', '{WaitOutcome.CALLBACK}'"
+    within = "wait_seconds <= %s"
+
+    def count_if(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    select, group = _keys(total)
+    return (
+        f"INSERT INTO {_table(ThresholdRollup)} "  # noqa: S608
+        f"({_columns((*_KEYS, 'total', 'threshold', 'answered', 'abandoned', 'removed'))}) "
+        f"SELECT {select}, %s, "
+        f"{count_if(f'wait_outcome = {answered} AND {within}')}, "
+        f"{count_if(f'wait_outcome = {abandoned} AND {within}')}, "
+        f"{count_if(f'wait_outcome IN ({removed}) AND {within}')} "
+        f"FROM {_FACT} WHERE {'client_id = %s' if count is None else _where(count)} "
+        f"AND wait_outcome <> '' "
+        f"GROUP BY {group}"
+    )
+
+
+def _clock_sql(count: int, total: bool) -> str:
+    select, group = _keys(total)
+    columns = (
+        *_KEYS,
+        "total",
+        "clock_key",
+        "stopped",
+        "met",
+        "business_seconds",
+        "calendar_seconds",
+    )
+    return (
+        f"INSERT INTO {_table(ClockRollup)} ({_columns(columns)}) "  # noqa: S608
+        f"SELECT {select}, clock_key, COUNT(*), "
+        f"SUM(CASE WHEN clock_met THEN 1 ELSE 0 END), "
+        f"SUM(clock_business_seconds), SUM(clock_calendar_seconds) "
+        f"FROM {_FACT} WHERE {_where(count)} AND part = '{Part.CLOCK}' "
+        f"GROUP BY {group}, clock_key"
+    )
+
+
+def rollups_recompute(
+    client_id: int, intervals: Iterable[datetime], thresholds: Sequence[int]
+) -> int:
+    """Rebuild the rollup rows of `intervals` from the facts; returns the intervals done."""
+    starts = sorted(set(intervals))
+    with connection.cursor() as cursor:
+        for begin in range(0, len(starts), _CHUNK):
+            chunk = starts[begin : begin + _CHUNK]
+            where = _where(len(chunk))
+            # Adapted as the ORM stores them (SQLite keeps text without an offset).
+            params = [client_id, *(connection.ops.adapt_datetimefield_value(at) for at in chunk)]
+            for model in (Rollup, ThresholdRollup, ClockRollup):
+                cursor.execute(f"DELETE FROM {_table(model)} WHERE {where}", params)  # noqa: S608
+            for total in (False, True):
+                cursor.execute(_rollup_sql(len(chunk), total), params)
+                for threshold in thresholds:
+                    cursor.execute(
+                        _threshold_sql(len(chunk), total),
+                        [threshold, threshold, threshold, threshold, *params],
+                    )
+                cursor.execute(_clock_sql(len(chunk), total), params)
+    return len(starts)
+
+
+def thresholds_backfill(client_id: int, thresholds: Iterable[int]) -> None:
+    """Count every interval of the client against thresholds it did not track before (a new
+    agreement version names a new threshold): the facts keep every wait, so nothing is lost."""
+    table = _table(ThresholdRollup)
+    with connection.cursor() as cursor:
+        for threshold in thresholds:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE client_id = %s AND threshold = %s",  # noqa: S608
+                [client_id, threshold],
+            )
+            for total in (False, True):
+                cursor.execute(
+                    _threshold_sql(None, total),
+                    [threshold, threshold, threshold, threshold, client_id],
+                )

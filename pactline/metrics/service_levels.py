@@ -1,0 +1,83 @@
+"""A client's service levels over a period, measured the way its agreement defines them.
+
+The period is split where a new agreement version took effect: each part is measured under
+the version in force in it, with that version's metrics, variants and targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pactline.agreements.models import ACTIVATED, AgreementVersion
+from pactline.cases.definitions import agreement_document
+from pactline.core.agreement.service_levels import ClockMetric
+from pactline.core.kpi import AnyMetric, KpiValue, Verdict, evaluate_metric, verdict, volume_of
+from pactline.metrics.selectors import ClockTotals, Filter, measured_between
+from pactline.tenancy.models import Client
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    channel: str
+    name: str
+    metric: AnyMetric
+    value: KpiValue
+    volume: int
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A part of the period under one agreement version."""
+
+    version: AgreementVersion
+    start: datetime
+    end: datetime
+    results: tuple[MetricResult, ...]
+
+
+def versions_between(
+    client: Client, start: datetime, end: datetime
+) -> list[tuple[AgreementVersion, datetime, datetime]]:
+    """The versions in force during [start, end), each with the part it governs."""
+    versions = [
+        (version, version.effective_from)
+        for version in AgreementVersion.objects.filter(
+            client=client, status__in=ACTIVATED, effective_from__lt=end
+        ).order_by("effective_from", "activated_at", "number")
+        if version.effective_from is not None
+    ]
+    parts: list[tuple[AgreementVersion, datetime, datetime]] = []
+    for index, (version, effective) in enumerate(versions):
+        following = versions[index + 1][1] if index + 1 < len(versions) else end
+        begin, finish = max(start, effective), min(end, following)
+        if begin < finish:
+            parts.append((version, begin, finish))
+    return parts
+
+
+def metric_result(
+    client: Client, channel: str, name: str, metric: AnyMetric, start: datetime, end: datetime
+) -> MetricResult:
+    where = Filter(channels=(channel,), priorities=metric.applies_to_priorities)
+    measured = measured_between(client.id, start, end, where)
+    clocks = None
+    if isinstance(metric, ClockMetric):
+        clocks = measured.clocks.get(f"{channel}.{name}", ClockTotals()).counts
+    value = evaluate_metric(metric, measured.measures, clocks)
+    volume = volume_of(metric, measured.measures, clocks)
+    return MetricResult(channel, name, metric, value, volume, verdict(metric, value, volume))
+
+
+def service_levels_measured(client: Client, start: datetime, end: datetime) -> list[Segment]:
+    """Every service level of the agreement, per part of [start, end) under one version."""
+    segments = []
+    for version, begin, finish in versions_between(client, start, end):
+        levels = agreement_document(version).service_levels
+        results = tuple(
+            metric_result(client, channel, name, metric, begin, finish)
+            for channel, metrics in levels.items()
+            for name, metric in metrics.items()
+        )
+        segments.append(Segment(version, begin, finish, results))
+    return segments
