@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pactline.common.fields import OrderedJSONField
 from pactline.common.models import ClientOwned
 
 
@@ -44,7 +45,7 @@ class AgreementVersion(ClientOwned):
     status = models.CharField(
         max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
-    document = models.JSONField()
+    document = OrderedJSONField()
     source_text = models.TextField()
     source_format = models.CharField(max_length=4)
     content_hash = models.CharField(max_length=64)
