@@ -9,7 +9,7 @@ from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 
-class OrderedJSONField(models.JSONField):  # type: ignore[type-arg]
+class OrderedJSONField(models.JSONField):
     """JSON kept as written, key order included.
 
     PostgreSQL's `jsonb` (what `JSONField` uses there) sorts object keys, so an agreement's
