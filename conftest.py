@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.utils import translation
+from playwright.sync_api import Browser, sync_playwright
 
 from pactline.tenancy.access import Actor, actor_for_user
 from pactline.tenancy.models import Client, Membership, Role
@@ -75,3 +77,31 @@ def _default_language() -> Iterator[None]:
 def pytest_configure(config: pytest.Config) -> None:
     # Playwright's sync API runs an event loop in the test thread; Django must allow ORM use.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# Debian's Chromium with the flags this machine needs; never a downloaded browser.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Chromium for one test; missing Chromium fails the run in CI and skips elsewhere."""
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()

@@ -16,13 +16,12 @@ from conftest import PASSWORD, World
 from pactline.agreements.tests.test_pages_support import load
 from pactline.cases.services import case_open
 from pactline.cases.tests.test_pages_support import SYSTEM
-from pactline.web.tests.test_browser import browser  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def signed_in(browser: Browser, live_server: LiveServer, world: World) -> Iterator[Page]:  # noqa: F811
+def signed_in(browser: Browser, live_server: LiveServer, world: World) -> Iterator[Page]:
     # The browser's own zone, which clocks.js reports in the `tz` cookie.
     context = browser.new_context(timezone_id="Asia/Tokyo")
     page = context.new_page()

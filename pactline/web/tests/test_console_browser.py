@@ -19,7 +19,6 @@ from pactline.agreements.tests.test_pages_support import load
 from pactline.cases.models import Case, CaseStatus
 from pactline.cases.services import case_open
 from pactline.tenancy.access import system_actor
-from pactline.web.tests.test_browser import browser  # noqa: F401 - fixture
 from pactline.workforce.tests.support import enable
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +26,7 @@ SYSTEM = system_actor("test")
 
 
 @pytest.fixture
-def agent_page(browser: Browser, live_server: LiveServer, world: World) -> Iterator[Page]:  # noqa: F811
+def agent_page(browser: Browser, live_server: LiveServer, world: World) -> Iterator[Page]:
     assert world.client_a_agent.user is not None
     load(world.client_a, "general-outsourcing")
     enable(world.client_a_agent.user, world.client_a)
