@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext_noop
 
-from pactline.cases.models import CLOSED_STATUSES, Case, SlaEvent, SlaEventKind
+from pactline.cases.models import CLOSED_STATUSES, Case, SlaEvent, SlaEventKind, TimelineEntry
 from pactline.core.kpi.values import percent
 from pactline.metrics.intervals import local_midnight
 from pactline.metrics.periods import previous_period
@@ -149,9 +149,20 @@ class CaseSections:
         )
 
     def backlog(self) -> c.Backlog:
+        # Cases closed now and last resolved before the end were closed at the end; the rest
+        # (open now, or resolved since) are few, and each is judged by the status its
+        # timeline had at the end: a case resolved then and reopened since was not open.
+        status_at_end = Subquery(
+            TimelineEntry.objects.filter(case_id=OuterRef("pk"), at__lt=self.end)
+            .exclude(status="")
+            .order_by("-at", "-seq")
+            .values("status")[:1]
+        )
         open_at_end = (
             Case.objects.filter(self._cases(), opened_at__lt=self.end)
             .exclude(status__in=CLOSED_STATUSES, resolved_at__lt=self.end)
+            .annotate(status_at_end=status_at_end)
+            .exclude(status_at_end__in=CLOSED_STATUSES)
             .values("channel")
             .annotate(open=Count("id"), older=Count("id", filter=Q(opened_at__lt=self.start)))
         )

@@ -18,7 +18,7 @@ import pytest
 
 from pactline.cases.clocks import clocks_fire_due
 from pactline.cases.models import Case
-from pactline.cases.services import case_agent_reply, case_open, case_resolve
+from pactline.cases.services import case_agent_reply, case_open, case_reopen, case_resolve
 from pactline.cases.surveys import survey_response_record
 from pactline.cases.tests.fixtures import northwind
 from pactline.metrics.consumer import consume_all
@@ -202,6 +202,22 @@ def test_daily_report(dataset: Dataset) -> None:
     # Open at the day's end: c3 (resolved on Wednesday), c4, c5, c6, p1 and f1.
     assert (by_channel["email"].open, by_channel["email"].opened_before_period) == (6, 2)
     assert backlog.total == 6
+
+
+def test_backlog_counts_the_status_each_case_had_at_the_periods_end(dataset: Dataset) -> None:
+    """A case resolved on Monday and reopened later was not open at Monday's end, whatever it
+    is now; the day's report, regenerated later, says the same backlog."""
+    tuesday = datetime(2026, 3, 3, 16, tzinfo=UTC)
+    wednesday = datetime(2026, 3, 4, 16, tzinfo=UTC)
+    case_reopen(actor=SYSTEM, case=dataset.cases["c1"], at=tuesday, now=tuesday)
+    c2 = case_reopen(actor=SYSTEM, case=dataset.cases["c2"], at=tuesday, now=tuesday)
+    case_resolve(actor=SYSTEM, case=c2, at=wednesday, now=wednesday)
+
+    monday = content_of(dataset.client, DAILY, date(2026, 3, 2)).backlog
+    assert monday is not None and monday.total == 6
+    # At Tuesday's end c1 is open again (c2 too, until Wednesday); c3 is still open.
+    tuesday_backlog = content_of(dataset.client, DAILY, date(2026, 3, 3)).backlog
+    assert tuesday_backlog is not None and tuesday_backlog.total == 8
 
 
 def test_daily_service_levels_agree_with_the_statement_selector(dataset: Dataset) -> None:
