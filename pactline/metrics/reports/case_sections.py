@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_noop
 
 from pactline.cases.models import CLOSED_STATUSES, Case, SlaEvent, SlaEventKind, TimelineEntry
@@ -41,20 +41,19 @@ class CaseSections:
         return Q(client_id=self.client.id, channel__in=list(self.channels))
 
     def resolution_rate(self) -> c.Resolution:
-        counts: dict[str, tuple[int, int]] = {
-            row["channel"]: (row["opened"], row["resolved"])
-            for row in Case.objects.filter(
-                self._cases(), opened_at__gte=self.start, opened_at__lt=self.end
-            )
+        opened_in_period = Case.objects.filter(
+            self._cases(), opened_at__gte=self.start, opened_at__lt=self.end
+        )
+        opened = dict(
+            opened_in_period.values("channel").annotate(n=Count("id")).values_list("channel", "n")
+        )
+        still_open = dict(
+            self._open_at_end(opened_in_period)
             .values("channel")
-            .annotate(
-                opened=Count("id"),
-                resolved=Count(
-                    "id",
-                    filter=Q(status__in=CLOSED_STATUSES, resolved_at__lt=self.end),
-                ),
-            )
-        }
+            .annotate(n=Count("id"))
+            .values_list("channel", "n")
+        )
+        counts = {channel: (n, n - still_open.get(channel, 0)) for channel, n in opened.items()}
 
         def row(channel: str, opened: int, resolved: int) -> c.ResolutionRow:
             rate = percent(resolved, opened, definition=RESOLUTION_RATE)
@@ -148,21 +147,28 @@ class CaseSections:
             tags=top(tags, previous_tags, tag_samples),
         )
 
-    def backlog(self) -> c.Backlog:
-        # Cases closed now and last resolved before the end were closed at the end; the rest
-        # (open now, or resolved since) are few, and each is judged by the status its
-        # timeline had at the end: a case resolved then and reopened since was not open.
+    def _open_at_end(self, cases: QuerySet[Case]) -> QuerySet[Case]:
+        """The cases of `cases` that were neither resolved nor closed at the period's end.
+
+        A case closed now and last resolved before the end was closed then; the rest (open
+        now, or resolved since) are few, and each is judged by the status its timeline had at
+        the end, so a case resolved then and reopened since counts as resolved, and a report
+        regenerated later says what it said on the day."""
         status_at_end = Subquery(
             TimelineEntry.objects.filter(case_id=OuterRef("pk"), at__lt=self.end)
             .exclude(status="")
             .order_by("-at", "-seq")
             .values("status")[:1]
         )
-        open_at_end = (
-            Case.objects.filter(self._cases(), opened_at__lt=self.end)
-            .exclude(status__in=CLOSED_STATUSES, resolved_at__lt=self.end)
+        return (
+            cases.exclude(status__in=CLOSED_STATUSES, resolved_at__lt=self.end)
             .annotate(status_at_end=status_at_end)
             .exclude(status_at_end__in=CLOSED_STATUSES)
+        )
+
+    def backlog(self) -> c.Backlog:
+        open_at_end = (
+            self._open_at_end(Case.objects.filter(self._cases(), opened_at__lt=self.end))
             .values("channel")
             .annotate(open=Count("id"), older=Count("id", filter=Q(opened_at__lt=self.start)))
         )

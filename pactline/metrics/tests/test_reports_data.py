@@ -9,7 +9,7 @@ once at the month's end, so the breaches and warnings are recorded where they fe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -213,6 +213,15 @@ def test_backlog_counts_the_status_each_case_had_at_the_periods_end(dataset: Dat
     c2 = case_reopen(actor=SYSTEM, case=dataset.cases["c2"], at=tuesday, now=tuesday)
     case_resolve(actor=SYSTEM, case=c2, at=wednesday, now=wednesday)
 
+    # Monday's resolution rate (the daily report of the example does not show it; ask for it).
+    spec = report_spec(dataset.client, DAILY, datetime(2026, 11, 1, tzinfo=UTC))
+    spec = replace(spec, report=spec.report.model_copy(update={"contents": ("resolution_rate",)}))
+    period = report_period(dataset.client, "daily", date(2026, 3, 2))
+    resolution = report_content(dataset.client, spec, period).resolution_rate
+    assert resolution is not None
+    # Opened on Monday: c1-c6; resolved by its end: c1 and c2, both reopened on Tuesday since.
+    email = {row.channel: row for row in resolution.rows}["email"]
+    assert (email.opened, email.resolved) == (6, 2)
     monday = content_of(dataset.client, DAILY, date(2026, 3, 2)).backlog
     assert monday is not None and monday.total == 6
     # At Tuesday's end c1 is open again (c2 too, until Wednesday); c3 is still open.
