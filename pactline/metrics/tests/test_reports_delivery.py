@@ -11,10 +11,16 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from pactline.audit.models import AuditEvent
 from pactline.cases.tests.fixtures import load_example, northwind
 from pactline.metrics.consumer import consume_all
 from pactline.metrics.models import GeneratedReport, GeneratedReportFile
-from pactline.metrics.reports.services import due_periods, report_generate, reports_generate_due
+from pactline.metrics.reports.services import (
+    due_periods,
+    report_generate,
+    reports_generate_due,
+    settling_periods,
+)
 from pactline.metrics.tests.support import SYSTEM, CallSpec, import_calls
 from pactline.metrics.tests.test_reports_data import DAILY, MONTHLY
 from pactline.metrics.tests.test_rollups import VECTOR
@@ -101,6 +107,118 @@ def test_due_reports_are_emailed_once_to_their_recipients(tmp_path: Path) -> Non
     assert reports_generate_due(now=TUESDAY_1AM_NY + timedelta(hours=20)) == []
     assert len(mail.outbox) == 2
     assert GeneratedReport.objects.count() == 2
+
+
+WEDNESDAY_1AM_NY = TUESDAY_1AM_NY + timedelta(days=1)
+
+
+def test_settling_periods_follow_the_close_of_the_delivery_window() -> None:
+    from pactline.core.agreement.operations import Report
+
+    def report(frequency: str, due: int | None) -> Report:
+        return Report(
+            name="r",
+            frequency=frequency,
+            recipients=("a@b.example",),  # type: ignore[arg-type]
+            format=("pdf",),
+            contents=("volume",),
+            due_days=due,
+        )
+
+    # Monday 2 March's window closed with Tuesday; a week later the last days still settle.
+    daily = settling_periods(report("daily", None), date(2026, 3, 4))
+    assert daily[-1] == (date(2026, 3, 2), date(2026, 3, 2))
+    assert daily[0] == (date(2026, 2, 24), date(2026, 2, 24))
+    assert len(daily) == 7
+    assert settling_periods(report("monthly", 5), date(2026, 3, 5)) == []  # window still open
+    assert settling_periods(report("monthly", 5), date(2026, 3, 6)) == [
+        (date(2026, 2, 1), date(2026, 2, 28))
+    ]
+    assert settling_periods(report("monthly", 5), date(2026, 3, 12)) == [
+        (date(2026, 2, 1), date(2026, 2, 28))
+    ]
+    assert settling_periods(report("monthly", 5), date(2026, 3, 13)) == []
+
+
+def test_late_data_is_emailed_as_a_revision_when_the_window_closes(tmp_path: Path) -> None:
+    client = northwind()
+    import_calls(client, VECTOR, tmp_path)
+    consume_all()
+    reports_generate_due(now=TUESDAY_1AM_NY)
+    mail.outbox.clear()
+
+    # Monday's last call arrives on Tuesday with the next import.
+    late = [CallSpec("late", datetime(2026, 3, 2, 18, tzinfo=UTC), "answered", 3, talk=60)]
+    import_calls(client, late, tmp_path, name="late")
+    consume_all()
+    assert reports_generate_due(now=TUESDAY_1AM_NY + timedelta(hours=20)) == []
+
+    sent = reports_generate_due(now=WEDNESDAY_1AM_NY)
+    revisions = [d for d in sent if d.replaces is not None]
+    assert [(d.report_name, d.period_start, d.version, d.replaces) for d in revisions] == [
+        (DAILY, date(2026, 3, 2), 2, 1)
+    ]
+    assert revisions[0].sent_to == ("tom.becker@northwind-retail.example",)
+    by_subject = {message.subject: message for message in mail.outbox}
+    revision = by_subject["Revised: Daily operations summary — Northwind Retail, March 2, 2026"]
+    assert "This is version 2 of the report. It replaces version 1:" in revision.body
+    assert [name for name, _d, _t in revision.attachments] == [
+        "daily-operations-summary-2026-03-02-v2.html",
+        "daily-operations-summary-2026-03-02-v2.csv",
+    ]
+    # Tuesday's own report went out as usual, not as a revision.
+    assert "Daily operations summary — Northwind Retail, March 3, 2026" in by_subject
+
+    first, second = GeneratedReport.objects.filter(
+        report_name=DAILY, period_start=date(2026, 3, 2)
+    ).order_by("version")
+    assert second.content["volume"]["total"]["offered"] == 13
+    assert first.content["volume"]["total"]["offered"] == 12
+    assert (second.emailed_at, second.settled_at) == (WEDNESDAY_1AM_NY, WEDNESDAY_1AM_NY)
+    assert first.emailed_at == TUESDAY_1AM_NY and first.settled_at is None
+    event = AuditEvent.objects.get(action="report.revised")
+    assert event.payload["version"] == 2 and event.payload["replaces"] == 1
+
+    # Settled once: more late data, and more runs, send nothing more for Monday.
+    later = [CallSpec("later", datetime(2026, 3, 2, 19, tzinfo=UTC), "answered", 3, talk=60)]
+    import_calls(client, later, tmp_path, name="later")
+    consume_all()
+    outbox = len(mail.outbox)
+    assert reports_generate_due(now=WEDNESDAY_1AM_NY + timedelta(hours=1)) == []
+    assert len(mail.outbox) == outbox
+    assert (
+        GeneratedReport.objects.filter(report_name=DAILY, period_start=date(2026, 3, 2)).count()
+        == 2
+    )
+
+
+def test_an_unchanged_report_settles_without_an_email(tmp_path: Path) -> None:
+    client = northwind()
+    import_calls(client, VECTOR, tmp_path)
+    consume_all()
+    reports_generate_due(now=TUESDAY_1AM_NY)
+    mail.outbox.clear()
+
+    sent = reports_generate_due(now=WEDNESDAY_1AM_NY)
+    assert [(d.report_name, d.period_start, d.replaces) for d in sent] == [
+        (DAILY, date(2026, 3, 3), None)
+    ]
+    assert len(mail.outbox) == 1
+    monday = GeneratedReport.objects.get(report_name=DAILY, period_start=date(2026, 3, 2))
+    assert monday.version == 1 and monday.settled_at == WEDNESDAY_1AM_NY
+
+
+def test_a_period_never_emailed_is_not_sent_when_it_settles(tmp_path: Path) -> None:
+    client = northwind()
+    import_calls(client, VECTOR, tmp_path)
+    consume_all()
+    # Nothing ran on Tuesday: Monday's window closed unsent; Tuesday's report is due.
+    sent = reports_generate_due(now=WEDNESDAY_1AM_NY)
+    assert {(d.report_name, d.period_start) for d in sent} == {
+        (DAILY, date(2026, 3, 3)),
+        (MONTHLY, date(2026, 2, 1)),
+    }
+    assert not GeneratedReport.objects.filter(period_start=date(2026, 3, 2)).exists()
 
 
 def test_a_report_is_immutable_and_a_change_is_a_new_version(tmp_path: Path) -> None:

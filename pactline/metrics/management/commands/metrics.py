@@ -93,6 +93,7 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"reports: emailed '{sent.report_name}' of {sent.client}"
                         f" for {sent.period_start}"
+                        + (f" (revision of v{sent.replaces})" if sent.replaces else "")
                     )
             if options["once"]:
                 return

@@ -44,6 +44,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"emailed {delivery.client} '{delivery.report_name}' {delivery.period_start}"
                 f" v{delivery.version} to {', '.join(delivery.sent_to)}"
+                + (f" (revision of v{delivery.replaces})" if delivery.replaces else "")
             )
 
     def _generate(self, options: dict[str, Any]) -> None:
