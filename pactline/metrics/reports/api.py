@@ -47,6 +47,7 @@ class ReportOut(Schema):
     created_by: str
     emailed_at: datetime | None
     emailed_to: list[str]
+    settled_at: datetime | None  # checked against late data when the delivery window closed
     files: list[ReportFileOut]
 
 
@@ -84,6 +85,7 @@ def _fields(report: GeneratedReport) -> dict[str, Any]:
         "created_by": report.created_by,
         "emailed_at": report.emailed_at,
         "emailed_to": list(report.emailed_to or []),
+        "settled_at": report.settled_at,
         "files": [
             ReportFileOut(
                 format=stored.format,
