@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from pactline.audit.models import AuditEvent
 from pactline.cases.tests.fixtures import load_example, northwind
+from pactline.core.agreement.operations import Report
 from pactline.metrics.consumer import consume_all
 from pactline.metrics.models import GeneratedReport, GeneratedReportFile
 from pactline.metrics.reports.services import (
@@ -30,19 +31,18 @@ pytestmark = pytest.mark.django_db
 TUESDAY_1AM_NY = datetime(2026, 3, 3, 6, 0, tzinfo=UTC)
 
 
+def report(frequency: str, due: int | None) -> Report:
+    return Report(
+        name="r",
+        frequency=frequency,
+        recipients=("a@b.example",),
+        format=("pdf",),
+        contents=("volume",),
+        due_days=due,
+    )
+
+
 def test_due_periods_follow_frequency_and_delivery_days() -> None:
-    from pactline.core.agreement.operations import Report
-
-    def report(frequency: str, due: int | None) -> Report:
-        return Report(
-            name="r",
-            frequency=frequency,
-            recipients=("a@b.example",),  # type: ignore[arg-type]
-            format=("pdf",),
-            contents=("volume",),
-            due_days=due,
-        )
-
     wednesday = date(2026, 3, 4)
     assert due_periods(report("daily", None), wednesday) == [(date(2026, 3, 3), date(2026, 3, 3))]
     assert due_periods(report("daily", 2), wednesday) == [
@@ -113,18 +113,6 @@ WEDNESDAY_1AM_NY = TUESDAY_1AM_NY + timedelta(days=1)
 
 
 def test_settling_periods_follow_the_close_of_the_delivery_window() -> None:
-    from pactline.core.agreement.operations import Report
-
-    def report(frequency: str, due: int | None) -> Report:
-        return Report(
-            name="r",
-            frequency=frequency,
-            recipients=("a@b.example",),  # type: ignore[arg-type]
-            format=("pdf",),
-            contents=("volume",),
-            due_days=due,
-        )
-
     # Monday 2 March's window closed with Tuesday; a week later the last days still settle.
     daily = settling_periods(report("daily", None), date(2026, 3, 4))
     assert daily[-1] == (date(2026, 3, 2), date(2026, 3, 2))
