@@ -127,7 +127,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "pactline.web.staticfiles.IncrementalCompressedStaticFiles"},
 }
 MEDIA_ROOT = Path(env_str("PACTLINE_MEDIA_ROOT", str(VAR_DIR / "media")))
 
