@@ -29,7 +29,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -300,11 +300,10 @@ def report_settle(
     as it is now: a changed report is stored as a new version and emailed as a revision.
     Settles the period either way; a period never emailed, or settled already, is left."""
     same = {"client": client, "report_name": report_name, "period_start": period_start}
-    periods_rows = GeneratedReport.objects.filter(**same)
-    if (
-        not periods_rows.filter(emailed_at__isnull=False).exists()
-        or periods_rows.filter(settled_at__isnull=False).exists()
-    ):
+    state = GeneratedReport.objects.filter(**same).aggregate(
+        emailed=Count("emailed_at"), settled=Count("settled_at")
+    )
+    if not state["emailed"] or state["settled"]:
         return None
     actor = system_actor("reports")
     final = report_generate(
