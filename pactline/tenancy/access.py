@@ -6,6 +6,7 @@ does not exist); an actor that can see it but lacks the role for the action gets
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -181,6 +182,29 @@ def access_api_token(actor: Actor, token_id: int) -> ApiToken:
         raise NotFound
     require(actor, Permission.TOKEN_MANAGE, token.client_id)
     return token
+
+
+def token_issuing_membership(actor: Actor, client_id: int) -> Membership | None:
+    """The membership under which `actor` may issue a token for the client: the client's own
+    first, else a provider-wide one. The token works only while that membership exists."""
+    if actor.user_id is None or actor.token is not None:
+        return None
+    managing = [
+        role.value
+        for role, allowed in ROLE_PERMISSIONS.items()
+        if Permission.TOKEN_MANAGE in allowed
+    ]
+    candidates = Membership.objects.filter(user_id=actor.user_id, role__in=managing)
+    return (
+        candidates.filter(client_id=client_id).order_by("id").first()
+        or candidates.filter(client__isnull=True).order_by("id").first()
+    )
+
+
+def requires_two_factor(actor: Actor, required_roles: Iterable[str]) -> bool:
+    """True when the actor holds any of `required_roles` (role codes) for any client."""
+    required = {Role(code) for code in required_roles}
+    return bool(all_roles(actor) & required)
 
 
 def all_roles(actor: Actor) -> frozenset[Role]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -93,11 +95,24 @@ class TokenScope(models.TextChoices):
     WRITE = "write", _("Read and write")
 
 
+class TokenRefusal(models.TextChoices):
+    """Why a known token is refused (stored in the audit log: stable codes)."""
+
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+    CREATOR_INACTIVE = "creator_inactive", _("Creator deactivated")
+    MEMBERSHIP_LOST = "membership_lost", _("Creator lost the role")
+
+
 class ApiToken(models.Model):
     """A client-scoped API credential acting with its creator's roles for that client.
 
     Only a SHA-256 digest is kept: the token has 256 bits of entropy, so a slow hash adds
-    nothing, and a digest lets each request find its token with one indexed lookup."""
+    nothing, and a digest lets each request find its token with one indexed lookup.
+
+    A token works only while its creator is active and still holds the membership it was
+    issued under (`membership`, emptied when that membership is removed), and until
+    `expires_at` when one was chosen."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="api_tokens")
     created_by = models.ForeignKey(
@@ -107,7 +122,16 @@ class ApiToken(models.Model):
     scope = models.CharField(_("scope"), max_length=8, choices=TokenScope.choices)
     prefix = models.CharField(max_length=12)
     digest = models.CharField(max_length=64, unique=True)
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        verbose_name=_("issued under"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -120,3 +144,22 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def refusal(self, now: datetime) -> TokenRefusal | None:
+        """Why the token may not be used at `now`, or None when it may.
+
+        Reads `created_by` and `membership`: select them with the token."""
+        if self.revoked_at is not None:
+            return TokenRefusal.REVOKED
+        if self.expires_at is not None and self.expires_at <= now:
+            return TokenRefusal.EXPIRED
+        if not self.created_by.is_active:
+            return TokenRefusal.CREATOR_INACTIVE
+        membership = self.membership
+        if (
+            membership is None
+            or membership.user_id != self.created_by_id
+            or membership.client_id not in (None, self.client_id)
+        ):
+            return TokenRefusal.MEMBERSHIP_LOST
+        return None

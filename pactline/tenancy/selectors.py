@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from pactline.tenancy.access import Actor, Permission, require, visible_clients
-from pactline.tenancy.models import ApiToken, Client
+from pactline.tenancy.models import ApiToken, Client, TokenRefusal
 
 
 def client_list(*, actor: Actor) -> QuerySet[Client]:
@@ -14,4 +17,18 @@ def client_list(*, actor: Actor) -> QuerySet[Client]:
 
 def api_token_list(*, actor: Actor, client: Client) -> QuerySet[ApiToken]:
     require(actor, Permission.TOKEN_MANAGE, client.id)
-    return ApiToken.objects.filter(client=client).select_related("created_by")
+    return ApiToken.objects.filter(client=client).select_related("created_by", "membership")
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    token: ApiToken
+    refusal: TokenRefusal | None  # None: the token works
+
+
+def api_token_rows(*, actor: Actor, client: Client, now: datetime) -> list[TokenRow]:
+    """The client's tokens, each with why it would be refused at `now` (if it would)."""
+    return [
+        TokenRow(token=token, refusal=token.refusal(now))
+        for token in api_token_list(actor=actor, client=client)
+    ]

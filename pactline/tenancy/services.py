@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -13,7 +14,13 @@ from django.utils.translation import gettext as _
 
 from pactline.audit.services import audit_record
 from pactline.common.errors import FieldError, ValidationFailed
-from pactline.tenancy.access import Actor, Permission, require, require_provider
+from pactline.tenancy.access import (
+    Actor,
+    Permission,
+    require,
+    require_provider,
+    token_issuing_membership,
+)
 from pactline.tenancy.models import (
     CLIENT_ROLES,
     ApiToken,
@@ -103,33 +110,58 @@ def _digest(raw: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, actor: Actor, client: Client, name: str, scope: TokenScope
+    *,
+    actor: Actor,
+    client: Client,
+    name: str,
+    scope: TokenScope,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """Issue a token; the plain text is returned once and never stored."""
+    """Issue a token; the plain text is returned once and never stored.
+
+    The token is tied to the membership that lets `actor` manage the client's tokens, and
+    stops working when that membership goes, when the creator is deactivated, or at
+    `expires_at` (None: it does not expire)."""
     require(actor, Permission.TOKEN_MANAGE, client.id)
     if actor.user_id is None:
         raise ValidationFailed([FieldError("actor", _("API tokens are issued to a user"))])
     cleaned = name.strip()
+    errors = []
     if not cleaned:
-        raise ValidationFailed([FieldError("name", _("a token needs a name"))])
+        errors.append(FieldError("name", _("a token needs a name")))
     if scope not in TokenScope.values:
-        raise ValidationFailed([FieldError("scope", _("must be one of: read, write"))])
+        errors.append(FieldError("scope", _("must be one of: read, write")))
+    if expires_at is not None and expires_at <= (now or timezone.now()):
+        errors.append(FieldError("expires_at", _("the expiry must be in the future")))
+    membership = token_issuing_membership(actor, client.id)
+    if membership is None:
+        errors.append(FieldError("actor", _("API tokens are issued by a signed-in member")))
+    if errors:
+        raise ValidationFailed(errors)
     prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
         client=client,
         created_by_id=actor.user_id,
+        membership=membership,
         name=cleaned[:100],
         scope=scope,
         prefix=prefix,
         digest=_digest(raw),
+        expires_at=expires_at,
     )
     audit_record(
         actor=actor,
         action="api_token.created",
         client_id=client.id,
         obj=token,
-        payload={"name": token.name, "scope": token.scope, "prefix": prefix},
+        payload={
+            "name": token.name,
+            "scope": token.scope,
+            "prefix": prefix,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
     )
     return token, raw
 
@@ -150,18 +182,41 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     return token
 
 
-def api_token_authenticate(raw: str) -> ApiToken | None:
-    """The active token for `raw`, or None. Notes its use at most once a minute."""
+@dataclass(frozen=True)
+class _TokenIdentity:
+    """Who the audit log names for a refused token: the token, on its creator's behalf."""
+
+    user_id: int | None
+    audit_label: str
+
+
+def api_token_authenticate(raw: str, *, now: datetime | None = None) -> ApiToken | None:
+    """The usable token for `raw`, or None.
+
+    A known token that may not be used (revoked, expired, its creator deactivated or no longer
+    holding the membership it was issued under) is refused, and the refusal is audited. A
+    usable token notes its use at most once a minute."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("client")
-        .filter(digest=_digest(raw), revoked_at__isnull=True, client__is_active=True)
+        ApiToken.objects.select_related("client", "created_by", "membership")
+        .filter(digest=_digest(raw), client__is_active=True)
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
+    now = now or timezone.now()
+    refusal = token.refusal(now)
+    if refusal is not None:
+        audit_record(
+            actor=_TokenIdentity(user_id=token.created_by_id, audit_label=f"token:{token.prefix}"),
+            action="api_token.refused",
+            client_id=token.client_id,
+            obj=token,
+            payload={"prefix": token.prefix, "reason": refusal.value},
+        )
+        return None
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
     return token

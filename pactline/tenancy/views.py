@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +16,7 @@ from pactline.tenancy.access import Permission, access_api_token, access_client
 from pactline.tenancy.forms import TokenCreateForm
 from pactline.tenancy.http import request_actor
 from pactline.tenancy.models import TokenScope
-from pactline.tenancy.selectors import api_token_list, client_list
+from pactline.tenancy.selectors import api_token_rows, client_list
 from pactline.tenancy.services import api_token_create, api_token_revoke
 
 
@@ -33,7 +34,8 @@ def token_list_page(request: HttpRequest, code: str) -> HttpResponse:
     """List a client's tokens; a POST issues one and shows its plain text this once only."""
     actor = request_actor(request)
     client = access_client(actor, code, permission=Permission.TOKEN_MANAGE)
-    form = TokenCreateForm(request.POST or None)
+    now = timezone.now()
+    form = TokenCreateForm(request.POST or None, now=now)
     issued = None
     status = 200
     if request.method == "POST":
@@ -44,6 +46,8 @@ def token_list_page(request: HttpRequest, code: str) -> HttpResponse:
                     client=client,
                     name=form.cleaned_data["name"],
                     scope=TokenScope(form.cleaned_data["scope"]),
+                    expires_at=form.expires_at(),
+                    now=now,
                 )
             except ValidationFailed as failed:
                 for error in failed.errors:
@@ -51,12 +55,12 @@ def token_list_page(request: HttpRequest, code: str) -> HttpResponse:
                 status = 422
             else:
                 issued = {"token": token, "raw": raw}
-                form = TokenCreateForm()
+                form = TokenCreateForm(now=now)
         else:
             status = 422
     context = {
         "client": client,
-        "tokens": api_token_list(actor=actor, client=client),
+        "tokens": api_token_rows(actor=actor, client=client, now=now),
         "form": form,
         "issued": issued,
     }

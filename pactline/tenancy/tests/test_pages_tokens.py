@@ -17,7 +17,7 @@ TOKENS = "/clients/client-a/tokens/"
 def test_a_new_token_is_shown_once_and_works(client: HttpClient, world: World) -> None:
     client.force_login(world.client_a_manager.user)
 
-    response = client.post(TOKENS, {"name": "CRM sync", "scope": "read"})
+    response = client.post(TOKENS, {"name": "CRM sync", "scope": "read", "expires_in": "none"})
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -38,7 +38,7 @@ def test_a_new_token_is_shown_once_and_works(client: HttpClient, world: World) -
 
 def test_a_nameless_token_is_refused(client: HttpClient, world: World) -> None:
     client.force_login(world.provider_admin.user)
-    response = client.post(TOKENS, {"name": "", "scope": "write"})
+    response = client.post(TOKENS, {"name": "", "scope": "write", "expires_in": "none"})
     assert response.status_code == 422
     assert 'id="new-token"' not in response.content.decode()
     assert ApiToken.objects.count() == 0

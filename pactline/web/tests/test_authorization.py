@@ -103,7 +103,7 @@ CASES = [
         lambda t: "/clients/client-a/tokens/",
         TOKEN_MANAGERS,
         method="post",
-        data=lambda t: {"name": "CRM sync", "scope": "read"},
+        data=lambda t: {"name": "CRM sync", "scope": "read", "expires_in": "90"},
     ),
     Case(
         "token revoke",
