@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -27,6 +28,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_htmx",
     "ninja",
     "django_tasks_db",
@@ -54,10 +58,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pactline.web.account.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +118,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes refuses sign-ins once an account or an address has failed too often; it must be
+# the first backend. Its standalone backend only checks: ModelBackend still authenticates.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -187,6 +201,23 @@ PACTLINE_CHAT_START_LIMIT = {
 }
 # Reverse proxies in front of Pactline that append to X-Forwarded-For (0: none, use the peer).
 PACTLINE_TRUSTED_PROXIES = env_int("PACTLINE_TRUSTED_PROXIES", 0)
+
+# Sign-in lockout (django-axes): after PACTLINE_SIGNIN_FAILURE_LIMIT failed sign-ins for one
+# username, or from one address, further attempts for it are refused for the cool-off period
+# (each refused attempt restarts it). Attempts are kept in the database, so every web process
+# sees the same counts. The address is the one `remote_address` trusts (see above).
+AXES_FAILURE_LIMIT = env_int("PACTLINE_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PACTLINE_SIGNIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per user AND per address
+AXES_CLIENT_IP_CALLABLE = "pactline.common.http.remote_address"
+AXES_LOCKOUT_CALLABLE = "pactline.web.account.lockout.lockout_response"
+AXES_VERBOSE = False
+
+# Two-factor sign-in (django-otp, TOTP). Users with a confirmed authenticator must give a code
+# after their password; users holding any role listed here (role codes, comma-separated, e.g.
+# "provider_admin,supervisor,client_manager") must set one up before reaching any page.
+PACTLINE_2FA_REQUIRED_ROLES = env_list("PACTLINE_2FA_REQUIRED_ROLES", [])
+OTP_TOTP_ISSUER = env_str("PACTLINE_2FA_ISSUER", "Pactline")
 
 LOGGING = {
     "version": 1,

@@ -203,7 +203,7 @@ def token_issuing_membership(actor: Actor, client_id: int) -> Membership | None:
 
 def requires_two_factor(actor: Actor, required_roles: Iterable[str]) -> bool:
     """True when the actor holds any of `required_roles` (role codes) for any client."""
-    required = {Role(code) for code in required_roles}
+    required = {Role(code) for code in required_roles if code in Role.values}
     return bool(all_roles(actor) & required)
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
@@ -51,5 +52,7 @@ def test_demo_loads_four_clients_and_a_user_per_role_and_reruns_cleanly(
     )
     assert sorted(credentials) == sorted(user.username for user in DEMO_USERS)
     for username, password in credentials.items():
-        assert authenticate(username=username, password=password) is not None
+        # As the sign-in page does: the lockout backend needs the request.
+        request = RequestFactory().post("/login/")
+        assert authenticate(request, username=username, password=password) is not None
         assert any(username in line and password in line for line in second)
