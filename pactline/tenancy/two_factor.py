@@ -21,7 +21,7 @@ from django_otp.util import random_hex
 
 from pactline.audit.services import audit_record
 from pactline.common.errors import FieldError, Forbidden, ValidationFailed
-from pactline.tenancy.access import Actor, requires_two_factor
+from pactline.tenancy.access import Actor, Permission, require_provider, requires_two_factor
 
 DEVICE_NAME = "Authenticator app"
 _KEY_BYTES = 20  # RFC 4226 recommends 160 bits
@@ -136,3 +136,21 @@ def totp_remove(*, actor: Actor, user: AbstractBaseUser, code: str) -> None:
             actor=actor, action="two_factor.disabled", obj=device, payload={"method": "totp"}
         )
         TOTPDevice.objects.filter(user_id=user.pk).delete()
+
+
+@transaction.atomic
+def totp_reset(*, actor: Actor, user: AbstractBaseUser) -> int:
+    """Remove a user's authenticators (a lost phone); their next sign-in asks them to set one
+    up again if their role requires it. Provider admins (and the command line) only."""
+    require_provider(actor, Permission.CLIENT_CREATE)
+    devices = TOTPDevice.objects.filter(user_id=user.pk)
+    count = devices.count()
+    if count:
+        audit_record(
+            actor=actor,
+            action="two_factor.reset",
+            obj=user,
+            payload={"username": user.get_username(), "devices": count},
+        )
+        devices.delete()
+    return count

@@ -259,3 +259,23 @@ def test_the_two_factor_page_needs_a_signed_in_user(db: None) -> None:
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login/")
     assert HttpClient().post(CODE_PAGE, {"code": "123456"}).status_code == 302
+
+
+def test_a_lost_authenticator_is_reset_from_the_command_line(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _device(world.supervisor.user)
+    out = StringIO()
+    call_command("two_factor", "reset", "sup", stdout=out)
+    assert out.getvalue() == "sup: two-factor sign-in reset\n"
+    assert not TOTPDevice.objects.exists()
+    event = AuditEvent.objects.get(action="two_factor.reset")
+    assert event.payload == {"username": "sup", "devices": 1}
+    assert event.actor_label == "system:two_factor"
+    out = StringIO()
+    call_command("two_factor", "reset", "sup", stdout=out)  # again: nothing changes
+    assert "nothing changed" in out.getvalue()
+    assert AuditEvent.objects.filter(action="two_factor.reset").count() == 1
+    assert _password_only("sup").get("/").status_code == 200
