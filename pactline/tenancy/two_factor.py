@@ -144,7 +144,7 @@ def totp_reset(*, actor: Actor, user: AbstractBaseUser) -> int:
     up again if their role requires it. Provider admins (and the command line) only."""
     require_provider(actor, Permission.CLIENT_CREATE)
     devices = TOTPDevice.objects.filter(user_id=user.pk)
-    count = devices.count()
+    count = int(devices.count())
     if count:
         audit_record(
             actor=actor,
