@@ -279,3 +279,14 @@ def test_a_lost_authenticator_is_reset_from_the_command_line(world: World) -> No
     assert "nothing changed" in out.getvalue()
     assert AuditEvent.objects.filter(action="two_factor.reset").count() == 1
     assert _password_only("sup").get("/").status_code == 200
+
+
+def test_the_code_step_never_sends_the_user_off_site(world: World) -> None:
+    device = _device(world.supervisor.user)
+    with time_machine.travel(T0, tick=False):
+        http = _password_only("sup")
+        response = http.post(
+            CODE_PAGE, {"code": _code(device.bin_key, T0), "next": "https://evil.example/"}
+        )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
