@@ -6,10 +6,8 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
-from django.utils.translation import gettext as _
 
 from pactline.tenancy.http import SecondFactor, second_factor
 
@@ -50,9 +48,5 @@ class SecondFactorMiddleware:
                 state is SecondFactor.ENROLMENT_NEEDED
                 and _url_name(request) not in _OPEN_FOR_ENROLMENT
             ):
-                messages.warning(
-                    request,
-                    _("Your role requires two-factor sign-in. Set it up to continue."),
-                )
                 return _to("account:two-factor", request)
         return self.get_response(request)
