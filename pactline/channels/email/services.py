@@ -1,14 +1,22 @@
 """Writes for email: receiving mail into cases, the quarantine, and agents' replies.
 
 Receiving (`email_receive`) is what the SMTP listener calls for each accepted message. Every
-recipient client gets its own copy, in its own transaction: the message is threaded to a case
-(In-Reply-To/References against stored Message-IDs, else a `[Case #id]` subject token, else a
-new case), a resolved case is reopened, the customer message goes on the case's timeline
+recipient client gets its own copy, in its own transaction: the message names a case
+(In-Reply-To/References against stored Message-IDs, else a case token in its subject) or not.
+It joins the case it names only when it comes from one of that case's contact's addresses (a
+resolved case is then reopened); from anyone else it opens its own case, linked to the named one
+as possibly related, for an agent to judge. The customer message goes on the case's timeline
 through the case services (so the clocks run), and the message row gets its `change_seq`.
 
-- Idempotent: a Message-ID already stored for the client changes nothing.
-- Never lost: mail that cannot be parsed or stored goes to the quarantine with its reason.
-  Only transient database errors escape, so the listener answers 451 and the sender retries.
+- Idempotent: the same bytes delivered again change nothing (the SHA-256 of the bytes as
+  received), nor does the same message relayed again with other trace headers (same
+  Message-ID, same content).
+- Never lost: a message without a usable Message-ID (none, `<>`), or with one a different
+  message already used, takes an identity derived from its bytes. Mail that cannot be parsed
+  or stored goes to the quarantine with its reason, once however often it is delivered. Only
+  transient database errors escape, so the listener answers 451 and the sender retries.
+- Agents' replies go to the case's contact's own addresses; a Reply-To outside them only when
+  the agent chooses it. Their subjects carry the keyed case token (`tokens`).
 """
 
 from __future__ import annotations
@@ -30,7 +38,9 @@ from django.utils.translation import gettext as _
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.cases.contacts import contact_find_or_create
 from pactline.cases.definitions import default_priority
+from pactline.cases.links import case_link_related
 from pactline.cases.models import CLOSED_STATUSES, Case, Channel, Contact
+from pactline.cases.selectors import contact_email_addresses
 from pactline.cases.services import (
     case_agent_reply,
     case_customer_message,
@@ -45,21 +55,27 @@ from pactline.channels.email.models import (
     QuarantinedEmail,
     QuarantineReason,
 )
-from pactline.channels.email.parsing import ParsedEmail, UnparseableEmail, parse_email
+from pactline.channels.email.parsing import (
+    ParsedEmail,
+    UnparseableEmail,
+    content_message_id,
+    parse_email,
+)
 from pactline.channels.email.selectors import (
-    CASE_TOKEN,
     client_support_addresses,
     email_addresses_of,
-    email_last_inbound,
-    email_thread_case,
+    email_named_case,
+    email_reply_recipients,
     support_directory,
 )
 from pactline.channels.email.storage import (
     read_file,
+    sha256_of,
     store_attachment,
     store_quarantined,
     store_raw,
 )
+from pactline.channels.email.tokens import case_token, strip_tokens
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.core.redact import redact_card_data
 from pactline.tenancy.access import Actor, Permission, require
@@ -99,6 +115,7 @@ class _Envelope:
     rcpt_tos: tuple[str, ...]
     received_at: datetime  # when the listener took the message: the customer's moment
     now: datetime  # when it is being stored (later only when retried from the quarantine)
+    sha256: str  # of the bytes as received (`raw` is a redacted copy when retried)
 
 
 class _NotUsable(Exception):
@@ -128,19 +145,29 @@ def _quarantine(
     message_id: str = "",
     recipients: Sequence[str] | None = None,
 ) -> Delivery:
-    name, digest = store_quarantined(envelope.raw)
-    item = QuarantinedEmail.objects.create(
-        client=client,
-        reason=reason,
-        detail=detail[:10_000],
-        message_id=message_id[:998],
-        envelope_from=envelope.mail_from[:320],
-        envelope_to=list(recipients if recipients is not None else envelope.rcpt_tos),
-        received_at=envelope.received_at,
-        raw_file=name,
-        raw_sha256=digest,
-        size=len(envelope.raw),
-    )
+    key = f"{client.id if client else '-'}:{reason}:{envelope.sha256}"
+    item = QuarantinedEmail.objects.filter(delivery_key=key).first()
+    if item is not None:  # the same bytes delivered again: already kept, once
+        return Delivery(Outcome.QUARANTINED, client.id if client else None, quarantined=item)
+    stored = store_quarantined(envelope.raw)
+    try:
+        with transaction.atomic():
+            item = QuarantinedEmail.objects.create(
+                client=client,
+                reason=reason,
+                detail=detail[:10_000],
+                message_id=message_id[:998],
+                envelope_from=envelope.mail_from[:320],
+                envelope_to=list(recipients if recipients is not None else envelope.rcpt_tos),
+                received_at=envelope.received_at,
+                raw_file=stored.name,
+                raw_sha256=envelope.sha256,
+                size=len(envelope.raw),
+                delivery_key=key,
+            )
+    except IntegrityError:  # the same bytes on another connection, at the same moment
+        item = QuarantinedEmail.objects.get(delivery_key=key)
+        return Delivery(Outcome.QUARANTINED, client.id if client else None, quarantined=item)
     logger.warning("email quarantined (%s): %s [%s]", reason, detail, item.pk)
     return Delivery(Outcome.QUARANTINED, client.id if client else None, quarantined=item)
 
@@ -172,40 +199,81 @@ def _case_for(
     at: datetime,
     now: datetime,
 ) -> Case:
-    case = email_thread_case(client, parsed)
-    if case is None:
-        version = agreement_version_in_force(client, at)
-        document = version.document if version is not None else {}
-        return case_open(
-            actor=actor,
-            client=client,
-            channel=Channel.EMAIL,
-            priority=default_priority(document),
-            subject=parsed.subject or _("(no subject)"),
-            contact=contact,
-            at=at,
-            now=now,
-        )
-    if case.status in CLOSED_STATUSES:
-        return case_reopen(actor=actor, case=case, at=at, now=now)
+    named = email_named_case(client, parsed)
+    if named is not None:
+        known = contact_email_addresses(client_id=client.id, contact_id=named.case.contact_id)
+        if parsed.from_address.strip().lower() in known:
+            if named.case.status in CLOSED_STATUSES:
+                return case_reopen(actor=actor, case=named.case, at=at, now=now)
+            return named.case
+    # Not the case's contact (or no case named): a case of its own. Anyone can write a case
+    # token or a Message-ID into a message; only the contact's own mail joins their case.
+    version = agreement_version_in_force(client, at)
+    document = version.document if version is not None else {}
+    case = case_open(
+        actor=actor,
+        client=client,
+        channel=Channel.EMAIL,
+        priority=default_priority(document),
+        subject=parsed.subject or _("(no subject)"),
+        contact=contact,
+        at=at,
+        now=now,
+    )
+    if named is not None:
+        case_link_related(actor=actor, case=case, related=named.case, now=now)
     return case
 
 
 def _contact(actor: Actor, client: Client, parsed: ParsedEmail, now: datetime) -> Contact | None:
-    """The sender as the client's contact (found by address, or created). An address the
-    contacts register will not take (e.g. no dot in the domain) leaves the message without one
-    rather than keeping it from the case."""
+    """The sender (From, never Reply-To: anyone can write any Reply-To) as the client's contact
+    (found by address, or created). An address the contacts register will not take (e.g. no dot
+    in the domain) leaves the message without one rather than keeping it from the case."""
     try:
         found = contact_find_or_create(
             actor=actor,
             client=client,
-            email=parsed.reply_address,
+            email=parsed.from_address,
             name=parsed.from_name,
             now=now,
         )
     except ValidationFailed:
         return None
     return found.contact
+
+
+def _same_content(stored: EmailMessage, parsed: ParsedEmail) -> bool:
+    """Whether a stored message and a parsed one say the same (a relay's second delivery of a
+    message differs only in trace headers such as Received)."""
+    return (
+        stored.from_address.lower(),
+        stored.subject,
+        stored.text_body,
+        stored.html_body,
+        stored.sent_at,
+    ) == (
+        parsed.from_address[:320].lower(),
+        parsed.subject[:998],
+        parsed.text,
+        parsed.html,
+        parsed.date,
+    )
+
+
+def _identity(client: Client, parsed: ParsedEmail, digest: str) -> ParsedEmail | EmailMessage:
+    """The message as it will be stored, or the stored message it is a copy of. A Message-ID
+    that a different message of the client already has is not this message's identity: it
+    takes one derived from its bytes instead, so neither message is lost."""
+    same_bytes = EmailMessage.objects.filter(client=client, raw_sha256=digest).first()
+    if same_bytes is not None:
+        return same_bytes
+    holder = EmailMessage.objects.filter(client=client, message_id=parsed.message_id).first()
+    if holder is None:
+        return parsed
+    if holder.direction == Direction.INBOUND and _same_content(holder, parsed):
+        return holder
+    notes = (*parsed.defects, f"Message-ID <{parsed.message_id}> already used by another message")
+    return replace(parsed, message_id=content_message_id(digest), defects=notes)
 
 
 def _store(
@@ -215,10 +283,11 @@ def _store(
     envelope: _Envelope,
     recipients: Sequence[str],
 ) -> Delivery:
-    existing = EmailMessage.objects.filter(client=client, message_id=parsed.message_id).first()
-    if existing is not None:
-        return Delivery(Outcome.DUPLICATE, client.id, message=existing)
-    raw_name, digest = store_raw(client.code, envelope.raw)
+    identified = _identity(client, parsed, envelope.sha256)
+    if isinstance(identified, EmailMessage):
+        return Delivery(Outcome.DUPLICATE, client.id, message=identified)
+    parsed = identified
+    raw = store_raw(client.code, envelope.raw)
     attachments = _store_attachments(client, parsed)
     at, now = envelope.received_at, envelope.now
     try:
@@ -247,8 +316,8 @@ def _store(
                 html_body=parsed.html,
                 sent_at=parsed.date,
                 received_at=at,
-                raw_file=raw_name,
-                raw_sha256=digest,
+                raw_file=raw.name,
+                raw_sha256=envelope.sha256,
                 size=len(envelope.raw),
                 defects=list(parsed.defects),
                 auto_submitted=parsed.auto_submitted,
@@ -284,7 +353,7 @@ def _route(envelope: _Envelope) -> tuple[dict[int, list[str]], list[str], list[s
 
 def _parse(envelope: _Envelope) -> ParsedEmail:
     try:
-        parsed = parse_email(envelope.raw)
+        parsed = parse_email(envelope.raw, digest=envelope.sha256)
     except UnparseableEmail as exc:
         raise _NotUsable(QuarantineReason.UNPARSEABLE, exc.detail) from exc
     except Exception as exc:  # the stdlib parser has crashed on hostile input before
@@ -376,7 +445,7 @@ def email_receive(
     """Take in one message accepted for `rcpt_tos`: one delivery per recipient client, and
     quarantine for what cannot be used. Raises only transient database errors."""
     now = now or timezone.now()
-    envelope = _Envelope(raw, mail_from or "", tuple(rcpt_tos), now, now)
+    envelope = _Envelope(raw, mail_from or "", tuple(rcpt_tos), now, now, sha256_of(raw))
     return _deliver(actor, envelope, quarantine=True)
 
 
@@ -411,6 +480,7 @@ def quarantined_email_retry(
         tuple(item.envelope_to),
         item.received_at,
         now or timezone.now(),
+        item.raw_sha256,
     )
     try:
         deliveries = _deliver(actor, envelope, quarantine=False)
@@ -432,11 +502,12 @@ MAX_REFERENCES = 20  # RFC 5322 §3.6.4 allows trimming; keep the thread's root 
 
 
 def reply_subject(case: Case, subject: str) -> str:
-    """`Re: <subject> [Case #id]`: reply prefixes and old tokens removed, the case token added
-    so the customer's next answer threads even if their client drops In-Reply-To."""
-    base = CASE_TOKEN.sub("", subject or case.subject)
+    """`Re: <subject> [#id-TAG]`: reply prefixes and old tokens removed, the keyed case token
+    added so the customer's next answer threads even if their client drops In-Reply-To."""
+    token = case_token(case.client_id, case.pk)
+    base = strip_tokens(subject or case.subject)
     base = " ".join(_REPLY_PREFIX.sub("", base).split())
-    return f"Re: {base} [Case #{case.pk}]" if base else f"Re: [Case #{case.pk}]"
+    return f"Re: {base} {token}" if base else f"Re: {token}"
 
 
 def _references(parent: EmailMessage) -> list[str]:
@@ -448,12 +519,20 @@ def _references(parent: EmailMessage) -> list[str]:
 
 
 def email_reply_send(
-    *, actor: Actor, case: Case, body: str, now: datetime | None = None
+    *,
+    actor: Actor,
+    case: Case,
+    body: str,
+    include_reply_to: bool = False,
+    now: datetime | None = None,
 ) -> EmailMessage:
     """Send an agent's reply to the customer's last email and record it on the case.
 
-    From is the client's first support address, threaded to the customer's message
-    (In-Reply-To, References) with the `[Case #id]` token in the subject. The mail is sent
+    It goes to the case's contact's own address (`email_reply_recipients`); the last message's
+    Reply-To, when it is not one of the contact's addresses, is added only with
+    `include_reply_to` (the agent's explicit choice). From is the client's first support
+    address, threaded to the customer's message (In-Reply-To, References) with the keyed case
+    token in the subject. The mail is sent
     before anything is written, and outside a transaction (a slow SMTP relay must not hold the
     database): a failed send records nothing, so the response clock keeps running until a
     reply really left."""
@@ -463,10 +542,18 @@ def email_reply_send(
     if not body:
         raise ValidationFailed([FieldError("body", _("write the reply first"))])
     now = now or timezone.now()
-    parent = email_last_inbound(case)
+    recipients = email_reply_recipients(case)
+    parent = recipients.parent
     if parent is None:
         raise ValidationFailed(
             [FieldError("case", _("the case has no email from the customer to reply to"))]
+        )
+    to = list(recipients.to)
+    if include_reply_to and recipients.outside_reply_to:
+        to.append(recipients.outside_reply_to)
+    if not to:
+        raise ValidationFailed(
+            [FieldError("case", _("the case's contact has no email address to reply to"))]
         )
     client = Client.objects.get(pk=case.client_id)
     sender = next(
@@ -486,7 +573,7 @@ def email_reply_send(
         subject=reply_subject(case, parent.subject),
         body=body + "\n",
         from_email=formataddr((client.name, sender)),
-        to=[parent.reply_to or parent.from_address],
+        to=to,
         headers={
             "Message-ID": f"<{message_id}>",
             "Date": format_datetime(now),
@@ -515,7 +602,7 @@ def _record_reply(
     now: datetime,
 ) -> EmailMessage:
     client = Client.objects.get(pk=case.client_id)
-    raw_name, digest = store_raw(client.code, raw)
+    stored = store_raw(client.code, raw)
     with transaction.atomic():
         message = EmailMessage.objects.create(
             client=client,
@@ -533,8 +620,8 @@ def _record_reply(
             subject=str(mail.subject)[:998],
             text_body=str(mail.body),
             received_at=now,
-            raw_file=raw_name,
-            raw_sha256=digest,
+            raw_file=stored.name,
+            raw_sha256=stored.sha256,
             size=len(raw),
             change_seq=_next_seq(client.id),
         )
