@@ -24,6 +24,7 @@ from pactline.cases.models import (
 from pactline.channels.chat.models import ChatMessage
 from pactline.channels.chat.services import chat_session_end
 from pactline.channels.email.models import Direction, EmailMessage
+from pactline.channels.email.tokens import case_token
 from pactline.channels.social.models import Delivery, SocialMessage
 from pactline.web.tests.test_console_support import (  # noqa: F401 - fixtures
     CUSTOMER_MESSAGE_ID,
@@ -147,7 +148,8 @@ def test_an_email_reply_goes_out_threaded_and_meets_the_first_response_clock(
     headers = sent.message()
     assert sent.to == ["maria.gonzalez@example.com"]
     assert headers["In-Reply-To"] == f"<{CUSTOMER_MESSAGE_ID}>"
-    assert headers["Subject"] == f"Re: Order NW-48213 arrived damaged [Case #{console.email.pk}]"
+    token = case_token(console.email.client_id, console.email.pk)
+    assert headers["Subject"] == f"Re: Order NW-48213 arrived damaged {token}"
     assert sent.body == "A new lamp is on its way.\n"
     out = EmailMessage.objects.get(direction=Direction.OUTBOUND)
     assert out.case_id == console.email.pk
