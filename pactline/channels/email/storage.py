@@ -99,14 +99,20 @@ def read_file(name: str) -> bytes:
     return unseal(read_stored(name))
 
 
-def rotate_file(name: str) -> bool:
+def rotate_file(name: str, *, source: bool = False) -> bool:
     """Re-encrypt a stored file with the newest key (sealing one written before encryption).
-    False when the file is missing. The new bytes replace the old in one rename where the
-    storage has local paths, so a crash leaves either version, both readable."""
+    A raw `source` stored before sources were redacted is redacted on the way (it keeps its
+    name). False when the file is missing. The new bytes replace the old in one rename where
+    the storage has local paths, so a crash leaves either version, both readable."""
     try:
         stored = read_stored(name)
     except (FileNotFoundError, OSError):
         return False
+    if source:
+        redacted = redact_source(unseal(stored))
+        if redacted.found:
+            _replace(name, seal(redacted.content))
+            return True
     fresh = (
         SEALED + rotate_bytes(stored[len(SEALED) :]) if stored.startswith(SEALED) else seal(stored)
     )
