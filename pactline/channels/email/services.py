@@ -15,23 +15,19 @@ through the case services (so the clocks run), and the message row gets its `cha
   message already used, takes an identity derived from its bytes. Mail that cannot be parsed
   or stored goes to the quarantine with its reason, once however often it is delivered. Only
   transient database errors escape, so the listener answers 451 and the sender retries.
-- Agents' replies go to the case's contact's own addresses; a Reply-To outside them only when
-  the agent chooses it. Their subjects carry the keyed case token (`tokens`).
+
+Agents' replies are `replies` (re-exported here).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from enum import StrEnum
 
-from django.core.mail import EmailMessage as DjangoEmailMessage
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +38,6 @@ from pactline.cases.links import case_link_related
 from pactline.cases.models import CLOSED_STATUSES, Case, Channel, Contact
 from pactline.cases.selectors import contact_email_addresses
 from pactline.cases.services import (
-    case_agent_reply,
     case_customer_message,
     case_open,
     case_reopen,
@@ -51,7 +46,6 @@ from pactline.channels.email.models import (
     Direction,
     EmailAttachment,
     EmailMessage,
-    EmailSequence,
     QuarantinedEmail,
     QuarantineReason,
 )
@@ -61,13 +55,13 @@ from pactline.channels.email.parsing import (
     content_message_id,
     parse_email,
 )
+from pactline.channels.email.replies import email_reply_send as email_reply_send
+from pactline.channels.email.replies import reply_subject as reply_subject
 from pactline.channels.email.selectors import (
-    client_support_addresses,
-    email_addresses_of,
     email_named_case,
-    email_reply_recipients,
     support_directory,
 )
+from pactline.channels.email.sequence import email_next_seq
 from pactline.channels.email.storage import (
     read_file,
     sha256_of,
@@ -75,10 +69,9 @@ from pactline.channels.email.storage import (
     store_quarantined,
     store_raw,
 )
-from pactline.channels.email.tokens import case_token, strip_tokens
-from pactline.common.errors import Conflict, FieldError, ValidationFailed
+from pactline.common.errors import Conflict, ValidationFailed
 from pactline.core.redact import redact_card_data
-from pactline.tenancy.access import Actor, Permission, require
+from pactline.tenancy.access import Actor
 from pactline.tenancy.models import Client
 
 logger = logging.getLogger(__name__)
@@ -125,15 +118,6 @@ class _NotUsable(Exception):
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
-
-
-def _next_seq(client_id: int) -> int:
-    """The client's next `change_seq`. The update locks the counter row until commit, so
-    sequence numbers become visible in order."""
-    EmailSequence.objects.get_or_create(client_id=client_id)
-    EmailSequence.objects.filter(client_id=client_id).update(last=F("last") + 1)
-    last: int = EmailSequence.objects.values_list("last", flat=True).get(client_id=client_id)
-    return last
 
 
 def _quarantine(
@@ -321,7 +305,7 @@ def _store(
                 size=len(envelope.raw),
                 defects=list(parsed.defects),
                 auto_submitted=parsed.auto_submitted,
-                change_seq=_next_seq(client.id),
+                change_seq=email_next_seq(client.id),
             )
             for row in attachments:
                 row.message = message
@@ -495,135 +479,3 @@ def quarantined_email_retry(
         actor=actor, item=item, resolution=f"delivered again as {stored}", now=envelope.now
     )
     return deliveries
-
-
-_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|回复|答复|转发)\s*[:：]\s*)+", re.IGNORECASE)
-MAX_REFERENCES = 20  # RFC 5322 §3.6.4 allows trimming; keep the thread's root and the newest
-
-
-def reply_subject(case: Case, subject: str) -> str:
-    """`Re: <subject> [#id-TAG]`: reply prefixes and old tokens removed, the keyed case token
-    added so the customer's next answer threads even if their client drops In-Reply-To."""
-    token = case_token(case.client_id, case.pk)
-    base = strip_tokens(subject or case.subject)
-    base = " ".join(_REPLY_PREFIX.sub("", base).split())
-    return f"Re: {base} {token}" if base else f"Re: {token}"
-
-
-def _references(parent: EmailMessage) -> list[str]:
-    chain = list(parent.references) or ([parent.in_reply_to] if parent.in_reply_to else [])
-    chain = [*dict.fromkeys([*chain, parent.message_id])]
-    if len(chain) > MAX_REFERENCES:
-        chain = [chain[0], *chain[-(MAX_REFERENCES - 1) :]]
-    return chain
-
-
-def email_reply_send(
-    *,
-    actor: Actor,
-    case: Case,
-    body: str,
-    include_reply_to: bool = False,
-    now: datetime | None = None,
-) -> EmailMessage:
-    """Send an agent's reply to the customer's last email and record it on the case.
-
-    It goes to the case's contact's own address (`email_reply_recipients`); the last message's
-    Reply-To, when it is not one of the contact's addresses, is added only with
-    `include_reply_to` (the agent's explicit choice). From is the client's first support
-    address, threaded to the customer's message (In-Reply-To, References) with the keyed case
-    token in the subject. The mail is sent
-    before anything is written, and outside a transaction (a slow SMTP relay must not hold the
-    database): a failed send records nothing, so the response clock keeps running until a
-    reply really left."""
-    require(actor, Permission.CASE_WORK, case.client_id)
-    # Card data never leaves by email, whatever was pasted into the reply.
-    body = redact_card_data(body.strip()).text
-    if not body:
-        raise ValidationFailed([FieldError("body", _("write the reply first"))])
-    now = now or timezone.now()
-    recipients = email_reply_recipients(case)
-    parent = recipients.parent
-    if parent is None:
-        raise ValidationFailed(
-            [FieldError("case", _("the case has no email from the customer to reply to"))]
-        )
-    to = list(recipients.to)
-    if include_reply_to and recipients.outside_reply_to:
-        to.append(recipients.outside_reply_to)
-    if not to:
-        raise ValidationFailed(
-            [FieldError("case", _("the case's contact has no email address to reply to"))]
-        )
-    client = Client.objects.get(pk=case.client_id)
-    sender = next(
-        iter(
-            client_support_addresses(client, now)
-            or email_addresses_of(case.agreement_version.document)
-        ),
-        "",
-    )
-    if not sender:
-        raise ValidationFailed(
-            [FieldError("case", _("the agreement names no support email address"))]
-        )
-    references = _references(parent)
-    message_id = make_msgid(domain=sender.rsplit("@", 1)[1])[1:-1]
-    mail = DjangoEmailMessage(
-        subject=reply_subject(case, parent.subject),
-        body=body + "\n",
-        from_email=formataddr((client.name, sender)),
-        to=to,
-        headers={
-            "Message-ID": f"<{message_id}>",
-            "Date": format_datetime(now),
-            "In-Reply-To": f"<{parent.message_id}>",
-            "References": " ".join(f"<{item}>" for item in references),
-            "Auto-Submitted": "no",
-        },
-    )
-    raw = mail.message().as_bytes()
-    mail.send()  # the default mailer (settings.MAILERS); raises when it fails
-    try:
-        return _record_reply(actor, case, mail, raw, message_id, parent, references, now)
-    except Exception:
-        logger.exception("reply <%s> was sent but could not be recorded", message_id)
-        raise
-
-
-def _record_reply(
-    actor: Actor,
-    case: Case,
-    mail: DjangoEmailMessage,
-    raw: bytes,
-    message_id: str,
-    parent: EmailMessage,
-    references: list[str],
-    now: datetime,
-) -> EmailMessage:
-    client = Client.objects.get(pk=case.client_id)
-    stored = store_raw(client.code, raw)
-    with transaction.atomic():
-        message = EmailMessage.objects.create(
-            client=client,
-            case=case,
-            contact_id=parent.contact_id,
-            direction=Direction.OUTBOUND,
-            message_id=message_id,
-            in_reply_to=parent.message_id,
-            references=references,
-            from_name=client.name[:200],
-            from_address=parseaddr(mail.from_email)[1],
-            to=list(mail.to),
-            envelope_from=parseaddr(mail.from_email)[1],
-            envelope_to=list(mail.to),
-            subject=str(mail.subject)[:998],
-            text_body=str(mail.body),
-            received_at=now,
-            raw_file=stored.name,
-            raw_sha256=stored.sha256,
-            size=len(raw),
-            change_seq=_next_seq(client.id),
-        )
-        case_agent_reply(actor=actor, case=case, body=str(mail.body).strip(), at=now, now=now)
-    return message

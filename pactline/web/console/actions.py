@@ -29,7 +29,7 @@ from pactline.cases.services import (
     case_take,
 )
 from pactline.channels.chat.services import chat_message_add
-from pactline.channels.email.services import email_reply_send
+from pactline.channels.email.replies import email_reply_send
 from pactline.channels.social.services import social_reply
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.tenancy.access import Actor

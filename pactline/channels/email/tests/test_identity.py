@@ -26,8 +26,8 @@ from pactline.channels.email.models import (
     QuarantineReason,
 )
 from pactline.channels.email.parsing import content_message_id
+from pactline.channels.email.replies import email_reply_send
 from pactline.channels.email.selectors import email_reply_recipients
-from pactline.channels.email.services import email_reply_send
 from pactline.channels.email.storage import read_file
 from pactline.channels.email.tests.conftest import Clock, Mailer, eml
 from pactline.channels.email.tokens import TAG_LENGTH, case_tag, case_token, subject_token
