@@ -139,7 +139,7 @@ class QuarantinedEmail(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"))
     # "<client id or ->:<reason>:<raw_sha256>": the same bytes quarantined again for the same
     # reason are the same item. Empty (NULL) on items from before it existed.
-    delivery_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    delivery_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
     resolved = models.BooleanField(_("resolved"), default=False)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.CharField(max_length=150, blank=True)

@@ -20,7 +20,12 @@ from email import policy
 from email.message import Message
 from email.parser import BytesParser
 
-from pactline.channels.email.parsing import CHARSET_ALIASES, decode_bytes, decode_header_value
+from pactline.channels.email.parsing import (
+    CHARSET_ALIASES,
+    MESSAGE_HEADERS,
+    decode_bytes,
+    decode_header_value,
+)
 from pactline.core.redact import redact_card_data
 
 logger = logging.getLogger(__name__)
@@ -41,6 +46,7 @@ _STRUCTURAL = frozenset(
     }
 )
 _TEXT_TYPES = ("text/plain", "text/html")
+_LABELS = {"cp1252": "windows-1252", "cp950": "big5", "cp932": "shift_jis", "cp949": "euc-kr"}
 
 
 @dataclass(frozen=True)
@@ -76,11 +82,16 @@ def _headers(part: Message) -> int:
     return found
 
 
-def _codec(part: Message) -> str:
-    label = (part.get_content_charset() or "").strip().lower()
-    if not label or label in ("us-ascii", "ascii"):
-        return "utf-8"
-    return CHARSET_ALIASES.get(label, label)
+def _codec(part: Message, payload: bytes) -> str:
+    """The codec the part's text was read with (`parsing.decode_bytes`), to write it back in."""
+    label = (part.get_content_charset() or "").strip().strip('"').lower()
+    if label and label not in ("us-ascii", "ascii"):
+        return CHARSET_ALIASES.get(label, label)
+    try:
+        payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
 
 
 def _body(part: Message) -> int:
@@ -91,13 +102,13 @@ def _body(part: Message) -> int:
     redacted, found = _redact(text)
     if not found:
         return 0
-    codec = _codec(part)
+    codec = _codec(part, payload)
     try:
         data = redacted.encode(codec, errors="replace")
     except LookupError:
         codec, data = "utf-8", redacted.encode("utf-8")
     if not data.isascii():
-        part.set_param("charset", codec)
+        part.set_param("charset", _LABELS.get(codec, codec))
     cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
     if cte == "quoted-printable":
         encoded = quopri.encodestring(data).decode("ascii")
@@ -114,6 +125,8 @@ def _body(part: Message) -> int:
 
 def _structured(raw: bytes) -> RedactedSource:
     message = BytesParser(policy=policy.default).parsebytes(raw)
+    if not {key.lower() for key in message}.intersection(MESSAGE_HEADERS):
+        return _as_text(raw)  # not mail: no structure to keep
     found = 0
     for part in message.walk():
         found += _headers(part)

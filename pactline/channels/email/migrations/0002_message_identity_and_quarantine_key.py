@@ -6,16 +6,14 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_case_links'),
         ('channels_email', '0001_initial'),
-        ('tenancy', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
             model_name='quarantinedemail',
             name='delivery_key',
-            field=models.CharField(blank=True, max_length=100, null=True, unique=True),
+            field=models.CharField(blank=True, max_length=120, null=True, unique=True),
         ),
         migrations.AddIndex(
             model_name='emailmessage',
