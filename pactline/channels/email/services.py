@@ -266,11 +266,13 @@ def _store(
     parsed: ParsedEmail,
     envelope: _Envelope,
     recipients: Sequence[str],
+    *,
+    raced: bool = False,
 ) -> Delivery:
     identified = _identity(client, parsed, envelope.sha256)
     if isinstance(identified, EmailMessage):
         return Delivery(Outcome.DUPLICATE, client.id, message=identified)
-    parsed = identified
+    as_received, parsed = parsed, identified
     raw = store_raw(client.code, envelope.raw)
     attachments = _store_attachments(client, parsed)
     at, now = envelope.received_at, envelope.now
@@ -311,11 +313,12 @@ def _store(
                 row.message = message
             EmailAttachment.objects.bulk_create(attachments)
     except IntegrityError:
-        # The same message delivered at the same moment on another connection won the race.
-        existing = EmailMessage.objects.filter(client=client, message_id=parsed.message_id).first()
-        if existing is None:
+        # Another connection stored a message with this Message-ID at the same moment: the
+        # same message (then this is a duplicate), or a different one reusing the id (then
+        # this one takes its own identity on the second try).
+        if raced:
             raise
-        return Delivery(Outcome.DUPLICATE, client.id, message=existing)
+        return _store(actor, client, as_received, envelope, recipients, raced=True)
     return Delivery(Outcome.STORED, client.id, message=message)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.mail import EmailMessage as DjangoEmailMessage
@@ -19,6 +20,7 @@ from pytest_django.fixtures import Settings
 from pactline.cases.models import Case, CaseLink, CaseStatus
 from pactline.cases.selectors import case_related_ids
 from pactline.cases.services import case_resolve
+from pactline.channels.email import services
 from pactline.channels.email.models import (
     Direction,
     EmailMessage,
@@ -28,12 +30,14 @@ from pactline.channels.email.models import (
 from pactline.channels.email.parsing import content_message_id
 from pactline.channels.email.replies import email_reply_send
 from pactline.channels.email.selectors import email_reply_recipients
+from pactline.channels.email.services import email_receive
 from pactline.channels.email.storage import read_file
 from pactline.channels.email.tests.conftest import Clock, Mailer, eml
 from pactline.channels.email.tokens import TAG_LENGTH, case_tag, case_token, subject_token
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
 
+CARE = "care@northwind-retail.example"
 MARIA = "maria.gonzalez@example.com"
 MALLORY = "mallory@attacker.example"
 SYSTEM = system_actor("test")
@@ -254,3 +258,37 @@ def test_the_same_quarantined_message_delivered_again_is_kept_once(
     kept = read_file(item.raw_file.name)
     assert b"4111 1111 1111 1111" not in kept and b"CVV 737" not in kept
     assert b"CVV [security code removed]" in kept
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("same_content", [True, False])
+def test_a_message_id_taken_at_the_same_moment_on_another_connection(
+    media: object,
+    northwind_client_db: Client,
+    monkeypatch: pytest.MonkeyPatch,
+    same_content: bool,
+) -> None:
+    first = _mail(sender=MARIA, message_id="<race@mail.example>", body="Cracked base.")
+    second = first.replace(b"Cracked base.", b"Cracked base." if same_content else b"Dented.")
+    second = b"Received: from relay2.example.net\r\n" + second  # other bytes either way
+    email_receive(actor=SYSTEM, raw=first, mail_from="", rcpt_tos=[CARE])
+    real = services._identity
+    calls: list[int] = []
+
+    def blind_first_look(*args: Any) -> object:
+        calls.append(1)  # the other connection's row is not visible yet at the first look
+        return args[1] if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(services, "_identity", blind_first_look)
+    [delivery] = email_receive(actor=SYSTEM, raw=second, mail_from="", rcpt_tos=[CARE])
+
+    assert len(calls) == 2
+    if same_content:
+        assert delivery.outcome == "duplicate"
+        assert EmailMessage.objects.count() == 1
+    else:
+        assert delivery.outcome == "stored"
+        assert sorted(EmailMessage.objects.values_list("text_body", flat=True)) == [
+            "Cracked base.",
+            "Dented.",
+        ]
