@@ -108,10 +108,6 @@ class ParsedEmail:
         ids += reversed(self.references)
         return tuple(dict.fromkeys(ids))
 
-    @property
-    def reply_address(self) -> str:
-        return self.reply_to or self.from_address
-
 
 def decode_bytes(data: bytes, charset: str | None, *, header: bool = False) -> tuple[str, str]:
     """Text of `data` in its declared charset (by its superset codec); second item: a defect."""
