@@ -400,3 +400,31 @@ class SurveyResponse(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.external_id} (case {self.case_id})"
+
+
+class CaseLinkKind(models.TextChoices):
+    RELATED = "related", _("Possibly related")
+
+
+class CaseLink(ClientOwned):
+    """A case that names another one it may belong to, for an agent to judge. Made when mail
+    names a case (its token, or a message of its thread) but comes from someone who is not the
+    case's contact: the mail opens its own case, linked to the one it named, instead of joining
+    it (a stranger must never be able to add to someone else's case or receive its replies)."""
+
+    from_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_out")
+    to_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseLinkKind.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "from_case", "to_case", "kind"], name="case_link_unique"
+            )
+        ]
+        ordering = ["created_at", "id"]
+        verbose_name = _("case link")
+
+    def __str__(self) -> str:
+        return f"#{self.from_case_id} {self.kind} #{self.to_case_id}"

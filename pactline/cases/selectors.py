@@ -14,6 +14,8 @@ from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 from pactline.cases.models import (
     CLOSED_STATUSES,
     Case,
+    CaseLink,
+    CaseLinkKind,
     ClockStatus,
     Contact,
     EscalationAction,
@@ -167,3 +169,30 @@ def clocks_at_risk(*, actor: Actor, within: timedelta, now: datetime) -> QuerySe
         .defer(*_VERSION_BULK)
         .order_by(F("due_at").asc(nulls_last=True), "id")
     )
+
+
+def contact_email_addresses(*, client_id: int, contact_id: int | None) -> list[str]:
+    """The email addresses of a client's contact (of the contact it was merged into, if it
+    was), lower case; none without a contact."""
+    seen: set[int] = set()
+    while contact_id is not None and contact_id not in seen:
+        seen.add(contact_id)
+        contact = Contact.objects.filter(client_id=client_id, pk=contact_id).first()
+        if contact is None:
+            return []
+        if contact.merged_into_id is None:
+            return [address.lower() for address in contact.email_list]
+        contact_id = contact.merged_into_id
+    return []
+
+
+def case_related_ids(case: Case) -> list[int]:
+    """The cases linked to this one as possibly related, either way, oldest link first; for a
+    caller already through `access_case`."""
+    links = CaseLink.objects.filter(client_id=case.client_id, kind=CaseLinkKind.RELATED)
+    found = [
+        *links.filter(from_case=case).values_list("to_case_id", "created_at"),
+        *links.filter(to_case=case).values_list("from_case_id", "created_at"),
+    ]
+    found.sort(key=lambda item: item[1])
+    return list(dict.fromkeys(case_id for case_id, _at in found))

@@ -36,6 +36,7 @@ from pactline.cases.selectors import (
     case_clients,
     case_clocks,
     case_list,
+    case_related_ids,
     case_timeline,
     clocks_at_risk,
 )
@@ -126,6 +127,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         "category": label(CASE_CATEGORIES, case.category) if case.category else "",
         "clocks": clocks,
         "timeline": timeline_rows(case, items, client_zone=home, viewer_zone=viewer),
+        "related": case_related_ids(case),
         "can_work": has_permission(actor, Permission.CASE_WORK, case.client_id),
         "is_closed": case.status in CLOSED_STATUSES,
         "statuses": [(s.value, s.label) for s in OPEN_STATUSES],

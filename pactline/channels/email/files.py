@@ -1,6 +1,7 @@
 """Email files for people and for key rotation: an authorised user downloads a raw source or
 an attachment (decrypted, audited), and rotation re-encrypts every stored file with the newest
-key. The files themselves are `storage`'s business (encrypted at rest, ADR 0002)."""
+key (redacting raw sources stored before they were redacted on receipt). The files themselves
+are `storage`'s business (redacted and encrypted at rest, ADR 0002)."""
 
 from __future__ import annotations
 
@@ -66,13 +67,12 @@ def email_attachment_read(
 
 def email_files_rotate_keys() -> int:
     """Re-encrypt every stored raw source, attachment and quarantined message with the newest
-    field key (sealing files written before encryption); returns the files rewritten. Files
-    are shared by content, so each is rewritten once however many rows name it."""
-    names: set[str] = set()
-    for model, field in (
-        (EmailMessage, "raw_file"),
-        (EmailAttachment, "file"),
-        (QuarantinedEmail, "raw_file"),
-    ):
-        names.update(model.objects.values_list(field, flat=True))
-    return sum(rotate_file(name) for name in sorted(names) if name)
+    field key (sealing files written before encryption, and redacting card data out of raw
+    sources stored before sources were redacted: ADR 0002); returns the files rewritten.
+    Files are shared by content, so each is rewritten once however many rows name it."""
+    sources: set[str] = set()
+    for model in (EmailMessage, QuarantinedEmail):
+        sources.update(model.objects.values_list("raw_file", flat=True))
+    attachments = set(EmailAttachment.objects.values_list("file", flat=True)) - sources
+    rewritten = sum(rotate_file(name, source=True) for name in sorted(sources) if name)
+    return rewritten + sum(rotate_file(name) for name in sorted(attachments) if name)

@@ -2,8 +2,9 @@
 
 Messages and attachments are records: written once, never changed (`save` refuses updates).
 Each message carries `change_seq`, monotonic per client, so consumers (metrics, billing) read
-new messages in order from their own cursor. The raw bytes are kept in storage, content-addressed
-(`email/raw/<client>/<sha256>.eml`), and the row holds their path and checksum."""
+new messages in order from their own cursor. The raw source is kept in storage, redacted of card
+data and content-addressed (`email/raw/<client>/<sha256>.eml`, ADR 0002); the row holds its path
+and the checksum of the bytes as received, which recognises the same delivery again."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ class EmailMessage(ClientOwned, _WriteOnce):
     sent_at = models.DateTimeField(_("Date header"), null=True, blank=True)
     received_at = models.DateTimeField(_("received or sent at"))
     raw_file = models.FileField(_("raw source"), max_length=300)
-    raw_sha256 = models.CharField(max_length=64)
+    raw_sha256 = models.CharField(max_length=64)  # of the bytes as received
     size = models.PositiveIntegerField(_("size in bytes"))
     defects = models.JSONField(_("parser notes"), default=list, blank=True)
     auto_submitted = models.BooleanField(_("automatic message"), default=False)
@@ -70,7 +71,10 @@ class EmailMessage(ClientOwned, _WriteOnce):
                 fields=["client", "change_seq"], name="email_message_change_seq_unique"
             ),
         ]
-        indexes = [models.Index(fields=["client", "case", "received_at"])]
+        indexes = [
+            models.Index(fields=["client", "case", "received_at"]),
+            models.Index(fields=["client", "raw_sha256"], name="email_message_raw_sha256"),
+        ]
         ordering = ["received_at", "id"]
         verbose_name = _("email message")
 
@@ -131,8 +135,11 @@ class QuarantinedEmail(models.Model):
     envelope_to = models.JSONField(_("envelope recipients"), default=list)
     received_at = models.DateTimeField(_("received at"))
     raw_file = models.FileField(_("raw source"), max_length=300)
-    raw_sha256 = models.CharField(max_length=64)
+    raw_sha256 = models.CharField(max_length=64)  # of the bytes as received
     size = models.PositiveIntegerField(_("size in bytes"))
+    # "<client id or ->:<reason>:<raw_sha256>": the same bytes quarantined again for the same
+    # reason are the same item. Empty (NULL) on items from before it existed.
+    delivery_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
     resolved = models.BooleanField(_("resolved"), default=False)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.CharField(max_length=150, blank=True)

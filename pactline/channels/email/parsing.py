@@ -108,10 +108,6 @@ class ParsedEmail:
         ids += reversed(self.references)
         return tuple(dict.fromkeys(ids))
 
-    @property
-    def reply_address(self) -> str:
-        return self.reply_to or self.from_address
-
 
 def decode_bytes(data: bytes, charset: str | None, *, header: bool = False) -> tuple[str, str]:
     """Text of `data` in its declared charset (by its superset codec); second item: a defect."""
@@ -271,8 +267,16 @@ def _auto_submitted(message: Message) -> bool:
     return (bool(auto) and auto != "no") or precedence in ("bulk", "junk", "auto_reply")
 
 
-def parse_email(raw: bytes) -> ParsedEmail:
-    """Parse one message; raises `UnparseableEmail` when it cannot be trusted."""
+def content_message_id(digest: str) -> str:
+    """The identity of a message that brings none of its own (or one already used by a
+    different message): from the SHA-256 of its bytes as received, so the same bytes delivered
+    twice are still recognised as one, and different bytes are never taken for each other."""
+    return f"{digest}@pactline.invalid"
+
+
+def parse_email(raw: bytes, *, digest: str | None = None) -> ParsedEmail:
+    """Parse one message; raises `UnparseableEmail` when it cannot be trusted. `digest`: the
+    SHA-256 of the bytes as received, when `raw` is a stored (redacted) copy of them."""
     if not raw.strip():
         raise UnparseableEmail("empty message")
     message = BytesParser(policy=policy.default).parsebytes(raw)
@@ -288,13 +292,13 @@ def parse_email(raw: bytes) -> ParsedEmail:
     senders = _addresses(message, "from") or _addresses(message, "sender")
     from_name, from_address = senders[0] if senders else ("", "")
     reply_to = _addresses(message, "reply-to")
-    ids = message_ids(_header(message, "message-id"))
+    # `<>` (or `< >`) names no message: as good as no header at all.
+    ids = [item for item in message_ids(_header(message, "message-id")) if item.strip("<>")]
     if ids:
         message_id = ids[0]
     else:
         found.defects.append("no Message-ID")
-        # Deterministic, so the same bytes delivered twice are still recognised as one.
-        message_id = f"{hashlib.sha256(raw).hexdigest()}@pactline.invalid"
+        message_id = content_message_id(digest or hashlib.sha256(raw).hexdigest())
     in_reply_to = message_ids(_header(message, "in-reply-to"))
     html = "\n".join(found.html)
     text = "\n".join(found.text).strip() or html_to_text(html)

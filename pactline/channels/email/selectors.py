@@ -6,17 +6,20 @@ activated a second ago already routes mail."""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import QuerySet
 
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.cases.models import Case
+from pactline.cases.selectors import contact_email_addresses
 from pactline.channels.email.models import Direction, EmailMessage, QuarantinedEmail
 from pactline.channels.email.parsing import ParsedEmail
+from pactline.channels.email.tokens import TokenKind, subject_token
 from pactline.tenancy.access import (
     Actor,
     Permission,
@@ -26,8 +29,6 @@ from pactline.tenancy.access import (
 )
 from pactline.tenancy.models import Client
 
-# The token Pactline puts in reply subjects; digits capped so a forged token cannot overflow.
-CASE_TOKEN = re.compile(r"\[\s*Case\s*#\s*(\d{1,18})\s*\]", re.IGNORECASE)
 _THREAD_IDS = 100  # the newest references are enough to find the thread
 
 
@@ -62,9 +63,22 @@ def support_address_owners(address: str, at: datetime) -> frozenset[int]:
     return support_directory(at).get(address.strip().lower(), frozenset())
 
 
-def email_thread_case(client: Client, parsed: ParsedEmail) -> Case | None:
-    """The client's case this message continues: by the ids it answers (nearest first), else by
-    a `[Case #id]` token in its subject. Never a case of another client."""
+class NamedBy(StrEnum):
+    THREAD = "thread"  # In-Reply-To / References: a message of the case
+    KEYED_TOKEN = "keyed_token"  # `[#N-TAG]` with the right tag
+    PLAIN_TOKEN = "plain_token"  # `[Case #N]`: guessable, so honoured for the contact only
+
+
+@dataclass(frozen=True)
+class NamedCase:
+    case: Case
+    by: NamedBy
+
+
+def email_named_case(client: Client, parsed: ParsedEmail) -> NamedCase | None:
+    """The client's case this message says it continues: by the ids it answers (nearest
+    first), else by a case token in its subject. Never a case of another client. Whether the
+    message may join it depends on who sent it (the services decide)."""
     ids = parsed.thread_ids[:_THREAD_IDS]
     if ids:
         known = dict(
@@ -74,11 +88,16 @@ def email_thread_case(client: Client, parsed: ParsedEmail) -> Case | None:
         )
         for message_id in ids:
             if message_id in known:
-                return Case.objects.get(client=client, pk=known[message_id])
-    match = CASE_TOKEN.search(parsed.subject)
-    if match:
-        return Case.objects.filter(client=client, pk=int(match.group(1))).first()
-    return None
+                case = Case.objects.get(client=client, pk=known[message_id])
+                return NamedCase(case, NamedBy.THREAD)
+    token = subject_token(client.id, parsed.subject)
+    if token is None:
+        return None
+    found = Case.objects.filter(client=client, pk=token.case_id).first()
+    if found is None:
+        return None
+    by = NamedBy.KEYED_TOKEN if token.kind == TokenKind.KEYED else NamedBy.PLAIN_TOKEN
+    return NamedCase(found, by)
 
 
 def email_thread(case: Case) -> QuerySet[EmailMessage]:
@@ -116,3 +135,30 @@ def quarantined_email_list(
     if resolved is not None:
         items = items.filter(resolved=resolved)
     return items.order_by("-received_at", "-id")
+
+
+@dataclass(frozen=True)
+class ReplyRecipients:
+    """Where an agent's reply to the case's last email goes."""
+
+    parent: EmailMessage | None  # the customer's message being answered
+    to: tuple[str, ...]  # one of the case's contact's own addresses (none when it has none)
+    # The answered message's Reply-To when it is not one of the contact's addresses: used only
+    # when the agent chooses it, since anyone can write any Reply-To.
+    outside_reply_to: str
+
+
+def email_reply_recipients(case: Case) -> ReplyRecipients:
+    """For a caller already through `access_case`: the contact's address that the customer's
+    last message came from (or its Reply-To, when that is also theirs), else the contact's
+    first address; never an address the contact does not have."""
+    parent = email_last_inbound(case)
+    if parent is None:
+        return ReplyRecipients(None, (), "")
+    known = contact_email_addresses(client_id=case.client_id, contact_id=case.contact_id)
+    reply_to = parent.reply_to.strip().lower()
+    sender = parent.from_address.strip().lower()
+    chosen = next((address for address in (reply_to, sender) if address in known), "")
+    chosen = chosen or (known[0] if known else "")
+    outside = reply_to if reply_to and reply_to not in known else ""
+    return ReplyRecipients(parent, (chosen,) if chosen else (), outside)

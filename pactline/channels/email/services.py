@@ -1,38 +1,43 @@
 """Writes for email: receiving mail into cases, the quarantine, and agents' replies.
 
 Receiving (`email_receive`) is what the SMTP listener calls for each accepted message. Every
-recipient client gets its own copy, in its own transaction: the message is threaded to a case
-(In-Reply-To/References against stored Message-IDs, else a `[Case #id]` subject token, else a
-new case), a resolved case is reopened, the customer message goes on the case's timeline
+recipient client gets its own copy, in its own transaction: the message names a case
+(In-Reply-To/References against stored Message-IDs, else a case token in its subject) or not.
+It joins the case it names only when it comes from one of that case's contact's addresses (a
+resolved case is then reopened); from anyone else it opens its own case, linked to the named one
+as possibly related, for an agent to judge. The customer message goes on the case's timeline
 through the case services (so the clocks run), and the message row gets its `change_seq`.
 
-- Idempotent: a Message-ID already stored for the client changes nothing.
-- Never lost: mail that cannot be parsed or stored goes to the quarantine with its reason.
-  Only transient database errors escape, so the listener answers 451 and the sender retries.
+- Idempotent: the same bytes delivered again change nothing (the SHA-256 of the bytes as
+  received), nor does the same message relayed again with other trace headers (same
+  Message-ID, same content).
+- Never lost: a message without a usable Message-ID (none, `<>`), or with one a different
+  message already used, takes an identity derived from its bytes. Mail that cannot be parsed
+  or stored goes to the quarantine with its reason, once however often it is delivered. Only
+  transient database errors escape, so the listener answers 451 and the sender retries.
+
+Agents' replies are `replies` (re-exported here).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from enum import StrEnum
 
-from django.core.mail import EmailMessage as DjangoEmailMessage
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.cases.contacts import contact_find_or_create
 from pactline.cases.definitions import default_priority
+from pactline.cases.links import case_link_related
 from pactline.cases.models import CLOSED_STATUSES, Case, Channel, Contact
+from pactline.cases.selectors import contact_email_addresses
 from pactline.cases.services import (
-    case_agent_reply,
     case_customer_message,
     case_open,
     case_reopen,
@@ -41,28 +46,32 @@ from pactline.channels.email.models import (
     Direction,
     EmailAttachment,
     EmailMessage,
-    EmailSequence,
     QuarantinedEmail,
     QuarantineReason,
 )
-from pactline.channels.email.parsing import ParsedEmail, UnparseableEmail, parse_email
+from pactline.channels.email.parsing import (
+    ParsedEmail,
+    UnparseableEmail,
+    content_message_id,
+    parse_email,
+)
+from pactline.channels.email.replies import email_reply_send as email_reply_send
+from pactline.channels.email.replies import reply_subject as reply_subject
 from pactline.channels.email.selectors import (
-    CASE_TOKEN,
-    client_support_addresses,
-    email_addresses_of,
-    email_last_inbound,
-    email_thread_case,
+    email_named_case,
     support_directory,
 )
+from pactline.channels.email.sequence import email_next_seq
 from pactline.channels.email.storage import (
     read_file,
+    sha256_of,
     store_attachment,
     store_quarantined,
     store_raw,
 )
-from pactline.common.errors import Conflict, FieldError, ValidationFailed
+from pactline.common.errors import Conflict, ValidationFailed
 from pactline.core.redact import redact_card_data
-from pactline.tenancy.access import Actor, Permission, require
+from pactline.tenancy.access import Actor
 from pactline.tenancy.models import Client
 
 logger = logging.getLogger(__name__)
@@ -99,6 +108,7 @@ class _Envelope:
     rcpt_tos: tuple[str, ...]
     received_at: datetime  # when the listener took the message: the customer's moment
     now: datetime  # when it is being stored (later only when retried from the quarantine)
+    sha256: str  # of the bytes as received (`raw` is a redacted copy when retried)
 
 
 class _NotUsable(Exception):
@@ -110,15 +120,6 @@ class _NotUsable(Exception):
         self.detail = detail
 
 
-def _next_seq(client_id: int) -> int:
-    """The client's next `change_seq`. The update locks the counter row until commit, so
-    sequence numbers become visible in order."""
-    EmailSequence.objects.get_or_create(client_id=client_id)
-    EmailSequence.objects.filter(client_id=client_id).update(last=F("last") + 1)
-    last: int = EmailSequence.objects.values_list("last", flat=True).get(client_id=client_id)
-    return last
-
-
 def _quarantine(
     envelope: _Envelope,
     *,
@@ -128,19 +129,29 @@ def _quarantine(
     message_id: str = "",
     recipients: Sequence[str] | None = None,
 ) -> Delivery:
-    name, digest = store_quarantined(envelope.raw)
-    item = QuarantinedEmail.objects.create(
-        client=client,
-        reason=reason,
-        detail=detail[:10_000],
-        message_id=message_id[:998],
-        envelope_from=envelope.mail_from[:320],
-        envelope_to=list(recipients if recipients is not None else envelope.rcpt_tos),
-        received_at=envelope.received_at,
-        raw_file=name,
-        raw_sha256=digest,
-        size=len(envelope.raw),
-    )
+    key = f"{client.id if client else '-'}:{reason}:{envelope.sha256}"
+    item = QuarantinedEmail.objects.filter(delivery_key=key).first()
+    if item is not None:  # the same bytes delivered again: already kept, once
+        return Delivery(Outcome.QUARANTINED, client.id if client else None, quarantined=item)
+    stored = store_quarantined(envelope.raw)
+    try:
+        with transaction.atomic():
+            item = QuarantinedEmail.objects.create(
+                client=client,
+                reason=reason,
+                detail=detail[:10_000],
+                message_id=message_id[:998],
+                envelope_from=envelope.mail_from[:320],
+                envelope_to=list(recipients if recipients is not None else envelope.rcpt_tos),
+                received_at=envelope.received_at,
+                raw_file=stored.name,
+                raw_sha256=envelope.sha256,
+                size=len(envelope.raw),
+                delivery_key=key,
+            )
+    except IntegrityError:  # the same bytes on another connection, at the same moment
+        item = QuarantinedEmail.objects.get(delivery_key=key)
+        return Delivery(Outcome.QUARANTINED, client.id if client else None, quarantined=item)
     logger.warning("email quarantined (%s): %s [%s]", reason, detail, item.pk)
     return Delivery(Outcome.QUARANTINED, client.id if client else None, quarantined=item)
 
@@ -172,34 +183,41 @@ def _case_for(
     at: datetime,
     now: datetime,
 ) -> Case:
-    case = email_thread_case(client, parsed)
-    if case is None:
-        version = agreement_version_in_force(client, at)
-        document = version.document if version is not None else {}
-        return case_open(
-            actor=actor,
-            client=client,
-            channel=Channel.EMAIL,
-            priority=default_priority(document),
-            subject=parsed.subject or _("(no subject)"),
-            contact=contact,
-            at=at,
-            now=now,
-        )
-    if case.status in CLOSED_STATUSES:
-        return case_reopen(actor=actor, case=case, at=at, now=now)
+    named = email_named_case(client, parsed)
+    if named is not None:
+        known = contact_email_addresses(client_id=client.id, contact_id=named.case.contact_id)
+        if parsed.from_address.strip().lower() in known:
+            if named.case.status in CLOSED_STATUSES:
+                return case_reopen(actor=actor, case=named.case, at=at, now=now)
+            return named.case
+    # Not the case's contact (or no case named): a case of its own. Anyone can write a case
+    # token or a Message-ID into a message; only the contact's own mail joins their case.
+    version = agreement_version_in_force(client, at)
+    document = version.document if version is not None else {}
+    case = case_open(
+        actor=actor,
+        client=client,
+        channel=Channel.EMAIL,
+        priority=default_priority(document),
+        subject=parsed.subject or _("(no subject)"),
+        contact=contact,
+        at=at,
+        now=now,
+    )
+    if named is not None:
+        case_link_related(actor=actor, case=case, related=named.case, now=now)
     return case
 
 
 def _contact(actor: Actor, client: Client, parsed: ParsedEmail, now: datetime) -> Contact | None:
-    """The sender as the client's contact (found by address, or created). An address the
-    contacts register will not take (e.g. no dot in the domain) leaves the message without one
-    rather than keeping it from the case."""
+    """The sender (From, never Reply-To: anyone can write any Reply-To) as the client's contact
+    (found by address, or created). An address the contacts register will not take (e.g. no dot
+    in the domain) leaves the message without one rather than keeping it from the case."""
     try:
         found = contact_find_or_create(
             actor=actor,
             client=client,
-            email=parsed.reply_address,
+            email=parsed.from_address,
             name=parsed.from_name,
             now=now,
         )
@@ -208,17 +226,54 @@ def _contact(actor: Actor, client: Client, parsed: ParsedEmail, now: datetime) -
     return found.contact
 
 
+def _same_content(stored: EmailMessage, parsed: ParsedEmail) -> bool:
+    """Whether a stored message and a parsed one say the same (a relay's second delivery of a
+    message differs only in trace headers such as Received)."""
+    return (
+        stored.from_address.lower(),
+        stored.subject,
+        stored.text_body,
+        stored.html_body,
+        stored.sent_at,
+    ) == (
+        parsed.from_address[:320].lower(),
+        parsed.subject[:998],
+        parsed.text,
+        parsed.html,
+        parsed.date,
+    )
+
+
+def _identity(client: Client, parsed: ParsedEmail, digest: str) -> ParsedEmail | EmailMessage:
+    """The message as it will be stored, or the stored message it is a copy of. A Message-ID
+    that a different message of the client already has is not this message's identity: it
+    takes one derived from its bytes instead, so neither message is lost."""
+    same_bytes = EmailMessage.objects.filter(client=client, raw_sha256=digest).first()
+    if same_bytes is not None:
+        return same_bytes
+    holder = EmailMessage.objects.filter(client=client, message_id=parsed.message_id).first()
+    if holder is None:
+        return parsed
+    if holder.direction == Direction.INBOUND and _same_content(holder, parsed):
+        return holder
+    notes = (*parsed.defects, f"Message-ID <{parsed.message_id}> already used by another message")
+    return replace(parsed, message_id=content_message_id(digest), defects=notes)
+
+
 def _store(
     actor: Actor,
     client: Client,
     parsed: ParsedEmail,
     envelope: _Envelope,
     recipients: Sequence[str],
+    *,
+    raced: bool = False,
 ) -> Delivery:
-    existing = EmailMessage.objects.filter(client=client, message_id=parsed.message_id).first()
-    if existing is not None:
-        return Delivery(Outcome.DUPLICATE, client.id, message=existing)
-    raw_name, digest = store_raw(client.code, envelope.raw)
+    identified = _identity(client, parsed, envelope.sha256)
+    if isinstance(identified, EmailMessage):
+        return Delivery(Outcome.DUPLICATE, client.id, message=identified)
+    as_received, parsed = parsed, identified
+    raw = store_raw(client.code, envelope.raw)
     attachments = _store_attachments(client, parsed)
     at, now = envelope.received_at, envelope.now
     try:
@@ -247,22 +302,23 @@ def _store(
                 html_body=parsed.html,
                 sent_at=parsed.date,
                 received_at=at,
-                raw_file=raw_name,
-                raw_sha256=digest,
+                raw_file=raw.name,
+                raw_sha256=envelope.sha256,
                 size=len(envelope.raw),
                 defects=list(parsed.defects),
                 auto_submitted=parsed.auto_submitted,
-                change_seq=_next_seq(client.id),
+                change_seq=email_next_seq(client.id),
             )
             for row in attachments:
                 row.message = message
             EmailAttachment.objects.bulk_create(attachments)
     except IntegrityError:
-        # The same message delivered at the same moment on another connection won the race.
-        existing = EmailMessage.objects.filter(client=client, message_id=parsed.message_id).first()
-        if existing is None:
+        # Another connection stored a message with this Message-ID at the same moment: the
+        # same message (then this is a duplicate), or a different one reusing the id (then
+        # this one takes its own identity on the second try).
+        if raced:
             raise
-        return Delivery(Outcome.DUPLICATE, client.id, message=existing)
+        return _store(actor, client, as_received, envelope, recipients, raced=True)
     return Delivery(Outcome.STORED, client.id, message=message)
 
 
@@ -284,7 +340,7 @@ def _route(envelope: _Envelope) -> tuple[dict[int, list[str]], list[str], list[s
 
 def _parse(envelope: _Envelope) -> ParsedEmail:
     try:
-        parsed = parse_email(envelope.raw)
+        parsed = parse_email(envelope.raw, digest=envelope.sha256)
     except UnparseableEmail as exc:
         raise _NotUsable(QuarantineReason.UNPARSEABLE, exc.detail) from exc
     except Exception as exc:  # the stdlib parser has crashed on hostile input before
@@ -376,7 +432,7 @@ def email_receive(
     """Take in one message accepted for `rcpt_tos`: one delivery per recipient client, and
     quarantine for what cannot be used. Raises only transient database errors."""
     now = now or timezone.now()
-    envelope = _Envelope(raw, mail_from or "", tuple(rcpt_tos), now, now)
+    envelope = _Envelope(raw, mail_from or "", tuple(rcpt_tos), now, now, sha256_of(raw))
     return _deliver(actor, envelope, quarantine=True)
 
 
@@ -411,6 +467,7 @@ def quarantined_email_retry(
         tuple(item.envelope_to),
         item.received_at,
         now or timezone.now(),
+        item.raw_sha256,
     )
     try:
         deliveries = _deliver(actor, envelope, quarantine=False)
@@ -425,118 +482,3 @@ def quarantined_email_retry(
         actor=actor, item=item, resolution=f"delivered again as {stored}", now=envelope.now
     )
     return deliveries
-
-
-_REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|回复|答复|转发)\s*[:：]\s*)+", re.IGNORECASE)
-MAX_REFERENCES = 20  # RFC 5322 §3.6.4 allows trimming; keep the thread's root and the newest
-
-
-def reply_subject(case: Case, subject: str) -> str:
-    """`Re: <subject> [Case #id]`: reply prefixes and old tokens removed, the case token added
-    so the customer's next answer threads even if their client drops In-Reply-To."""
-    base = CASE_TOKEN.sub("", subject or case.subject)
-    base = " ".join(_REPLY_PREFIX.sub("", base).split())
-    return f"Re: {base} [Case #{case.pk}]" if base else f"Re: [Case #{case.pk}]"
-
-
-def _references(parent: EmailMessage) -> list[str]:
-    chain = list(parent.references) or ([parent.in_reply_to] if parent.in_reply_to else [])
-    chain = [*dict.fromkeys([*chain, parent.message_id])]
-    if len(chain) > MAX_REFERENCES:
-        chain = [chain[0], *chain[-(MAX_REFERENCES - 1) :]]
-    return chain
-
-
-def email_reply_send(
-    *, actor: Actor, case: Case, body: str, now: datetime | None = None
-) -> EmailMessage:
-    """Send an agent's reply to the customer's last email and record it on the case.
-
-    From is the client's first support address, threaded to the customer's message
-    (In-Reply-To, References) with the `[Case #id]` token in the subject. The mail is sent
-    before anything is written, and outside a transaction (a slow SMTP relay must not hold the
-    database): a failed send records nothing, so the response clock keeps running until a
-    reply really left."""
-    require(actor, Permission.CASE_WORK, case.client_id)
-    # Card data never leaves by email, whatever was pasted into the reply.
-    body = redact_card_data(body.strip()).text
-    if not body:
-        raise ValidationFailed([FieldError("body", _("write the reply first"))])
-    now = now or timezone.now()
-    parent = email_last_inbound(case)
-    if parent is None:
-        raise ValidationFailed(
-            [FieldError("case", _("the case has no email from the customer to reply to"))]
-        )
-    client = Client.objects.get(pk=case.client_id)
-    sender = next(
-        iter(
-            client_support_addresses(client, now)
-            or email_addresses_of(case.agreement_version.document)
-        ),
-        "",
-    )
-    if not sender:
-        raise ValidationFailed(
-            [FieldError("case", _("the agreement names no support email address"))]
-        )
-    references = _references(parent)
-    message_id = make_msgid(domain=sender.rsplit("@", 1)[1])[1:-1]
-    mail = DjangoEmailMessage(
-        subject=reply_subject(case, parent.subject),
-        body=body + "\n",
-        from_email=formataddr((client.name, sender)),
-        to=[parent.reply_to or parent.from_address],
-        headers={
-            "Message-ID": f"<{message_id}>",
-            "Date": format_datetime(now),
-            "In-Reply-To": f"<{parent.message_id}>",
-            "References": " ".join(f"<{item}>" for item in references),
-            "Auto-Submitted": "no",
-        },
-    )
-    raw = mail.message().as_bytes()
-    mail.send()  # the default mailer (settings.MAILERS); raises when it fails
-    try:
-        return _record_reply(actor, case, mail, raw, message_id, parent, references, now)
-    except Exception:
-        logger.exception("reply <%s> was sent but could not be recorded", message_id)
-        raise
-
-
-def _record_reply(
-    actor: Actor,
-    case: Case,
-    mail: DjangoEmailMessage,
-    raw: bytes,
-    message_id: str,
-    parent: EmailMessage,
-    references: list[str],
-    now: datetime,
-) -> EmailMessage:
-    client = Client.objects.get(pk=case.client_id)
-    raw_name, digest = store_raw(client.code, raw)
-    with transaction.atomic():
-        message = EmailMessage.objects.create(
-            client=client,
-            case=case,
-            contact_id=parent.contact_id,
-            direction=Direction.OUTBOUND,
-            message_id=message_id,
-            in_reply_to=parent.message_id,
-            references=references,
-            from_name=client.name[:200],
-            from_address=parseaddr(mail.from_email)[1],
-            to=list(mail.to),
-            envelope_from=parseaddr(mail.from_email)[1],
-            envelope_to=list(mail.to),
-            subject=str(mail.subject)[:998],
-            text_body=str(mail.body),
-            received_at=now,
-            raw_file=raw_name,
-            raw_sha256=digest,
-            size=len(raw),
-            change_seq=_next_seq(client.id),
-        )
-        case_agent_reply(actor=actor, case=case, body=str(mail.body).strip(), at=now, now=now)
-    return message

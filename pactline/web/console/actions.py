@@ -29,7 +29,7 @@ from pactline.cases.services import (
     case_take,
 )
 from pactline.channels.chat.services import chat_message_add
-from pactline.channels.email.services import email_reply_send
+from pactline.channels.email.replies import email_reply_send
 from pactline.channels.social.services import social_reply
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.tenancy.access import Actor
@@ -83,8 +83,10 @@ def reply(request: HttpRequest, actor: Actor, case: Case) -> str:
     body = _text(request, "body", limit=REPLY_MAX, empty=_("write the reply first"))
     _open(case)
     if case.channel == "email":
+        # A Reply-To outside the contact's addresses only when the agent ticked it.
+        include_reply_to = request.POST.get("include_reply_to") == "yes"
         try:
-            email_reply_send(actor=actor, case=case, body=body)
+            email_reply_send(actor=actor, case=case, body=body, include_reply_to=include_reply_to)
         except OSError as error:  # smtplib's errors are OSErrors; nothing was recorded
             logger.warning("reply to case %s could not be sent: %s", case.pk, error)
             raise Conflict(

@@ -24,7 +24,7 @@ from pactline.cases.models import (
 )
 from pactline.channels.chat.models import ChatSession
 from pactline.channels.email.models import EmailMessage
-from pactline.channels.email.selectors import email_last_inbound
+from pactline.channels.email.selectors import email_reply_recipients
 from pactline.channels.social.models import SocialThread
 from pactline.channels.social.selectors import social_thread_of_case
 from pactline.tenancy.access import Actor
@@ -224,17 +224,21 @@ def queue_cases(
 class ReplyRoute:
     """Where a reply on the case's own channel goes. `kind` is the channel's way of answering
     ("email", "chat", "social", or "record" for phone and web: recorded on the case); the
-    matching object is None when there is nothing to answer (no email, no open chat…)."""
+    matching object is None when there is nothing to answer (no email, no open chat…). An
+    email reply goes to `email_to` (the contact's own address); `email_outside_reply_to` is a
+    Reply-To outside the contact's addresses, offered to the agent as an explicit choice."""
 
     kind: str
     email: EmailMessage | None = None
     chat: ChatSession | None = None
     social: SocialThread | None = None
+    email_to: tuple[str, ...] = ()
+    email_outside_reply_to: str = ""
 
     @property
     def available(self) -> bool:
         if self.kind == "email":
-            return self.email is not None
+            return self.email is not None and bool(self.email_to or self.email_outside_reply_to)
         if self.kind == "chat":
             return self.chat is not None
         if self.kind == "social":
@@ -252,9 +256,15 @@ def chat_session_open_of(case: Case) -> ChatSession | None:
 
 
 def reply_route(case: Case) -> ReplyRoute:
-    """How the console answers the customer on the case's channel. One query at most."""
+    """How the console answers the customer on the case's channel. A few queries at most."""
     if case.channel == Channel.EMAIL:
-        return ReplyRoute("email", email=email_last_inbound(case))
+        recipients = email_reply_recipients(case)
+        return ReplyRoute(
+            "email",
+            email=recipients.parent,
+            email_to=recipients.to,
+            email_outside_reply_to=recipients.outside_reply_to,
+        )
     if case.channel == Channel.CHAT:
         return ReplyRoute("chat", chat=chat_session_open_of(case))
     if case.channel == Channel.SOCIAL:

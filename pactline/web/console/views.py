@@ -30,7 +30,7 @@ from pactline.cases.presentation import (
     when,
 )
 from pactline.cases.routing import Strategy
-from pactline.cases.selectors import case_clocks, case_timeline
+from pactline.cases.selectors import case_clocks, case_related_ids, case_timeline
 from pactline.cases.views import viewer_zone
 from pactline.common.errors import Conflict, NotFound, ValidationFailed
 from pactline.common.http import domain_errors
@@ -188,6 +188,7 @@ def _case_context(request: HttpRequest, actor: Actor, case: Case) -> dict[str, A
         "category": label(CASE_CATEGORIES, case.category) if case.category else "",
         "clocks": clocks,
         "timeline": timeline_rows(case, items, client_zone=home, viewer_zone=viewer),
+        "related": case_related_ids(case),
         "can_work": False,
     }
 

@@ -24,8 +24,11 @@ from pactline.cases.models import (
 from pactline.channels.chat.models import ChatMessage
 from pactline.channels.chat.services import chat_session_end
 from pactline.channels.email.models import Direction, EmailMessage
+from pactline.channels.email.services import email_receive
+from pactline.channels.email.tokens import case_token
 from pactline.channels.social.models import Delivery, SocialMessage
 from pactline.web.tests.test_console_support import (  # noqa: F401 - fixtures
+    CARE,
     CUSTOMER_MESSAGE_ID,
     HTMX,
     NOW,
@@ -147,7 +150,8 @@ def test_an_email_reply_goes_out_threaded_and_meets_the_first_response_clock(
     headers = sent.message()
     assert sent.to == ["maria.gonzalez@example.com"]
     assert headers["In-Reply-To"] == f"<{CUSTOMER_MESSAGE_ID}>"
-    assert headers["Subject"] == f"Re: Order NW-48213 arrived damaged [Case #{console.email.pk}]"
+    token = case_token(console.email.client_id, console.email.pk)
+    assert headers["Subject"] == f"Re: Order NW-48213 arrived damaged {token}"
     assert sent.body == "A new lamp is on its way.\n"
     out = EmailMessage.objects.get(direction=Direction.OUTBOUND)
     assert out.case_id == console.email.pk
@@ -357,6 +361,56 @@ def test_the_case_view_reuses_the_case_page(console: Console) -> None:
     assert text.count("cases/clocks.js") == 1
     assert 'hx-select=".cases-page"' in text
     assert "by email to maria.gonzalez@example.com" in text
+
+
+def _follow_up(*, sender: str, message_id: str, headers: str = "") -> None:
+    raw = (
+        f"From: <{sender}>\r\nTo: {CARE}\r\nSubject: Re: Order NW-48213 arrived damaged\r\n"
+        f"Message-ID: <{message_id}>\r\nIn-Reply-To: <{CUSTOMER_MESSAGE_ID}>\r\n{headers}"
+        "\r\nAny news?\r\n"
+    ).encode()
+    email_receive(actor=SYSTEM, raw=raw, mail_from="", rcpt_tos=[CARE], now=NOW)
+
+
+def test_a_reply_to_outside_the_contact_is_an_unticked_choice_with_a_warning(
+    console: Console,
+) -> None:
+    _follow_up(
+        sender="maria.gonzalez@example.com",
+        message_id="follow-up-1@mail.example.com",
+        headers="Reply-To: <orders@forwarder.example>\r\n",
+    )
+    http = http_as(console, "client_a_agent")
+    page = http.get(f"/console/cases/{console.email.pk}/").content.decode()
+    assert "by email to maria.gonzalez@example.com" in page
+    [choice] = re.findall(r'<input type="checkbox" name="include_reply_to"[^>]*>', page)
+    assert "checked" not in choice
+    assert "Also send to orders@forwarder.example" in page
+    assert "Warning: this address is not one of the contact's addresses" in page
+
+    _post(http, console.email, "reply", htmx=True, body="First answer.")
+    _post(http, console.email, "reply", htmx=True, body="Second.", include_reply_to="yes")
+
+    assert [sent.to for sent in mail.outbox] == [
+        ["maria.gonzalez@example.com"],
+        ["maria.gonzalez@example.com", "orders@forwarder.example"],
+    ]
+
+
+def test_a_strangers_mail_naming_a_case_is_shown_as_possibly_related(console: Console) -> None:
+    _follow_up(sender="mallory@attacker.example", message_id="stranger-1@attacker.example")
+
+    theirs = Case.objects.get(contact__isnull=False, subject="Re: Order NW-48213 arrived damaged")
+    assert theirs.pk != console.email.pk
+    http = http_as(console, "client_a_agent")
+    for url in (f"/console/cases/{console.email.pk}/", f"/cases/{console.email.pk}/"):
+        page = http.get(url).content.decode()
+        assert f'<a href="/cases/{theirs.pk}/">Possibly related to case #{theirs.pk}</a>' in page
+    page = http.get(f"/cases/{theirs.pk}/").content.decode()
+    assert f"Possibly related to case #{console.email.pk}" in page
+    # The named case's replies still go to its own contact only.
+    page = http.get(f"/console/cases/{console.email.pk}/").content.decode()
+    assert "by email to maria.gonzalez@example.com" in page and "include_reply_to" not in page
 
 
 def test_the_console_speaks_chinese(console: Console) -> None:

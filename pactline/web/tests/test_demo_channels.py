@@ -27,6 +27,7 @@ from pactline.channels.email.models import (
     QuarantinedEmail,
     QuarantineReason,
 )
+from pactline.channels.email.tokens import CASE_TOKEN
 from pactline.channels.outbound.models import CallAttempt, CallListEntry, Campaign, DoNotCall
 from pactline.channels.social.models import SocialMessage
 from pactline.channels.voice.models import AgentStateChange, Call, ImportRun, ImportStatus
@@ -97,7 +98,7 @@ def loaded(
         try:
             first = demo_load(options=OPTIONS)
             state = _state()
-            mailed = len([m for m in outbox.outbox if "[Case #" in str(m.subject)])
+            mailed = len([m for m in outbox.outbox if CASE_TOKEN.search(str(m.subject))])
             second = demo_load(options=OPTIONS)
             yield Loaded(first, second, state, mailed)
         finally:

@@ -16,7 +16,7 @@ from pactline.cases.tests.fixtures import MONDAY_9AM_NY
 from pactline.channels.email import services
 from pactline.channels.email.access import access_quarantined_email
 from pactline.channels.email.models import Direction, EmailMessage, QuarantinedEmail
-from pactline.channels.email.selectors import quarantined_email_list
+from pactline.channels.email.selectors import email_reply_recipients, quarantined_email_list
 from pactline.channels.email.services import (
     Delivery,
     email_receive,
@@ -26,6 +26,7 @@ from pactline.channels.email.services import (
     reply_subject,
 )
 from pactline.channels.email.tests.conftest import Clock, Mailer, eml
+from pactline.channels.email.tokens import case_tag
 from pactline.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pactline.tenancy.access import Actor, actor_for_user, system_actor
 from pactline.tenancy.models import Client, Membership, Role
@@ -67,7 +68,9 @@ def test_an_agent_reply_is_threaded_sent_recorded_and_meets_the_first_response_c
     headers = mail.message()
     assert mail.to == ["maria.gonzalez@example.com"]
     assert headers["From"] == f"Northwind Retail <{CARE}>"
-    assert headers["Subject"] == f"Re: Order NW-48213 arrived damaged [Case #{case.pk}]"
+    assert headers["Subject"] == (
+        f"Re: Order NW-48213 arrived damaged [#{case.pk}-{case_tag(case.client_id, case.pk)}]"
+    )
     assert headers["In-Reply-To"] == f"<{PLAIN_ID}>"
     assert headers["References"] == f"<{PLAIN_ID}>"
     assert headers["Message-ID"] == f"<{sent.message_id}>"
@@ -158,11 +161,12 @@ def test_a_reply_that_could_not_be_sent_records_nothing(
 
 
 def test_reply_subjects_drop_old_prefixes_and_tokens() -> None:
-    case = Case(pk=42, subject="Order NW-48213 arrived damaged")
-    assert reply_subject(case, "RE: Fwd: 回复：Order NW-48213 [Case #7]") == (
-        "Re: Order NW-48213 [Case #42]"
+    case = Case(pk=42, client_id=3, subject="Order NW-48213 arrived damaged")
+    token = f"[#42-{case_tag(3, 42)}]"
+    assert reply_subject(case, "RE: Fwd: 回复：Order NW-48213 [Case #7] [#7-ABCDEF]") == (
+        f"Re: Order NW-48213 {token}"
     )
-    assert reply_subject(case, "") == "Re: Order NW-48213 arrived damaged [Case #42]"
+    assert reply_subject(case, "") == f"Re: Order NW-48213 arrived damaged {token}"
 
 
 @pytest.mark.django_db
@@ -246,3 +250,53 @@ def test_quarantine_access_follows_the_client_and_unknown_clients_are_the_provid
         "spam",
     )
     assert list(quarantined_email_list(actor=admin)) == [ours.quarantined]
+
+
+@pytest.mark.django_db
+def test_a_reply_to_outside_the_contacts_addresses_is_used_only_when_the_agent_chooses_it(
+    media: object, northwind_client_db: Client, mailoutbox: list[DjangoEmailMessage]
+) -> None:
+    raw = eml("plain.eml").replace(
+        b"MIME-Version: 1.0\r\n", b"Reply-To: <orders@forwarder.example>\r\nMIME-Version: 1.0\r\n"
+    )
+    _receive(raw)
+    case = Case.objects.get()
+    # Reply-To never becomes the contact: anyone can write any Reply-To.
+    assert case.contact is not None and case.contact.email_list == ["maria.gonzalez@example.com"]
+    recipients = email_reply_recipients(case)
+    assert recipients.to == ("maria.gonzalez@example.com",)
+    assert recipients.outside_reply_to == "orders@forwarder.example"
+
+    first = email_reply_send(actor=system_actor("test"), case=case, body="Noted.")
+    second = email_reply_send(
+        actor=system_actor("test"), case=case, body="Noted again.", include_reply_to=True
+    )
+
+    assert [mail.to for mail in mailoutbox] == [
+        ["maria.gonzalez@example.com"],
+        ["maria.gonzalez@example.com", "orders@forwarder.example"],
+    ]
+    assert (first.to, second.to) == (
+        ["maria.gonzalez@example.com"],
+        ["maria.gonzalez@example.com", "orders@forwarder.example"],
+    )
+
+
+@pytest.mark.django_db
+def test_a_reply_to_that_is_the_contacts_own_address_is_honoured_without_asking(
+    media: object, northwind_client_db: Client, mailoutbox: list[DjangoEmailMessage]
+) -> None:
+    _receive(eml("plain.eml"))
+    case = Case.objects.get()
+    assert case.contact is not None
+    case.contact.emails = "maria.gonzalez@example.com\nmaria@work.example"
+    case.contact.save(update_fields=["emails"])
+    follow_up = eml("reply_in_reply_to.eml").replace(
+        b"MIME-Version", b"Reply-To: Maria <MARIA@work.example>\r\nMIME-Version"
+    )
+    _receive(follow_up)
+
+    recipients = email_reply_recipients(case)
+    assert (recipients.to, recipients.outside_reply_to) == (("maria@work.example",), "")
+    email_reply_send(actor=system_actor("test"), case=case, body="Noted.", include_reply_to=True)
+    assert mailoutbox[0].to == ["maria@work.example"]
