@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: its check runs after the CSRF check and sees the signed-in user.
+    "pactline.common.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -77,6 +79,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pactline.web.context_processors.navigation",
             ],
+            # `{% idempotency_key %}` in every state-changing form, without a `{% load %}`.
+            "builtins": ["pactline.common.templatetags.idempotency"],
         },
     },
 ]
