@@ -118,7 +118,9 @@ def request_fingerprint(request: HttpRequest) -> str:
             for chunk in upload.chunks():
                 content.update(chunk)
             upload.seek(0)
-            digest.update(json.dumps([name, upload.name, upload.size, content.hexdigest()]).encode())
+            digest.update(
+                json.dumps([name, upload.name, upload.size, content.hexdigest()]).encode()
+            )
     return digest.hexdigest()
 
 
@@ -174,7 +176,7 @@ def _replay(request: HttpRequest, record: IdempotencyRecord) -> HttpResponse:
     if "csp" in meta:  # a page framed by the client's own site (the customer's chat)
         response._csp_config = meta["csp"]  # type: ignore[attr-defined]
     if meta.get("xframe_options_exempt"):
-        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+        response.xframe_options_exempt = True
     if record.csp_nonce:  # the replayed page's scripts and styles carry the first nonce
         request._csp_nonce = record.csp_nonce  # type: ignore[attr-defined]
     return response
@@ -242,10 +244,10 @@ def _complete(request: HttpRequest, record_id: int, response: HttpResponseBase) 
     """Keep the answer for repeats, or release the key when the answer is not worth keeping."""
     records = IdempotencyRecord.objects.filter(pk=record_id)
     try:
-        if response.streaming or response.status_code >= 400 or response.status_code < 200:
+        kept = isinstance(response, HttpResponse) and 200 <= response.status_code < 400
+        if not isinstance(response, HttpResponse) or not kept:  # streamed, refused or failed
             records.delete()
             return
-        assert isinstance(response, HttpResponse)
         headers = [
             (name, value)
             for name, value in response.headers.items()
@@ -300,7 +302,9 @@ class IdempotencyMiddleware:
         if not key_is_valid(key):
             return _invalid_key(request, where)
         _purge_now_and_then(timezone.now())
-        outcome = _reserve(request, request_owner(request), key, where, request_fingerprint(request))
+        outcome = _reserve(
+            request, request_owner(request), key, where, request_fingerprint(request)
+        )
         if isinstance(outcome, HttpResponse):
             return outcome
         request._idempotency_record = outcome  # type: ignore[attr-defined]

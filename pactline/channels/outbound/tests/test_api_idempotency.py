@@ -94,8 +94,7 @@ def test_senders_do_not_share_keys(outbound: Outbound) -> None:
     entry = _entry(outbound)
     senders = [_token(outbound), as_persona(outbound.world, "client_a_agent")]
     answers = [
-        _attempt(http, entry, {"disposition": "busy"}, HTTP_IDEMPOTENCY_KEY=KEY)
-        for http in senders
+        _attempt(http, entry, {"disposition": "busy"}, HTTP_IDEMPOTENCY_KEY=KEY) for http in senders
     ]
     assert [a.status_code for a in answers] == [201, 201]
     assert len({a.json()["id"] for a in answers}) == 2
@@ -120,7 +119,10 @@ def test_a_refused_request_keeps_nothing_and_the_corrected_one_may_reuse_the_key
     assert corrected.status_code == 201 and "Idempotent-Replayed" not in corrected
     # An unknown token is refused (401) and reserves nothing either.
     stranger = HttpClient(HTTP_AUTHORIZATION="Bearer pl_not-a-token")
-    assert _attempt(stranger, entry, {"disposition": "busy"}, HTTP_IDEMPOTENCY_KEY="x").status_code == 401
+    assert (
+        _attempt(stranger, entry, {"disposition": "busy"}, HTTP_IDEMPOTENCY_KEY="x").status_code
+        == 401
+    )
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == [KEY]
 
 
@@ -134,8 +136,7 @@ def test_a_bad_key_is_a_422_naming_the_header(outbound: Outbound) -> None:
         assert response.json()["errors"] == [
             {
                 "path": "Idempotency-Key",
-                "message": "Idempotency-Key: at most 200 visible ASCII characters, without "
-                "spaces.",
+                "message": "Idempotency-Key: at most 200 visible ASCII characters, without spaces.",
                 "line": None,
             }
         ]
