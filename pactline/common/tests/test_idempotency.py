@@ -4,6 +4,7 @@ long answers are kept, and answers that hold a secret."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
@@ -46,6 +47,28 @@ def test_a_form_sent_twice_is_the_same_request_whatever_its_boundary_and_csrf_to
     assert _form_post("b", fields | {"body": "Hello!"}) != first
     assert _form_post("b", fields, path="/y/") != first
     assert _form_post("b", fields, path="/x/?a=1") != first
+
+
+FIELD_NAMES = st.sampled_from(["body", "status", "priority", "reason", "first_contact"])
+FIELD_VALUES = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=20)
+BOUNDARIES = st.text(
+    st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789-"), min_size=8, max_size=30
+)
+
+
+@given(st.dictionaries(FIELD_NAMES, FIELD_VALUES, min_size=1), BOUNDARIES, BOUNDARIES)
+def test_a_form_is_the_same_request_in_any_encoding_and_another_when_a_field_changes(
+    fields: dict[str, str], boundary: str, other_boundary: str
+) -> None:
+    multipart = _form_post(boundary, fields)
+    assert _form_post(other_boundary, fields) == multipart
+    form_type = "application/x-www-form-urlencoded"
+    urlencoded = factory.post("/x/", urlencode(fields), content_type=form_type)
+    reordered = urlencode(list(reversed(list(fields.items()))))
+    urlencoded_same = factory.post("/x/", reordered, content_type=form_type)
+    assert request_fingerprint(urlencoded) == request_fingerprint(urlencoded_same) == multipart
+    name = next(iter(fields))
+    assert _form_post(boundary, fields | {name: fields[name] + "!"}) != multipart
 
 
 def test_uploaded_files_count_by_content() -> None:
