@@ -32,6 +32,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
@@ -232,7 +233,7 @@ def _reserve(
         if found is not None and found.status_code is not None:
             try:
                 return _replay(request, found)
-            except (ValueError, KeyError):  # keys rotated away: the answer cannot be read
+            except (InvalidToken, ValueError, KeyError):  # its key rotated away: unreadable
                 logger.exception("idempotency record %s cannot be replayed", found.pk)
                 return _in_progress(request, key, where)
         if time.monotonic() >= deadline:
@@ -244,8 +245,8 @@ def _complete(request: HttpRequest, record_id: int, response: HttpResponseBase) 
     """Keep the answer for repeats, or release the key when the answer is not worth keeping."""
     records = IdempotencyRecord.objects.filter(pk=record_id)
     try:
-        kept = isinstance(response, HttpResponse) and 200 <= response.status_code < 400
-        if not isinstance(response, HttpResponse) or not kept:  # streamed, refused or failed
+        # Streamed, refused (4xx) or failed (5xx): release the key.
+        if not isinstance(response, HttpResponse) or not 200 <= response.status_code < 400:
             records.delete()
             return
         headers = [

@@ -151,6 +151,17 @@ def test_a_failed_request_releases_its_key(
     assert _replies(console.email) == 1 and len(mail.outbox) == 1
 
 
+def test_an_answer_that_cannot_be_read_is_a_409_not_a_second_run(console: Console) -> None:
+    """E.g. its field key was rotated away: the repeat neither fails nor runs again."""
+    http = http_as(console, "client_a_agent")
+    _reply(http, console.email, **HTMX)
+    IdempotencyRecord.objects.update(headers="not a Fernet token")
+    before = snapshot()
+    repeat = _reply(http, console.email, **HTMX)
+    assert repeat.status_code == 409
+    assert snapshot() == before and len(mail.outbox) == 1
+
+
 def test_a_request_refused_by_the_csrf_check_reserves_nothing(console: Console) -> None:
     http = HttpClient(enforce_csrf_checks=True)
     http.force_login(console.a_agent)
