@@ -17,7 +17,16 @@ from pactline.tenancy.http import BearerTokenAuth, SessionActorAuth
 api = NinjaAPI(
     title="Pactline API",
     version="1",
-    description="Outsourced customer care run by its service agreement.",
+    description=(
+        "Outsourced customer care run by its service agreement.\n\n"
+        "**Idempotency.** Any POST, PUT, PATCH or DELETE may carry an `Idempotency-Key` "
+        "header (at most 200 visible ASCII characters, e.g. a UUID). The first request with "
+        "a key runs; a repeat from the same token or user within 24 hours gets the first "
+        "answer again, with `Idempotent-Replayed: true`, and changes nothing. The same key "
+        "with a different request is refused with 422; while the first request is still "
+        "running a repeat waits, then gets 409. Answers of 400 and above are not kept, so "
+        "a corrected request may reuse its key."
+    ),
     auth=[BearerTokenAuth(), SessionActorAuth()],
     urls_namespace="api-v1",
 )

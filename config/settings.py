@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After the CSRF check and authentication: it sees the signed-in user.
+    "pactline.common.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -85,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pactline.web.context_processors.navigation",
             ],
+            # `{% idempotency_key %}` in every state-changing form, without a `{% load %}`.
+            "builtins": ["pactline.common.templatetags.idempotency"],
         },
     },
 ]

@@ -12,3 +12,31 @@ class ClientOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a state-changing request that carried an idempotency key.
+
+    Keyed by who sent it (`owner`: a user, an API token's digest, or an anonymous address) and
+    the key, so two users' keys never meet. The row is inserted before the request runs (the
+    unique constraint makes a concurrent twin wait for it) and completed with the answer
+    afterwards: `status_code` is null while the first request is still running. The headers
+    and body are encrypted at rest (`common.crypto`); rows expire (`idempotency.purge`)."""
+
+    owner = models.CharField(max_length=100)
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    headers = models.TextField(blank=True)
+    body = models.BinaryField(default=b"")
+    csp_nonce = models.CharField(max_length=100, blank=True)
+    secret = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"

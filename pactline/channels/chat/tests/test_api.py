@@ -16,6 +16,7 @@ from pactline.channels.chat.tests.support import (  # noqa: F401 - fixture
     chats_fixture,
     snapshot,
 )
+from pactline.common.models import IdempotencyRecord
 from pactline.tenancy.access import actor_for_user
 from pactline.tenancy.models import TokenScope
 from pactline.tenancy.services import api_token_create
@@ -103,9 +104,14 @@ def test_messages_are_idempotent_on_their_id_or_the_idempotency_key(chats: Chats
     keyed = {"author_kind": "agent", "author_label": "Sam", "text": "Thanks"}
     one = _post(http, url, keyed, HTTP_IDEMPOTENCY_KEY="reply-1")
     two = _post(http, url, keyed, HTTP_IDEMPOTENCY_KEY="reply-1")
-    assert (one.status_code, two.status_code) == (201, 200)
-    assert one.json()["id"] == two.json()["id"]
+    # The repeat is answered with the first answer (pactline.common.idempotency) ...
+    assert (one.status_code, two.status_code) == (201, 201)
+    assert two.json() == one.json() and two["Idempotent-Replayed"] == "true"
     assert one.json()["external_message_id"] == "reply-1"
+    # ... and once that has expired, the message's own key still finds it.
+    IdempotencyRecord.objects.all().delete()
+    three = _post(http, url, keyed, HTTP_IDEMPOTENCY_KEY="reply-1")
+    assert three.status_code == 200 and three.json()["id"] == one.json()["id"]
     assert ChatMessage.objects.filter(session=chats.a.session).count() == 3
 
 
