@@ -125,13 +125,17 @@ def audit_chain_verify(anchors: Iterable[ChainAnchor] = ()) -> ChainReport:
     key = audit_key()
     given = list(anchors)
     with read_snapshot():
-        heads = _chain_heads()  # first: events appended after this moment are not checked
+        # Chains holding events, then their heads, then events up to each head: outside a
+        # snapshot (inside a caller's transaction) an event appended between these reads is
+        # left for the next run instead of being taken for a removed head or removed events.
+        written = set(AuditEvent.objects.order_by().values_list("client_id", flat=True).distinct())
+        heads = _chain_heads()
         published = [
             ChainAnchor(row.client_id, row.sequence, row.mac) for row in AuditAnchor.objects.all()
         ]
         every = [*given, *published]
         chains: set[int | None] = set(heads) | {anchor.client_id for anchor in every}
-        chains |= set(AuditEvent.objects.order_by().values_list("client_id", flat=True).distinct())
+        chains |= written
         checked = 0
         for client_id in sorted(chains, key=lambda c: -1 if c is None else c):
             mine = [anchor for anchor in every if anchor.client_id == client_id]
