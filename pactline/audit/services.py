@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from pactline.audit.chain import GENESIS_HASH, ChainAnchor, audit_key, event_mac
 from pactline.audit.models import AuditAnchor, AuditChainHead, AuditEvent
-from pactline.audit.selectors import audit_chain_head
 
 __all__ = ["GENESIS_HASH", "audit_anchor_publish", "audit_chain_lock", "audit_record"]
 
@@ -103,13 +102,13 @@ def audit_record(
 
 
 def audit_anchor_publish(
-    *, client_id: int | None, published_in: str, now: datetime | None = None
+    *, anchor: ChainAnchor, published_in: str, now: datetime | None = None
 ) -> ChainAnchor:
-    """The chain's committed head, to print in a document being issued, and kept so that
-    `verify` checks it too. Takes no lock: any committed entry of the chain is an anchor."""
-    anchor = audit_chain_head(client_id)
+    """Keep `anchor` (a chain head, `audit_chain_head`, read before the document was written)
+    as published in a document being issued, so that `verify` checks it too. Call in the
+    transaction that stores the document."""
     AuditAnchor.objects.create(
-        client_id=client_id,
+        client_id=anchor.client_id,
         sequence=anchor.sequence,
         mac=anchor.mac,
         published_in=published_in[:200],

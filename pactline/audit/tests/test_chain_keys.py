@@ -193,7 +193,9 @@ def test_editing_any_field_and_recomputing_the_chain_is_detected(
 
 def test_truncating_and_rolling_the_head_back_is_caught_by_a_published_anchor() -> None:
     events = _events(7, 4)
-    anchor = audit_anchor_publish(client_id=7, published_in="statement monthly 2026-10-01 r1")
+    anchor = audit_anchor_publish(
+        anchor=audit_chain_head(7), published_in="statement monthly 2026-10-01 r1"
+    )
     assert anchor == ChainAnchor(7, 4, events[3].hash)
     # The intruder removes the two newest events and sets the head to the second one.
     _sql("DELETE FROM audit_auditevent WHERE id IN (%s, %s)", [events[2].pk, events[3].pk])
@@ -224,7 +226,7 @@ def test_an_anchor_with_another_mac_at_its_position_is_reported() -> None:
 def test_anchors_the_chain_still_holds_verify(capsys: pytest.CaptureFixture[str]) -> None:
     events = _events(7, 3)
     _events(None, 1)
-    audit_anchor_publish(client_id=7, published_in="report SLA 2026-10-01 v1")
+    audit_anchor_publish(anchor=audit_chain_head(7), published_in="report SLA 2026-10-01 v1")
     _events(7, 2, first=3)  # the chain grows past the anchor: still holds it
     call_command(
         "audit",
