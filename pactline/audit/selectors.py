@@ -55,6 +55,10 @@ def _label(client_id: int | None) -> str:
     return "provider" if client_id is None else str(client_id)
 
 
+def _published_anchors() -> list[ChainAnchor]:
+    return [ChainAnchor(row.client_id, row.sequence, row.mac) for row in AuditAnchor.objects.all()]
+
+
 def _chain_heads() -> dict[int | None, AuditChainHead]:
     return {head.client_id: head for head in AuditChainHead.objects.all()}
 
@@ -125,14 +129,12 @@ def audit_chain_verify(anchors: Iterable[ChainAnchor] = ()) -> ChainReport:
     key = audit_key()
     given = list(anchors)
     with read_snapshot():
-        # Chains holding events, then their heads, then events up to each head: outside a
-        # snapshot (inside a caller's transaction) an event appended between these reads is
-        # left for the next run instead of being taken for a removed head or removed events.
+        # Anchors, then the chains holding events, then their heads, then events up to each
+        # head: outside a snapshot (inside a caller's transaction) what is written between
+        # these reads is left for the next run instead of being taken for removed events.
+        published = _published_anchors()
         written = set(AuditEvent.objects.order_by().values_list("client_id", flat=True).distinct())
         heads = _chain_heads()
-        published = [
-            ChainAnchor(row.client_id, row.sequence, row.mac) for row in AuditAnchor.objects.all()
-        ]
         every = [*given, *published]
         chains: set[int | None] = set(heads) | {anchor.client_id for anchor in every}
         chains |= written
