@@ -185,6 +185,8 @@ PACTLINE_FIELD_KEYS = env_list("PACTLINE_FIELD_KEYS", []) or [
     env_secret("PACTLINE_FIELD_KEY", fallback_file=VAR_DIR / "field_key", generate=fernet_key)
 ]
 PACTLINE_INDEX_KEY = env_secret("PACTLINE_INDEX_KEY", fallback_file=VAR_DIR / "index_key")
+# The audit log's HMAC key (pactline/audit/chain.py): without it no row can be re-chained.
+PACTLINE_AUDIT_KEY = env_secret("PACTLINE_AUDIT_KEY", fallback_file=VAR_DIR / "audit_key")
 
 PACTLINE_PROVIDER_NAME = env_str("PACTLINE_PROVIDER_NAME", "Pactline Care Services")
 

@@ -12,6 +12,7 @@ class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
         "actor_label",
         "action",
         "client_id",
+        "sequence",
         "object_type",
         "object_id",
     ]

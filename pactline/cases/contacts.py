@@ -13,17 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pactline.audit.services import audit_record
+from pactline.cases.changes import change_sequence
 from pactline.cases.models import (
     CASES_STREAM,
     Case,
-    ChangeCounter,
     Contact,
     ContactKey,
     ContactKeyKind,
 )
 from pactline.common.crypto import blind_index, blind_indexer, rotate_text
 from pactline.common.errors import FieldError, ValidationFailed
-from pactline.common.sequences import ChangeSequence
 from pactline.common.sql import key_in
 from pactline.tenancy.access import Actor, Permission, require
 from pactline.tenancy.models import Client
@@ -189,7 +188,7 @@ def contact_merge(
     keep.save(update_fields=["phones", "emails", "name", "external_id", "updated_at"])
     ContactKey.objects.filter(contact=duplicate).update(contact=keep)
     moved_ids = list(Case.objects.filter(contact=duplicate).values_list("pk", flat=True))
-    sequence = ChangeSequence(ChangeCounter, keep.client_id, CASES_STREAM)
+    sequence = change_sequence(keep.client_id, CASES_STREAM)
     first = sequence.take(len(moved_ids))
     for offset, case_id in enumerate(moved_ids):  # a new contact can change their FCR repeats
         Case.objects.filter(pk=case_id).update(contact=keep, change_seq=first + offset)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.audit.services import audit_record
+from pactline.cases.changes import change_sequence
 from pactline.cases.clocks import clocks_sync
 from pactline.cases.escalations import escalation_actions_queue
 from pactline.cases.models import (
@@ -21,7 +22,6 @@ from pactline.cases.models import (
     AuthorKind,
     Case,
     CaseStatus,
-    ChangeCounter,
     Channel,
     Contact,
     EntryKind,
@@ -29,7 +29,6 @@ from pactline.cases.models import (
     TimelineEntry,
 )
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
-from pactline.common.sequences import ChangeSequence
 from pactline.tenancy.access import Actor, Permission, require
 from pactline.tenancy.models import Client
 from pactline.workforce.selectors import agent_can_work
@@ -66,7 +65,7 @@ def _append(
 
 def _after_change(case: Case, *, now: datetime, fields: list[str]) -> list[SlaEvent]:
     case.updated_at = now
-    case.change_seq = ChangeSequence(ChangeCounter, case.client_id, CASES_STREAM).take()
+    case.change_seq = change_sequence(case.client_id, CASES_STREAM).take()
     case.save(update_fields=[*fields, "last_seq", "updated_at", "change_seq"])
     fired = clocks_sync(case, now=now)
     escalation_actions_queue(fired)

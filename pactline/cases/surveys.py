@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pactline.audit.services import audit_record
-from pactline.cases.models import SURVEYS_STREAM, Case, ChangeCounter, SurveyResponse
+from pactline.cases.changes import change_sequence
+from pactline.cases.models import SURVEYS_STREAM, Case, SurveyResponse
 from pactline.common.errors import FieldError, ValidationFailed
-from pactline.common.sequences import ChangeSequence
 from pactline.tenancy.access import Actor, Permission, require
 
 EXTERNAL_ID_MAX = 100
@@ -97,7 +97,7 @@ def survey_response_record(
     )
     if errors:
         raise ValidationFailed(errors)
-    sequence = ChangeSequence(ChangeCounter, case.client_id, SURVEYS_STREAM)
+    sequence = change_sequence(case.client_id, SURVEYS_STREAM)
     existing = SurveyResponse.objects.filter(
         client_id=case.client_id, external_id=external_id
     ).first()

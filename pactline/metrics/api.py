@@ -90,6 +90,9 @@ class StatementOut(Schema):
     issued_by: str
     content_hash: str
     superseded_by: int | None
+    # The client's audit chain head when issued, CLIENT:SEQUENCE:MAC for `pactline audit
+    # verify --anchor` ("" before anchors were recorded).
+    audit_anchor: str
 
 
 class StatementDetailOut(StatementOut):
@@ -117,6 +120,7 @@ def _fields(statement: Statement) -> dict[str, Any]:
         "issued_by": statement.issued_by,
         "content_hash": statement.content_hash,
         "superseded_by": statement.superseded_by_id,
+        "audit_anchor": statement.audit_anchor,
     }
 
 

@@ -300,6 +300,10 @@ class Statement(ClientOwned):
     superseded_by = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
     )
+    # The client's audit chain head when issued (pactline.audit): the anchor `pactline audit
+    # verify --anchor` checks the log against. Empty on documents issued before anchors.
+    audit_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    audit_mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [
@@ -317,6 +321,13 @@ class Statement(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.frequency} {self.period_start}..{self.period_end} r{self.revision}"
+
+    @property
+    def audit_anchor(self) -> str:
+        """`CLIENT:SEQUENCE:MAC`, as `pactline audit verify --anchor` takes it."""
+        if self.audit_sequence is None:
+            return ""
+        return f"{self.client_id}:{self.audit_sequence}:{self.audit_mac}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -357,6 +368,10 @@ class GeneratedReport(ClientOwned):
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
     emailed_to = models.JSONField(_("emailed to"), default=list, blank=True)
     settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+    # The client's audit chain head when issued (pactline.audit): the anchor `pactline audit
+    # verify --anchor` checks the log against. Empty on documents issued before anchors.
+    audit_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    audit_mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [
@@ -376,6 +391,13 @@ class GeneratedReport(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.report_name} {self.period_start}..{self.period_end} v{self.version}"
+
+    @property
+    def audit_anchor(self) -> str:
+        """`CLIENT:SEQUENCE:MAC`, as `pactline audit verify --anchor` takes it."""
+        if self.audit_sequence is None:
+            return ""
+        return f"{self.client_id}:{self.audit_sequence}:{self.audit_mac}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

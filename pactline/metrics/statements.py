@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pactline.audit.services import audit_record
+from pactline.audit.selectors import audit_chain_head
+from pactline.audit.services import audit_anchor_publish, audit_record
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.core.agreement.service_levels import (
     AbandonRateMetric,
@@ -151,6 +152,11 @@ def _create(
     now: datetime,
 ) -> Statement:
     content = statement_content(client, frequency, first, last, zone_name)
+    anchor = audit_anchor_publish(
+        anchor=audit_chain_head(client.id),
+        published_in=f"statement {frequency} {first.isoformat()} r{revision}",
+        now=now,
+    )
     statement = Statement.objects.create(
         client=client,
         frequency=frequency,
@@ -163,6 +169,8 @@ def _create(
         content_hash=_hash(content),
         issued_at=now,
         issued_by=actor.audit_label,
+        audit_sequence=anchor.sequence,
+        audit_mac=anchor.mac,
         **_verdicts(content),
     )
     audit_record(

@@ -36,6 +36,7 @@ def _three_events() -> list[AuditEvent]:
 def test_events_form_a_chain_from_genesis() -> None:
     first, second, third = _three_events()
     assert first.prev_hash == GENESIS_HASH
+    assert [first.sequence, second.sequence, third.sequence] == [1, 2, 3]
     assert second.prev_hash == first.hash
     assert third.prev_hash == second.hash
     assert audit_chain_verify().intact
@@ -45,7 +46,7 @@ def test_events_form_a_chain_from_genesis() -> None:
 def test_verify_command_reports_an_intact_log(capsys: pytest.CaptureFixture[str]) -> None:
     _three_events()
     call_command("audit", "verify")
-    assert capsys.readouterr().out.strip() == "audit log intact: 3 events"
+    assert capsys.readouterr().out.strip() == "audit log intact: 3 events, 0 anchors found"
 
 
 def test_an_edited_row_is_the_first_broken_link() -> None:
@@ -92,7 +93,7 @@ def test_verify_command_fails_on_a_broken_chain() -> None:
     _first, second, _third = _three_events()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET action = 'x.y' WHERE id = %s", [second.pk])
-    with pytest.raises(CommandError, match=f"broken at event #{second.pk}"):
+    with pytest.raises(CommandError, match=f"broken in chain 7 at event #{second.pk}: content"):
         call_command("audit", "verify")
 
 

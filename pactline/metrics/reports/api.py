@@ -48,6 +48,9 @@ class ReportOut(Schema):
     emailed_at: datetime | None
     emailed_to: list[str]
     settled_at: datetime | None  # checked against late data when the delivery window closed
+    # The client's audit chain head when issued, CLIENT:SEQUENCE:MAC for `pactline audit
+    # verify --anchor` ("" before anchors were recorded).
+    audit_anchor: str
     files: list[ReportFileOut]
 
 
@@ -86,6 +89,7 @@ def _fields(report: GeneratedReport) -> dict[str, Any]:
         "emailed_at": report.emailed_at,
         "emailed_to": list(report.emailed_to or []),
         "settled_at": report.settled_at,
+        "audit_anchor": report.audit_anchor,
         "files": [
             ReportFileOut(
                 format=stored.format,

@@ -507,6 +507,7 @@ def report_view(
     generated_at: datetime | None = None,
     base_url: str | None = None,
     with_charts: bool = True,
+    audit_anchor: str = "",
 ) -> ReportView:
     """The report in the active language (callers wrap it in `translation.override`)."""
     presenter = _Presenter(
@@ -536,6 +537,8 @@ def report_view(
         (_("Channels"), ", ".join(channel_name(code) for code in content.channels)),
         (_("Time zone"), content.timezone),
     ]
+    if audit_anchor:  # the client's audit chain head when the report was generated
+        facts.append((_("Audit anchor"), audit_anchor))
     generated = ""
     if generated_at is not None:
         generated = str(

@@ -37,7 +37,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
-from pactline.audit.services import audit_record
+from pactline.audit.selectors import audit_chain_head
+from pactline.audit.services import audit_anchor_publish, audit_record
 from pactline.cases.definitions import agreement_document
 from pactline.common.errors import FieldError, NotFound, ValidationFailed
 from pactline.core.agreement.operations import Report
@@ -82,10 +83,12 @@ def _store(client: Client, data: bytes, extension: str) -> tuple[str, str]:
     return path, digest
 
 
-def render_files(content: c.ReportContent, *, generated_at: datetime) -> dict[str, bytes]:
+def render_files(
+    content: c.ReportContent, *, generated_at: datetime, audit_anchor: str = ""
+) -> dict[str, bytes]:
     """Every format of the report, in its language."""
     with translation.override(django_language(content.language)):
-        view = report_view(content, generated_at=generated_at)
+        view = report_view(content, generated_at=generated_at, audit_anchor=audit_anchor)
         return {name: RENDERERS[name](view) for name in FORMATS}
 
 
@@ -131,22 +134,31 @@ def report_generate(
     existing = GeneratedReport.objects.filter(**same, content_hash=digest).first()
     if existing is not None:
         return Generated(existing, created=False)
-    files = render_files(content, generated_at=now)
+    anchor = audit_chain_head(client.id)  # the log as it stands, printed in the report
+    files = render_files(content, generated_at=now, audit_anchor=str(anchor))
     stored = {name: _store(client, data, name) for name, data in files.items()}
     try:
         with transaction.atomic():
             latest = GeneratedReport.objects.filter(**same).aggregate(v=Max("version"))["v"]
+            version = (latest or 0) + 1
+            audit_anchor_publish(
+                anchor=anchor,
+                published_in=f"report {report_name[:150]} {period.first.isoformat()} v{version}",
+                now=now,
+            )
             report = GeneratedReport.objects.create(
                 **same,
                 frequency=spec.report.frequency,
                 period_end=period.last,
                 language=content.language,
-                version=(latest or 0) + 1,
+                version=version,
                 agreement_version=spec.version,
                 content=content.model_dump(mode="json"),
                 content_hash=digest,
                 created_at=now,
                 created_by=actor.audit_label,
+                audit_sequence=anchor.sequence,
+                audit_mac=anchor.mac,
             )
             for name, (path, sha256) in stored.items():
                 GeneratedReportFile.objects.create(

@@ -103,7 +103,12 @@ def report_page(request: HttpRequest, report_id: int) -> HttpResponse:
     content = report_content(report)
     # The report speaks its own language; the page around it speaks the reader's.
     with translation.override(django_language(report.language)):
-        view = report_view(content, generated_at=report.created_at, base_url="")
+        view = report_view(
+            content,
+            generated_at=report.created_at,
+            base_url="",
+            audit_anchor=report.audit_anchor,
+        )
         body = view_context(view)
     context = {
         "client": report.client,
