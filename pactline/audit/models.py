@@ -9,6 +9,8 @@ from typing import Any, NoReturn
 
 from django.db import models
 
+from pactline.common.fields import RedactedJSONField
+
 
 class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(db_index=True)
@@ -18,7 +20,7 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=80, db_index=True)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=60, blank=True)
-    payload = models.JSONField(default=dict)
+    payload = RedactedJSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pactline.audit.models import AuditEvent, AuditHead
+from pactline.common.fields import redact_json
 
 GENESIS_HASH = "0" * 64
 _ACTION_CODE = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
@@ -80,7 +81,8 @@ def audit_record(
     if not _ACTION_CODE.match(action):
         raise ValueError(f"audit action code {action!r} is not a dotted lower-case code")
     occurred_at = at or timezone.now()
-    data = json.loads(json.dumps(payload or {}, default=str))
+    # Hashed as stored: the payload field redacts card data, so the chain covers the redacted form.
+    data = redact_json(json.loads(json.dumps(payload or {}, default=str)))
     object_type = type(obj).__name__ if obj is not None else ""
     object_id = str(getattr(obj, "pk", "") or "") if obj is not None else ""
     with transaction.atomic():

@@ -74,7 +74,7 @@ def _free_text(value: str, field: str, errors: list[FieldError], *, required: bo
 def _clean_name(name: str) -> str:
     # The last component of a Windows or POSIX path, without control characters.
     base = _CONTROL.sub("", (name or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
-    return base[-255:] or "material"
+    return redact_card_data(base).text[-255:] or "material"
 
 
 def _clean_content_type(content_type: str, kind: str) -> str:
