@@ -189,7 +189,7 @@ class TimelineEntry(ClientOwned):
     at = models.DateTimeField()
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
     author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
-    actor_label = models.CharField(max_length=150, blank=True)
+    actor_label = RedactedCharField(max_length=150, blank=True)
     status = models.CharField(max_length=20, blank=True)
     priority = models.CharField(max_length=40, blank=True)
     body = RedactedTextField(blank=True)
