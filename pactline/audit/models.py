@@ -13,6 +13,8 @@ from django.db.models.functions import Coalesce
 # The provider chain (events of no client) is keyed as client 0 in unique constraints.
 _CHAIN = Coalesce("client_id", models.Value(0))
 
+from pactline.common.fields import RedactedJSONField
+
 
 class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(db_index=True)
@@ -23,7 +25,7 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=80, db_index=True)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=60, blank=True)
-    payload = models.JSONField(default=dict)
+    payload = RedactedJSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)  # HMAC-SHA256 under the audit key
 

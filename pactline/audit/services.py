@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from pactline.audit.chain import GENESIS_HASH, ChainAnchor, audit_key, event_mac
 from pactline.audit.models import AuditAnchor, AuditChainHead, AuditEvent
+from pactline.common.fields import redact_json
 
 __all__ = ["GENESIS_HASH", "audit_anchor_publish", "audit_chain_lock", "audit_record"]
 
@@ -63,7 +64,8 @@ def audit_record(
     if not _ACTION_CODE.match(action):
         raise ValueError(f"audit action code {action!r} is not a dotted lower-case code")
     occurred_at = at or timezone.now()
-    data = json.loads(json.dumps(payload or {}, default=str))
+    # Hashed as stored: the payload field redacts card data, so the chain covers the redacted form.
+    data = redact_json(json.loads(json.dumps(payload or {}, default=str)))
     object_type = type(obj).__name__ if obj is not None else ""
     object_id = str(getattr(obj, "pk", "") or "") if obj is not None else ""
     with transaction.atomic():

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pactline.common.crypto import EncryptedTextField
+from pactline.common.crypto import EncryptedTextField, RedactedEncryptedTextField
+from pactline.common.fields import RedactedCharField, RedactedJSONField, RedactedTextField
 from pactline.common.models import ClientOwned
 
 
@@ -41,7 +42,7 @@ class Contact(ClientOwned):
     """An end customer of a client. Personal fields are encrypted at rest; `ContactKey` rows
     (blind indexes of normalised phones and emails) find a contact without decrypting."""
 
-    name = EncryptedTextField(_("name"), blank=True)
+    name = RedactedEncryptedTextField(_("name"), blank=True)
     phones = EncryptedTextField(_("phone numbers"), blank=True)  # E.164, one per line
     emails = EncryptedTextField(_("email addresses"), blank=True)  # lower case, one per line
     external_id = models.CharField(_("account id at the client"), max_length=100, blank=True)
@@ -93,7 +94,7 @@ class Case(ClientOwned):
     priority = models.CharField(_("priority"), max_length=40)
     status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices)
     category = models.CharField(_("category"), max_length=40, blank=True)
-    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    subject = RedactedCharField(_("subject"), max_length=300, blank=True)
     queue = models.CharField(_("queue"), max_length=60, blank=True)
     contact = models.ForeignKey(
         Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
@@ -188,11 +189,11 @@ class TimelineEntry(ClientOwned):
     at = models.DateTimeField()
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
     author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
-    actor_label = models.CharField(max_length=150, blank=True)
+    actor_label = RedactedCharField(max_length=150, blank=True)
     status = models.CharField(max_length=20, blank=True)
     priority = models.CharField(max_length=40, blank=True)
-    body = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True)
+    body = RedactedTextField(blank=True)
+    payload = RedactedJSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -316,7 +317,7 @@ class EscalationAction(ClientOwned):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     done_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = RedactedTextField(blank=True)
 
     class Meta:
         constraints = [
@@ -339,8 +340,8 @@ class WebhookDelivery(ClientOwned):
     attempted_at = models.DateTimeField()
     status_code = models.PositiveIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    response_excerpt = models.TextField(blank=True)
+    error = RedactedTextField(blank=True)
+    response_excerpt = RedactedTextField(blank=True)
 
     class Meta:
         ordering = ["action_id", "attempt"]
@@ -375,7 +376,7 @@ class SurveyResponse(ClientOwned):
     csat = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True, blank=True)
     nps = models.PositiveSmallIntegerField(_("likely to recommend (0-10)"), null=True, blank=True)
     resolved = models.BooleanField(_("issue resolved"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = RedactedTextField(_("comment"), blank=True)
     responded_at = models.DateTimeField(_("responded"))
     change_seq = models.BigIntegerField()
 

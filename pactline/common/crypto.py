@@ -19,6 +19,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
 
+from pactline.common.fields import redact_text
+
 
 @cache
 def field_cipher() -> MultiFernet:
@@ -102,3 +104,20 @@ class EncryptedTextField(models.TextField[str, str]):
         if value is None or value == "":
             return value
         return encrypt_text(str(value))
+
+
+class RedactedEncryptedTextField(EncryptedTextField):
+    """Personal free text (a customer's name as they typed it) stored encrypted, with card
+    data redacted before it is encrypted (`pactline.common.fields.RedactedTextField`)."""
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str):
+            value = redact_text(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = redact_text(value)
+        return super().get_prep_value(value)

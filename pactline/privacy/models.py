@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pactline.common.fields import RedactedTextField
 from pactline.common.models import ClientOwned
 
 
@@ -27,7 +28,7 @@ class Recording(ClientOwned):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    transcript_text = models.TextField(_("transcript"), blank=True)
+    transcript_text = RedactedTextField(_("transcript"), blank=True)
     source = models.CharField(_("source reference"), max_length=200, blank=True)
     created_by_label = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField()
@@ -66,14 +67,14 @@ class MaterialRequest(ClientOwned):
     )
     requested_by_label = models.CharField(_("requested by"), max_length=150)
     requested_by_user_id = models.BigIntegerField(null=True, blank=True)
-    reason = models.TextField(_("reason"))
+    reason = RedactedTextField(_("reason"))
     status = models.CharField(
         _("status"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
     )
     decided_by_label = models.CharField(_("decided by"), max_length=150, blank=True)
     decided_by_user_id = models.BigIntegerField(null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = RedactedTextField(_("decision note"), blank=True)
     link_expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
     created_at = models.DateTimeField()
 

@@ -68,13 +68,13 @@ def _free_text(value: str, field: str, errors: list[FieldError], *, required: bo
         )
     elif "\x00" in text:
         errors.append(FieldError(field, _("The text contains NUL characters.")))
-    return redact_card_data(text).text
+    return text  # stored through redacting fields (`pactline.common.fields`)
 
 
 def _clean_name(name: str) -> str:
     # The last component of a Windows or POSIX path, without control characters.
     base = _CONTROL.sub("", (name or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
-    return base[-255:] or "material"
+    return redact_card_data(base).text[-255:] or "material"
 
 
 def _clean_content_type(content_type: str, kind: str) -> str:
@@ -98,13 +98,13 @@ def _extension(name: str, content_type: str, kind: str) -> str:
 def _stored_content(
     kind: str, content: bytes, transcript_text: str | None, errors: list[FieldError]
 ) -> tuple[bytes, str]:
-    """The bytes to store and the transcript text, both with card data redacted."""
+    """The bytes to store, with card data redacted (files are not stored through a model
+    field), and the transcript text (redacted by its field when it is stored)."""
     text = ""
     if transcript_text is not None:
         text = transcript_text.removeprefix("\ufeff")
         if "\x00" in text:
             errors.append(FieldError("transcript_text", _("The text contains NUL characters.")))
-        text = redact_card_data(text).text
     if kind != RecordingKind.TRANSCRIPT or not content:
         return content, text
     try:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pactline.common.fields import RedactedCharField, RedactedTextField
 from pactline.common.models import ClientOwned
 
 
@@ -111,8 +112,8 @@ class KnowledgeArticle(ClientOwned):
     """A piece of the client's training material. Only the services write it: they keep the
     full-text index (`pactline.workforce.search`) in step in the same transaction."""
 
-    title = models.CharField(_("title"), max_length=300)
-    body = models.TextField(_("body"))
+    title = RedactedCharField(_("title"), max_length=300)
+    body = RedactedTextField(_("body"))
     language = models.CharField(
         _("language"),
         max_length=10,

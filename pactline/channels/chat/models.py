@@ -17,7 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from pactline.common.crypto import EncryptedTextField
+from pactline.common.crypto import RedactedEncryptedTextField
+from pactline.common.fields import RedactedCharField, RedactedTextField
 from pactline.common.models import ClientOwned
 
 WEB_PROVIDER = "web"
@@ -31,7 +32,7 @@ class ChatSession(ClientOwned):
     provider = models.CharField(_("chat provider"), max_length=40, default=WEB_PROVIDER)
     external_id = models.CharField(_("conversation id at the provider"), max_length=200, blank=True)
     token_digest = models.CharField(max_length=64, blank=True)
-    customer_name = EncryptedTextField(_("customer name"), blank=True)
+    customer_name = RedactedEncryptedTextField(_("customer name"), blank=True)
     started_at = models.DateTimeField(_("started"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     ended_by = models.CharField(max_length=150, blank=True)
@@ -67,8 +68,8 @@ class ChatMessage(ClientOwned):
     session = models.ForeignKey(ChatSession, on_delete=models.CASCADE, related_name="messages")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
     author_kind = models.CharField(_("author"), max_length=10)  # cases.AuthorKind values
-    author_label = models.CharField(_("author name"), max_length=150, blank=True)
-    text = models.TextField(_("text"))
+    author_label = RedactedCharField(_("author name"), max_length=150, blank=True)
+    text = RedactedTextField(_("text"))
     redactions = models.PositiveIntegerField(default=0)
     external_id = models.CharField(_("message id at the provider"), max_length=200, blank=True)
     sent_at = models.DateTimeField(_("sent"))

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pactline.common.fields import RedactedCharField, RedactedJSONField, RedactedTextField
 from pactline.common.models import ClientOwned
 
 
@@ -43,22 +44,22 @@ class EmailMessage(ClientOwned, _WriteOnce):
     message_id = models.CharField(_("Message-ID"), max_length=998)
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
     references = models.JSONField(_("References"), default=list, blank=True)
-    from_name = models.CharField(_("sender name"), max_length=200, blank=True)
+    from_name = RedactedCharField(_("sender name"), max_length=200, blank=True)
     from_address = models.CharField(_("from"), max_length=320)
     reply_to = models.CharField(_("reply to"), max_length=320, blank=True)
     to = models.JSONField(_("to"), default=list, blank=True)
     cc = models.JSONField(_("cc"), default=list, blank=True)
     envelope_from = models.CharField(_("envelope sender"), max_length=320, blank=True)
     envelope_to = models.JSONField(_("envelope recipients"), default=list, blank=True)
-    subject = models.CharField(_("subject"), max_length=998, blank=True)
-    text_body = models.TextField(_("text"), blank=True)
-    html_body = models.TextField(_("HTML (sanitized)"), blank=True)
+    subject = RedactedCharField(_("subject"), max_length=998, blank=True)
+    text_body = RedactedTextField(_("text"), blank=True)
+    html_body = RedactedTextField(_("HTML (sanitized)"), blank=True)
     sent_at = models.DateTimeField(_("Date header"), null=True, blank=True)
     received_at = models.DateTimeField(_("received or sent at"))
     raw_file = models.FileField(_("raw source"), max_length=300)
     raw_sha256 = models.CharField(max_length=64)  # of the bytes as received
     size = models.PositiveIntegerField(_("size in bytes"))
-    defects = models.JSONField(_("parser notes"), default=list, blank=True)
+    defects = RedactedJSONField(_("parser notes"), default=list, blank=True)
     auto_submitted = models.BooleanField(_("automatic message"), default=False)
     change_seq = models.PositiveBigIntegerField()
 
@@ -129,7 +130,7 @@ class QuarantinedEmail(models.Model):
         "tenancy.Client", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = models.CharField(_("reason"), max_length=24, choices=QuarantineReason.choices)
-    detail = models.TextField(_("detail"), blank=True)
+    detail = RedactedTextField(_("detail"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
     envelope_from = models.CharField(_("envelope sender"), max_length=320, blank=True)
     envelope_to = models.JSONField(_("envelope recipients"), default=list)
@@ -143,7 +144,7 @@ class QuarantinedEmail(models.Model):
     resolved = models.BooleanField(_("resolved"), default=False)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.CharField(max_length=150, blank=True)
-    resolution = models.TextField(_("resolution"), blank=True)
+    resolution = RedactedTextField(_("resolution"), blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["resolved", "received_at"])]

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pactline.common.crypto import EncryptedTextField
+from pactline.common.fields import RedactedTextField
 from pactline.common.models import ClientOwned
 
 
@@ -113,7 +114,7 @@ class CallAttempt(ClientOwned):
     attempted_at = models.DateTimeField()
     agent = models.CharField(max_length=150)
     disposition = models.CharField(max_length=24, choices=Disposition.choices)
-    notes = models.TextField(blank=True)
+    notes = RedactedTextField(blank=True)
     survey_score = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:

@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pactline.common.crypto import EncryptedTextField
+from pactline.common.crypto import RedactedEncryptedTextField
+from pactline.common.fields import RedactedJSONField, RedactedTextField
 from pactline.common.models import ClientOwned
 
 
@@ -37,7 +38,7 @@ class SocialThread(ClientOwned):
         "cases.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     author_id = models.CharField(_("customer's id on the platform"), max_length=200, blank=True)
-    author_name = EncryptedTextField(_("customer's name"), blank=True)
+    author_name = RedactedEncryptedTextField(_("customer's name"), blank=True)
     created_at = models.DateTimeField()
     last_message_at = models.DateTimeField()
 
@@ -75,10 +76,10 @@ class SocialMessage(ClientOwned):
     message_id = models.CharField(_("message id on the platform"), max_length=200, blank=True)
     author_kind = models.CharField(_("author"), max_length=10)  # cases.AuthorKind values
     author_id = models.CharField(max_length=200, blank=True)
-    author_name = EncryptedTextField(_("author name"), blank=True)
-    text = models.TextField(_("text"), blank=True)
+    author_name = RedactedEncryptedTextField(_("author name"), blank=True)
+    text = RedactedTextField(_("text"), blank=True)
     redactions = models.PositiveIntegerField(default=0)
-    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    attachments = RedactedJSONField(_("attachments"), default=list, blank=True)
     sent_at = models.DateTimeField(_("sent"))
     received_at = models.DateTimeField(_("received or written"))
     change_seq = models.PositiveBigIntegerField()
@@ -88,7 +89,7 @@ class SocialMessage(ClientOwned):
     idempotency_key = models.CharField(max_length=200, blank=True)
     delivery_attempts = models.PositiveIntegerField(default=0)
     delivered_at = models.DateTimeField(null=True, blank=True)
-    delivery_error = models.TextField(blank=True)
+    delivery_error = RedactedTextField(blank=True)
 
     class Meta:
         constraints = [

@@ -42,6 +42,7 @@ from pactline.channels.voice.queue_log import QueueLogAssembler, parse_line
 from pactline.channels.voice.records import CallRecord, LineError, StateRecord
 from pactline.channels.voice.writing import BatchWriter
 from pactline.common.errors import FieldError, ValidationFailed
+from pactline.core.redact import redact_card_data
 from pactline.tenancy.access import Actor, Permission, require
 from pactline.tenancy.models import Client
 
@@ -77,8 +78,9 @@ class ImportOptions:
 class _Rejects:
     """The reject file (opened at the first bad line) and the first errors."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, encoding: str = "utf-8") -> None:
         self.path = path
+        self.encoding = encoding
         self.count = 0
         self.errors: list[FieldError] = []
         self._handle: IO[bytes] | None = None
@@ -92,6 +94,9 @@ class _Rejects:
             self._handle = self.path.open("wb")
         comment = _("line %(line)d: %(reason)s") % {"line": line, "reason": reason}
         self._handle.write(f"# {comment}\n".encode())
+        # The line as read, less card data (decoded and re-encoded byte for byte otherwise).
+        line_text = raw.decode(self.encoding, errors="surrogateescape")
+        raw = redact_card_data(line_text).text.encode(self.encoding, errors="surrogateescape")
         self._handle.write(raw if raw.endswith(b"\n") else raw + b"\n")
 
     def close(self) -> str:
@@ -421,7 +426,9 @@ def voice_file_import(
     zone = _zone(options.timezone)
     region = options.region or region_for_timezone(options.timezone)
     now = now or timezone.now()
-    rejects = _Rejects(options.reject_path or _default_reject_path(client, options, now))
+    rejects = _Rejects(
+        options.reject_path or _default_reject_path(client, options, now), options.encoding
+    )
     if options.strict:
         checker = _Reader(options, progress)
         checker.run(_feeder(options, zone, region, None), rejects, write=False)

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pactline.common.fields import RedactedCharField, RedactedJSONField, RedactedTextField
 from pactline.common.models import ClientOwned
 from pactline.tenancy.models import Client
 
@@ -89,7 +90,7 @@ class Call(ClientOwned):
     queue = models.CharField(_("queue"), max_length=60, blank=True)
     caller_number = models.CharField(_("caller number (E.164)"), max_length=20, blank=True)
     caller_raw = models.CharField(_("caller as received"), max_length=80, blank=True)
-    caller_name = models.CharField(_("caller name"), max_length=100, blank=True)
+    caller_name = RedactedCharField(_("caller name"), max_length=100, blank=True)
     dialed_number = models.CharField(_("dialled number"), max_length=80, blank=True)
     entered_at = models.DateTimeField(_("entered"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
@@ -110,8 +111,8 @@ class Call(ClientOwned):
     transfer_count = models.PositiveIntegerField(_("transfers"), default=0)
     transfer_targets = models.JSONField(_("transfer targets"), default=list, blank=True)
     recording_path = models.CharField(_("recording"), max_length=300, blank=True)
-    transcript = models.TextField(_("transcript"), blank=True)
-    details = models.JSONField(_("source details"), default=dict, blank=True)
+    transcript = RedactedTextField(_("transcript"), blank=True)
+    details = RedactedJSONField(_("source details"), default=dict, blank=True)
     case = models.ForeignKey(
         "cases.Case",
         on_delete=models.SET_NULL,
@@ -175,7 +176,7 @@ class CallLeg(ClientOwned):
     context = models.CharField(_("context"), max_length=80, blank=True)
     caller_id = models.CharField(_("caller id"), max_length=120, blank=True)
     last_app = models.CharField(_("last application"), max_length=40, blank=True)
-    last_data = models.CharField(_("last data"), max_length=200, blank=True)
+    last_data = RedactedCharField(_("last data"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("started"))
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
@@ -184,7 +185,7 @@ class CallLeg(ClientOwned):
     disposition = models.CharField(_("disposition"), max_length=40, blank=True)
     account_code = models.CharField(_("account code"), max_length=80, blank=True)
     is_local = models.BooleanField(_("Local channel"), default=False)
-    variables = models.JSONField(_("other fields"), default=dict, blank=True)
+    variables = RedactedJSONField(_("other fields"), default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -255,7 +256,7 @@ class CallEvent(ClientOwned):
     sequence = models.BigIntegerField(_("sequence"))
     kind = models.CharField(_("event"), max_length=20)
     at = models.DateTimeField(_("at"))
-    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    payload = RedactedJSONField(_("payload"), default=dict, blank=True)
     received_at = models.DateTimeField(_("received"))
 
     class Meta:
@@ -320,7 +321,7 @@ class ImportRun(ClientOwned):
     updated = models.PositiveIntegerField(_("records updated"), default=0)
     duplicates = models.PositiveIntegerField(_("duplicates skipped"), default=0)
     counts = models.JSONField(_("counts per record kind"), default=dict, blank=True)
-    errors = models.JSONField(_("first errors"), default=list, blank=True)
+    errors = RedactedJSONField(_("first errors"), default=list, blank=True)
     reject_path = models.CharField(_("reject file"), max_length=500, blank=True)
     actor_label = models.CharField(_("by"), max_length=150)
     started_at = models.DateTimeField(_("started"))

@@ -37,6 +37,7 @@ from pactline.channels.voice.records import (
     WriteCounts,
     call_merge,
 )
+from pactline.common.fields import redact_json, redact_text
 from pactline.common.sql import key_in
 
 __all__ = ["BatchWriter", "key_in"]
@@ -60,6 +61,7 @@ _CALL_COLUMNS = (
 _CALL_UPDATED = (*CALL_FIELDS, *_CALL_LINKS, "change_seq", "updated_at")
 _STATE_KEY = ("client_id", "agent", "queue", "state", "at")
 _STATE_COLUMNS = (*_STATE_KEY, "reason", "origin", "source", "change_seq", "created_at")
+_CALLER_NAME_MAX = Call._meta.get_field("caller_name").max_length
 _JSON_COLUMNS = frozenset({"transfer_targets", "details"})
 _DATETIME_COLUMNS = frozenset({"entered_at", "answered_at", "ended_at", "at", "created_at"})
 _DATETIME_COLUMNS |= {"updated_at"}
@@ -87,6 +89,15 @@ def _segment(record: CallRecord, rows: list[dict[str, Any]]) -> int:
         if open_rows or record.entered_at is None:
             return int(max(row["segment"] for row in (open_rows or rows)))
     return max((int(row["segment"]) for row in rows), default=0) + 1
+
+
+def _redact_call(row: dict[str, Any]) -> None:
+    """Card data out of the free text of a call row, as its model fields would (the rows are
+    written with SQL, not through the fields), before it is compared with the stored row."""
+    if row.get("caller_name"):
+        row["caller_name"] = redact_text(row["caller_name"])[:_CALLER_NAME_MAX]
+    if row.get("details"):
+        row["details"] = redact_json(row["details"])
 
 
 def _unchanged(row: dict[str, Any], stored: dict[str, Any] | None) -> bool:
@@ -166,6 +177,7 @@ class BatchWriter:
                 else:
                     rows[index] = merged
             merged["call_id"], merged["segment"] = call_id, segment
+            _redact_call(merged)
             merged["_has_enter"] = record.has_enter
             current[call_id, segment] = merged
         new: list[dict[str, Any]] = []
