@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import logging
 import quopri
+import re
 from dataclasses import dataclass
 from email import policy
 from email.message import Message
@@ -46,6 +47,10 @@ _STRUCTURAL = frozenset(
     }
 )
 _TEXT_TYPES = ("text/plain", "text/html")
+_ID_FIELD = re.compile(
+    r"^(?:message-id|in-reply-to|references|content-id):[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*",
+    re.IGNORECASE | re.MULTILINE,
+)
 _LABELS = {"cp1252": "windows-1252", "cp950": "big5", "cp932": "shift_jis", "cp949": "euc-kr"}
 
 
@@ -141,10 +146,22 @@ def _structured(raw: bytes) -> RedactedSource:
 
 def _as_text(raw: bytes) -> RedactedSource:
     text = raw.decode("utf-8", errors="surrogateescape")
-    redacted, found = _redact(text)
+    pieces: list[str] = []
+    found = 0
+    start = 0
+    # Identity fields (and their folded lines) pass untouched: a random Message-ID number can
+    # pass the Luhn check, and masking it would break threading and the header's syntax.
+    for match in _ID_FIELD.finditer(text):
+        redacted, count = _redact(text[start : match.start()])
+        pieces += [redacted, match.group(0)]
+        found += count
+        start = match.end()
+    redacted, count = _redact(text[start:])
+    pieces.append(redacted)
+    found += count
     if not found:
         return RedactedSource(raw, 0)
-    return RedactedSource(redacted.encode("utf-8", errors="surrogateescape"), found)
+    return RedactedSource("".join(pieces).encode("utf-8", errors="surrogateescape"), found)
 
 
 def redact_source(raw: bytes) -> RedactedSource:

