@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 
 from pactline.agreements.api import router as agreements_router
 from pactline.cases.api import router as cases_router
 from pactline.channels.chat.api import router as chat_router
 from pactline.channels.social.api import router as social_router
 from pactline.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from pactline.common.json_input import CheckedJsonParser
 from pactline.tenancy.api import router as clients_router
 from pactline.tenancy.http import BearerTokenAuth, SessionActorAuth
 
@@ -20,6 +22,7 @@ api = NinjaAPI(
     description="Outsourced customer care run by its service agreement.",
     auth=[BearerTokenAuth(), SessionActorAuth()],
     urls_namespace="api-v1",
+    parser=CheckedJsonParser(),
 )
 api.add_router("", clients_router)
 api.add_router("", agreements_router)
@@ -55,3 +58,11 @@ def invalid(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
     return api.create_response(
         request, {"detail": _("The input is not valid."), "errors": errors}, status=422
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps what the body parser raises (too deep, NUL, unpaired surrogates) in a 400.
+    if isinstance(exc.__cause__, ValidationFailed):
+        return invalid(request, exc.__cause__)
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
