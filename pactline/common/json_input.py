@@ -31,14 +31,22 @@ def json_loads_checked(body: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise ValidationFailed([FieldError("body", too_deep)]) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise ValidationFailed([FieldError("body", _("not JSON: %(e)s") % {"e": exc})]) from None
+    problems = json_problems(data, max_depth=max_depth)
+    if problems:
+        raise ValidationFailed(problems)
+    return data
+
+
+def json_problems(data: Any, *, max_depth: int = MAX_DEPTH) -> list[FieldError]:
+    """What makes parsed JSON unacceptable (too deep, text that cannot be stored), at most
+    `MAX_REPORTED` problems; empty when there is none."""
+    too_deep = _("nested more than %(n)s levels deep") % {"n": max_depth}
     problems = []
     for problem in _problems(data, max_depth, too_deep):
         problems.append(problem)
         if len(problems) >= MAX_REPORTED:
             break
-    if problems:
-        raise ValidationFailed(problems)
-    return data
+    return problems
 
 
 def _problems(data: Any, max_depth: int, too_deep: str) -> Iterator[FieldError]:

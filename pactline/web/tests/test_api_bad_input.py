@@ -87,33 +87,37 @@ def test_a_day_outside_the_window_names_the_field(api: HttpClient) -> None:
     body = json.dumps({"client": "client-a", "period": "0001-01-01"})
     response = _post(api, "/api/v1/statements", body)
     assert response.status_code == 422
-    assert _paths(response) == ["period"] or _paths(response) == ["body.body.period"]
+    assert _paths(response) == ["body.body.period"]
 
 
 # --- text ----------------------------------------------------------------------------------
 
 
+NUL_EVENT = json.dumps({**EVENT, "at": "2026-03-02T09:00:00Z", "queue": "a\x00b"})
+
+
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [
-        ("/api/v1/statements/1/reissue", '{"reason": %s}' % SURROGATE, "reason"),
+        ("/api/v1/statements/1/reissue", '{"reason": $S}', "reason"),
         (
             "/api/v1/reports",
-            '{"client": "client-a", "report_name": %s, "period_start": "2026-03-01"}' % SURROGATE,
+            '{"client": "client-a", "report_name": $S, "period_start": "2026-03-01"}',
             "report_name",
         ),
-        ("/api/v1/calls/events", json.dumps({**EVENT, "at": "2026-03-02T09:00:00Z",
-                                             "queue": "a\x00b"}), "queue"),  # fmt: skip
-        ("/api/v1/chats/sessions", '{"provider": "p", "external_id": "e", "name": %s}'
-         % SURROGATE, "name"),  # fmt: skip
-        ("/api/v1/chats/sessions", '{"provider": "p", "external_id": "e", "name": "n", %s: 1}'
-         % SURROGATE, "body"),  # fmt: skip
+        ("/api/v1/calls/events", NUL_EVENT, "queue"),
+        ("/api/v1/chats/sessions", '{"provider": "p", "external_id": "e", "name": $S}', "name"),
+        (
+            "/api/v1/chats/sessions",
+            '{"provider": "p", "external_id": "e", "name": "n", $S: 1}',
+            "body",
+        ),
     ],
 )
 def test_nul_and_unpaired_surrogates_are_a_422_naming_the_field(
     api: HttpClient, path: str, body: str, field: str
 ) -> None:
-    response = _post(api, path, body)
+    response = _post(api, path, body.replace("$S", SURROGATE))
     assert response.status_code == 422, response.content
     assert _paths(response) == [field]
     assert "NUL" in response.content.decode() or "surrogate" in response.content.decode()
@@ -128,10 +132,9 @@ def test_a_nul_in_a_query_parameter_names_it(api: HttpClient) -> None:
 def test_a_surrogate_in_a_signed_social_webhook_names_the_field(world: World) -> None:
     body = (
         '{"platform": "wechat", "account": "wechat:a", "thread_id": "t", "message_id": "m", '
-        '"author": {"id": "u", "name": %s}, "text": "hi", "sent_at": "2026-03-02T09:00:00Z"}'
-        % SURROGATE
-    ).encode()
-    response = _signed(world, body)
+        '"author": {"id": "u", "name": $S}, "text": "hi", "sent_at": "2026-03-02T09:00:00Z"}'
+    ).replace("$S", SURROGATE)
+    response = _signed(world, body.encode())
     assert response.status_code == 422, response.content
     assert _paths(response) == ["author.name"]
 
@@ -160,7 +163,7 @@ def test_a_deeply_nested_signed_webhook_is_a_422(world: World, depth: int) -> No
 @pytest.mark.parametrize("depth", [65, 100_000])
 def test_deeply_nested_api_bodies_are_a_422(api: HttpClient, depth: int) -> None:
     nested = "[" * depth + "]" * depth
-    chat = _post(api, "/api/v1/chats/sessions", '{"provider": "p", "name": %s}' % nested)
+    chat = _post(api, "/api/v1/chats/sessions", '{"provider": "p", "name": ' + nested + "}")
     assert chat.status_code == 422, chat.content
     assert "64 levels" in chat.json()["errors"][0]["message"]
     event = _post(api, "/api/v1/calls/events", nested)
@@ -169,7 +172,7 @@ def test_deeply_nested_api_bodies_are_a_422(api: HttpClient, depth: int) -> None
 
 def test_sixty_four_levels_are_read(api: HttpClient) -> None:
     nested = "[" * 63 + "]" * 63  # the body's object is the 64th level
-    response = _post(api, "/api/v1/chats/sessions", '{"provider": "p", "name": %s}' % nested)
+    response = _post(api, "/api/v1/chats/sessions", '{"provider": "p", "name": ' + nested + "}")
     assert response.status_code == 422
     assert "levels" not in response.content.decode()
     assert set(_paths(response)) == {"body.payload.name", "body.payload.external_id"}
