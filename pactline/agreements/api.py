@@ -25,7 +25,7 @@ from pactline.agreements.services import (
     agreement_version_propose,
 )
 from pactline.common.errors import FieldError, NotFound, ValidationFailed
-from pactline.common.inputs import Instant, SafeStr
+from pactline.common.inputs import QueryInstant, SafeStr
 from pactline.tenancy.access import Permission, access_client
 from pactline.tenancy.http import api_actor
 
@@ -219,7 +219,7 @@ def export_version(
 
 
 class InForceQuery(Schema):
-    at: Instant | None = None
+    at: QueryInstant | None = None
 
 
 @router.get(

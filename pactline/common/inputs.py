@@ -2,9 +2,9 @@
 
 - `SafeStr`: text without NUL (PostgreSQL refuses it) and without unpaired UTF-16 surrogates
   (a JSON body may spell `"\\ud800"`; such text cannot be encoded, stored or rendered).
-- `Instant`: a datetime inside `INSTANT_MIN` ≤ t < `INSTANT_MAX` (1970-01-01 to
-  2100-01-01 UTC), given back in UTC; one without a UTC offset is read as UTC (as the API always
-  has). `AwareInstant` is the same but requires the offset. Calendars, clocks and pages convert instants to local
+- `Instant`: a datetime with a UTC offset inside `INSTANT_MIN` ≤ t < `INSTANT_MAX`
+  (1970-01-01 to 2100-01-01 UTC), given back in UTC. `QueryInstant` also reads one without an
+  offset as UTC (a query parameter typed by hand). Calendars, clocks and pages convert instants to local
   time and add days to them; an instant in year 1 or 9999 overflows there. No call, message or
   agreement Pactline serves is older than the Unix epoch or further away than 2100.
 - `Day`: a calendar date inside the same window (periods, effective dates).
@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, AwareDatetime
 
@@ -27,7 +28,7 @@ DAY_MAX = date(2099, 12, 31)
 def text_problem(value: str) -> str | None:
     """Why `value` cannot be stored as text, or None when it can."""
     if "\x00" in value:
-        return _("must not contain a NUL character")
+        return _("must not contain NUL characters")
     if not value.isascii():
         try:
             value.encode("utf-8")
@@ -41,6 +42,13 @@ def safe_text(value: str) -> str:
     if problem is not None:
         raise ValueError(problem)
     return value
+
+
+def validate_text(value: str) -> None:
+    """The same rule for a Django form field (`validators=[validate_text]`)."""
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValidationError(problem, code="text")
 
 
 def bounded_instant(value: datetime) -> datetime:
@@ -70,6 +78,6 @@ def bounded_day(value: date) -> date:
 
 
 SafeStr = Annotated[str, AfterValidator(safe_text)]
-Instant = Annotated[datetime, AfterValidator(bounded_instant)]
-AwareInstant = Annotated[AwareDatetime, AfterValidator(bounded_instant)]
+Instant = Annotated[AwareDatetime, AfterValidator(bounded_instant)]
+QueryInstant = Annotated[datetime, AfterValidator(bounded_instant)]
 Day = Annotated[date, AfterValidator(bounded_day)]

@@ -25,7 +25,7 @@ from pactline.channels.voice.services import (
 )
 from pactline.channels.voice.twilio import twilio_auth_token, twilio_signature_valid
 from pactline.common.errors import FieldError, Forbidden, ValidationFailed
-from pactline.common.inputs import AwareInstant, SafeStr
+from pactline.common.inputs import Instant, SafeStr
 from pactline.common.json_input import json_loads_checked
 from pactline.tenancy.access import Permission, access_client
 from pactline.tenancy.http import api_actor
@@ -49,7 +49,7 @@ class CallEventIn(Schema):
     call_id: SafeStr = Field(min_length=1, max_length=100, description="the PBX's call id")
     sequence: int = Field(ge=0, le=2**62, description="orders the call's events; unique per call")
     type: EventType
-    at: AwareInstant = Field(description="when it happened, with a UTC offset")
+    at: Instant = Field(description="when it happened, with a UTC offset")
     queue: SafeStr = Field("", max_length=60)
     agent: SafeStr = Field("", max_length=100)
     caller: SafeStr = Field("", max_length=80, description="the caller's number")

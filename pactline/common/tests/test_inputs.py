@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from pactline.common.errors import ValidationFailed
-from pactline.common.inputs import INSTANT_MAX, INSTANT_MIN, AwareInstant, Day, Instant, SafeStr
+from pactline.common.inputs import INSTANT_MAX, INSTANT_MIN, Day, Instant, QueryInstant, SafeStr
 from pactline.common.json_input import MAX_DEPTH, json_loads_checked
 
 
 class Sample(BaseModel):
     text: SafeStr = ""
-    at: Instant | None = None
-    aware: AwareInstant | None = None
+    at: QueryInstant | None = None
+    aware: Instant | None = None
     day: Day | None = None
 
 

@@ -160,13 +160,16 @@ def test_instants_with_any_utc_offset_are_stored_in_utc_or_refused() -> None:
 
 @pytest.mark.django_db
 def test_a_client_code_with_a_nul_character_is_unknown() -> None:
-    """PostgreSQL refuses to compare text holding NUL, which no client code holds: such a code
-    is an unknown client (404, or the 401/403 of a webhook), never a server error."""
+    """PostgreSQL refuses to compare text holding NUL, which no client code holds: in a path
+    such a code is an unknown client (404, or the 401/403 of a webhook); in a query or body it
+    is a 422 naming the field. Never a server error."""
     raw, _values = _northwind()
     http = HttpClient(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    assert http.get("/api/v1/agreements", {"client": "a\x00"}).status_code == 404
+    for path in ("/api/v1/agreements", "/api/v1/campaigns"):
+        refused = http.get(path, {"client": "a\x00"})
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["path"] == "client"
     assert http.get("/api/v1/clients/a%00b").status_code == 404
-    assert http.get("/api/v1/campaigns", {"client": "a\x00"}).status_code == 404
     webhook = http.post("/api/v1/social/a%00b/messages", "{}", content_type="application/json")
     assert webhook.status_code == 401
     twilio = http.post("/api/v1/calls/twilio/a%00b/status", {"CallSid": "CA1"})
