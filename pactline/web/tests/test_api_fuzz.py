@@ -1,4 +1,5 @@
-"""Schemathesis over `/api/v1/openapi.json`: no operation answers 5xx, whatever it is sent.
+"""Schemathesis over `/api/v1/openapi.json`: no operation answers 5xx, whatever it is sent,
+and every error answer is a JSON object with a `detail`.
 
 Runs in-process against the Django WSGI application, inside each test's database transaction:
 once with a read-write API token of a provider admin for Northwind (the general outsourcing
@@ -121,10 +122,24 @@ def caller(request: pytest.FixtureRequest, db: None, _connections_kept: None) ->
     return Caller(headers=headers, path_values=values)
 
 
+def errors_are_json_with_a_detail(ctx: Any, response: Any, case: schemathesis.Case) -> None:
+    """Every error answer of the API is a JSON object with a `detail`, whatever went wrong."""
+    if response.status_code < 400:
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        raise AssertionError(f"{response.status_code} is not JSON: {response.text[:200]}") from None
+    if not isinstance(body, dict) or "detail" not in body:
+        raise AssertionError(f"{response.status_code} has no detail: {response.text[:200]}")
+
+
 @schema.parametrize()
 def test_no_operation_answers_a_server_error(case: schemathesis.Case, caller: Caller) -> None:
     caller.prepare(case)
-    case.call_and_validate(headers=caller.headers, checks=[not_a_server_error])
+    case.call_and_validate(
+        headers=caller.headers, checks=[not_a_server_error, errors_are_json_with_a_detail]
+    )
 
 
 # --- What the fuzzing found, pinned ----------------------------------------------------------
