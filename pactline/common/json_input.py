@@ -69,7 +69,7 @@ def _problems(data: Any, max_depth: int, too_deep: str) -> Iterator[FieldError]:
         else:
             items = []
             for key, item in value.items():
-                problem = text_problem(key)
+                problem = text_problem(key) if isinstance(key, str) else None
                 if problem is not None:
                     yield FieldError(path or "body", _("a key %(problem)s") % {"problem": problem})
                     continue
