@@ -25,6 +25,7 @@ from pactline.agreements.services import (
     agreement_version_propose,
 )
 from pactline.common.errors import FieldError, NotFound, ValidationFailed
+from pactline.common.inputs import QueryInstant, SafeStr
 from pactline.tenancy.access import Permission, access_client
 from pactline.tenancy.http import api_actor
 
@@ -129,7 +130,7 @@ def _agreement_out(agreement: Agreement) -> AgreementOut:
 
 
 @router.get("/agreements", response=list[AgreementOut], summary="Agreements visible to the caller")
-def list_agreements(request: HttpRequest, client: str | None = None) -> list[AgreementOut]:
+def list_agreements(request: HttpRequest, client: SafeStr | None = None) -> list[AgreementOut]:
     actor = api_actor(request)
     scope = access_client(actor, client, permission=Permission.AGREEMENT_VIEW) if client else None
     return [_agreement_out(a) for a in agreement_list(actor=actor, client=scope)]
@@ -218,7 +219,7 @@ def export_version(
 
 
 class InForceQuery(Schema):
-    at: datetime | None = None
+    at: QueryInstant | None = None
 
 
 @router.get(

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext
 
 from pactline.common.errors import FieldError, ValidationFailed
+from pactline.common.json_input import json_problems
 from pactline.core.agreement import (
     MESSAGES,
     AgreementDocument,
@@ -32,11 +33,19 @@ def translated(error: AgreementError) -> FieldError:
     return FieldError(error.path, message, error.line)
 
 
+UNBOUNDED_DEPTH = 10_000  # the loader bounds a document's nesting itself
+
+
 def document_parse(text: str | bytes, fmt: Format | None = None) -> AgreementDocument:
     try:
-        return parse_agreement(text, fmt=fmt)
+        document = parse_agreement(text, fmt=fmt)
     except AgreementInvalid as invalid:
         raise ValidationFailed([translated(error) for error in invalid.errors]) from None
+    # Text that cannot be stored (NUL, which PostgreSQL refuses; unpaired surrogates), anywhere.
+    problems = json_problems(agreement_to_data(document), max_depth=UNBOUNDED_DEPTH)
+    if problems:
+        raise ValidationFailed(problems)
+    return document
 
 
 def document_data(document: AgreementDocument) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pactline.cases.models import Case, SlaClock
 from pactline.cases.presentation import live_consumed
 from pactline.cases.selectors import case_clocks, clocks_at_risk
 from pactline.cases.surveys import survey_response_record
+from pactline.common.inputs import Instant, SafeStr
 from pactline.tenancy.http import api_actor
 
 router = Router(tags=["cases"])
@@ -146,14 +147,14 @@ def get_at_risk(request: HttpRequest, query: Query[AtRiskQuery]) -> list[AtRiskO
 
 
 class SurveyIn(Schema):
-    external_id: str = Field(
+    external_id: SafeStr = Field(
         ..., min_length=1, max_length=100, description="the survey tool's response id"
     )
     csat: int | None = Field(None, ge=1, le=5, description="satisfaction, 1-5")
     nps: int | None = Field(None, ge=0, le=10, description="likely to recommend, 0-10")
     resolved: bool | None = Field(None, description='"was your issue resolved?"')
-    comment: str = Field("", max_length=5000)
-    responded_at: datetime | None = Field(None, description="when the customer answered")
+    comment: SafeStr = Field("", max_length=5000)
+    responded_at: Instant | None = Field(None, description="when the customer answered")
 
 
 class SurveyOut(Schema):

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from pactline.common.inputs import Day, SafeStr
 from pactline.metrics.access import (
     access_statement,
     access_statement_issue,
@@ -165,7 +166,7 @@ def _detail(statement: Statement) -> StatementDetailOut:
 
 
 class ListQuery(Schema):
-    client: str | None = Field(None, max_length=CLIENT_CODE_MAX, description="A client code")
+    client: SafeStr | None = Field(None, max_length=CLIENT_CODE_MAX, description="A client code")
     frequency: FrequencyIn | None = None
     current: bool = Field(False, description="Only current revisions (not yet reissued)")
     limit: int = Field(100, ge=1, le=500)
@@ -199,9 +200,9 @@ def get_statement(request: HttpRequest, statement_id: int) -> StatementDetailOut
 
 
 class IssueIn(Schema):
-    client: str = Field(..., min_length=1, max_length=CLIENT_CODE_MAX)
+    client: SafeStr = Field(..., min_length=1, max_length=CLIENT_CODE_MAX)
     frequency: FrequencyIn = "monthly"
-    period: date = Field(..., description="Any day of the period (the client's local date)")
+    period: Day = Field(..., description="Any day of the period (the client's local date)")
 
 
 @router.post(
@@ -221,7 +222,7 @@ def issue_statement(request: HttpRequest, body: IssueIn) -> Status[StatementCrea
 
 
 class ReissueIn(Schema):
-    reason: str = Field(..., description="Why the period is measured again")
+    reason: SafeStr = Field(..., description="Why the period is measured again")
 
 
 @router.post(

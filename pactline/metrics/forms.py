@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pactline.common.errors import FieldError, ValidationFailed
+from pactline.common.inputs import validate_text
 from pactline.metrics.models import Frequency
 from pactline.metrics.statements import REASON_MAX
 
@@ -70,6 +71,7 @@ class StatementReissueForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for reissue"),
         max_length=REASON_MAX,
+        validators=[validate_text],
         help_text=gettext_lazy(
             "Say why the period is measured again (a late call file, a corrected record…). "
             "The reason is shown with the new revision."

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from pactline.audit.selectors import audit_chain_head
 from pactline.audit.services import audit_anchor_publish, audit_record
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
+from pactline.common.inputs import text_problem
 from pactline.core.agreement.service_levels import (
     AbandonRateMetric,
     AhtMetric,
@@ -244,7 +245,7 @@ def statement_reissue(
     require(actor, Permission.STATEMENT_ISSUE, statement.client_id)
     now = now or timezone.now()
     reason = reason.strip()
-    if not reason or len(reason) > REASON_MAX or "\x00" in reason:
+    if not reason or len(reason) > REASON_MAX or text_problem(reason) is not None:
         raise ValidationFailed(
             [FieldError("reason", _("say why the statement is reissued (at most 2000 characters)"))]
         )

@@ -26,6 +26,7 @@ from pactline.channels.chat.services import (
     chat_session_start,
 )
 from pactline.common.errors import FieldError, NotFound, ValidationFailed
+from pactline.common.inputs import Instant, SafeStr
 from pactline.tenancy.access import Actor, Permission, access_client
 from pactline.tenancy.http import api_actor
 from pactline.tenancy.models import Client
@@ -48,18 +49,20 @@ class ErrorsOut(Schema):
 
 
 class SessionIn(Schema):
-    client: str | None = Field(
+    client: SafeStr | None = Field(
         None, description="client code; taken from the API token when omitted"
     )
-    provider: str = Field(..., max_length=40, description="the chat provider's name, e.g. livechat")
-    external_id: str = Field(..., max_length=EXTERNAL_ID_MAX, description="its conversation id")
-    name: str = Field(..., max_length=NAME_MAX, description="the customer's name")
-    email: str | None = Field(None, max_length=320)
-    phone: str | None = Field(None, max_length=40)
-    region: str | None = Field(
+    provider: SafeStr = Field(
+        ..., max_length=40, description="the chat provider's name, e.g. livechat"
+    )
+    external_id: SafeStr = Field(..., max_length=EXTERNAL_ID_MAX, description="its conversation id")
+    name: SafeStr = Field(..., max_length=NAME_MAX, description="the customer's name")
+    email: SafeStr | None = Field(None, max_length=320)
+    phone: SafeStr | None = Field(None, max_length=40)
+    region: SafeStr | None = Field(
         None, max_length=2, description="ISO country of a national phone number"
     )
-    started_at: datetime | None = None
+    started_at: Instant | None = None
 
 
 class SessionOut(Schema):
@@ -80,10 +83,10 @@ class SessionCreatedOut(SessionOut):
 
 class MessageIn(Schema):
     author_kind: AuthorKindIn
-    author_label: str = Field("", max_length=LABEL_MAX, description="agent or bot name")
-    text: str = Field(..., max_length=TEXT_MAX)
-    external_message_id: str | None = Field(None, max_length=EXTERNAL_ID_MAX)
-    sent_at: datetime | None = None
+    author_label: SafeStr = Field("", max_length=LABEL_MAX, description="agent or bot name")
+    text: SafeStr = Field(..., max_length=TEXT_MAX)
+    external_message_id: SafeStr | None = Field(None, max_length=EXTERNAL_ID_MAX)
+    sent_at: Instant | None = None
 
 
 class MessageOut(Schema):

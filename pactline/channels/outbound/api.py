@@ -33,6 +33,7 @@ from pactline.channels.outbound.services import (
     next_call,
 )
 from pactline.common.errors import Conflict, FieldError, NotFound, ValidationFailed
+from pactline.common.inputs import SafeStr
 from pactline.tenancy.access import Actor, Permission, access_client
 from pactline.tenancy.http import api_actor
 from pactline.tenancy.models import Client
@@ -127,12 +128,12 @@ class CampaignCreatedOut(CampaignOut):
 
 
 class CampaignIn(Schema):
-    client: str | None = Field(
+    client: SafeStr | None = Field(
         None, max_length=50, description="client code; taken from the API token when omitted"
     )
-    name: str = Field(..., max_length=NAME_MAX)
+    name: SafeStr = Field(..., max_length=NAME_MAX)
     kind: KindIn
-    calendar: str | None = Field(
+    calendar: SafeStr | None = Field(
         None,
         max_length=CALENDAR_MAX,
         description="a calendar of the agreement; default `outbound`, else the phone channel's",
@@ -142,7 +143,7 @@ class CampaignIn(Schema):
 
 
 class CampaignsQuery(Schema):
-    client: str | None = Field(None, max_length=50, description="only this client's campaigns")
+    client: SafeStr | None = Field(None, max_length=50, description="only this client's campaigns")
 
 
 class ListLoadOut(Schema):
@@ -152,7 +153,7 @@ class ListLoadOut(Schema):
 
 
 class CallListQuery(Schema):
-    region: str | None = Field(
+    region: SafeStr | None = Field(
         None, min_length=2, max_length=2, description="ISO country of national numbers, e.g. US"
     )
 
@@ -173,7 +174,7 @@ class DialOut(Schema):
 
 class AttemptIn(Schema):
     disposition: DispositionIn
-    notes: str = Field("", max_length=NOTES_MAX)
+    notes: SafeStr = Field("", max_length=NOTES_MAX)
     survey_score: int | None = Field(None, ge=0, le=10)
 
 
@@ -200,8 +201,8 @@ class AttemptOut(Schema):
 
 
 class DoNotCallIn(Schema):
-    phone: str = Field(..., max_length=PHONE_MAX)
-    region: str | None = Field(
+    phone: SafeStr = Field(..., max_length=PHONE_MAX)
+    region: SafeStr | None = Field(
         None, min_length=2, max_length=2, description="ISO country of a national number"
     )
 

@@ -7,7 +7,6 @@ before the body is even parsed; a wrong or missing one gets 401 and nothing is s
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, Literal
 
@@ -32,6 +31,8 @@ from pactline.channels.social.services import (
 )
 from pactline.channels.social.signing import HEADER, social_signature_valid
 from pactline.common.errors import FieldError, NotFound, ValidationFailed
+from pactline.common.inputs import Instant, SafeStr
+from pactline.common.json_input import json_loads_checked
 from pactline.tenancy.access import Permission, access_client, system_actor
 from pactline.tenancy.http import api_actor
 from pactline.tenancy.models import Client
@@ -59,25 +60,25 @@ class DetailOut(Schema):
 
 
 class AuthorIn(Schema):
-    id: str = Field(..., min_length=1, max_length=ID_MAX)
-    name: str = Field("", max_length=200)
+    id: SafeStr = Field(..., min_length=1, max_length=ID_MAX)
+    name: SafeStr = Field("", max_length=200)
 
 
 class AttachmentIn(Schema):
     url: HttpUrl
-    name: str = Field("", max_length=255)
-    content_type: str = Field("", max_length=255)
+    name: SafeStr = Field("", max_length=255)
+    content_type: SafeStr = Field("", max_length=255)
 
 
 class WebhookIn(Schema):
     platform: PlatformIn
-    account: str = Field(..., min_length=1, max_length=200, examples=["wechat:华信家居服务号"])
-    thread_id: str = Field(..., min_length=1, max_length=ID_MAX)
-    message_id: str = Field(..., min_length=1, max_length=ID_MAX)
+    account: SafeStr = Field(..., min_length=1, max_length=200, examples=["wechat:华信家居服务号"])
+    thread_id: SafeStr = Field(..., min_length=1, max_length=ID_MAX)
+    message_id: SafeStr = Field(..., min_length=1, max_length=ID_MAX)
     author: AuthorIn
-    text: str = Field("", max_length=TEXT_MAX)
+    text: SafeStr = Field("", max_length=TEXT_MAX)
     attachments: list[AttachmentIn] = Field([], max_length=ATTACHMENTS_MAX)
-    sent_at: datetime
+    sent_at: Instant
 
 
 class ReceivedOut(Schema):
@@ -112,13 +113,13 @@ class MessageCreatedOut(MessageOut):
 
 
 class ReplyIn(Schema):
-    text: str = Field(..., max_length=TEXT_MAX)
+    text: SafeStr = Field(..., max_length=TEXT_MAX)
 
 
 class AckIn(Schema):
     status: Literal["delivered", "failed"]
-    platform_message_id: str = Field("", max_length=ID_MAX)
-    error: str = Field("", max_length=2000)
+    platform_message_id: SafeStr = Field("", max_length=ID_MAX)
+    error: SafeStr = Field("", max_length=2000)
 
 
 class OutboxQuery(Schema):
@@ -154,10 +155,7 @@ def _message_fields(message: SocialMessage) -> dict[str, Any]:
 
 def _webhook_payload(body: bytes) -> WebhookIn:
     """The body as the schema, or ValidationFailed naming each bad field."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed([FieldError("body", _("not JSON: %(e)s") % {"e": exc})]) from None
+    data = json_loads_checked(body)
     try:
         return WebhookIn.model_validate(data)
     except SchemaError as exc:

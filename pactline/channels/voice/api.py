@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AwareDatetime, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 from pactline.cases.access import access_case
 from pactline.channels.voice.access import access_call
@@ -25,6 +25,8 @@ from pactline.channels.voice.services import (
 )
 from pactline.channels.voice.twilio import twilio_auth_token, twilio_signature_valid
 from pactline.common.errors import FieldError, Forbidden, ValidationFailed
+from pactline.common.inputs import Instant, SafeStr
+from pactline.common.json_input import json_loads_checked
 from pactline.tenancy.access import Permission, access_client
 from pactline.tenancy.http import api_actor
 from pactline.tenancy.models import Client
@@ -43,24 +45,24 @@ class CallEventIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    client: str = Field(min_length=1, max_length=40, description="the client's code")
-    call_id: str = Field(min_length=1, max_length=100, description="the PBX's call id")
+    client: SafeStr = Field(min_length=1, max_length=40, description="the client's code")
+    call_id: SafeStr = Field(min_length=1, max_length=100, description="the PBX's call id")
     sequence: int = Field(ge=0, le=2**62, description="orders the call's events; unique per call")
     type: EventType
-    at: AwareDatetime = Field(description="when it happened, with a UTC offset")
-    queue: str = Field("", max_length=60)
-    agent: str = Field("", max_length=100)
-    caller: str = Field("", max_length=80, description="the caller's number")
-    caller_name: str = Field("", max_length=100)
-    dialed: str = Field("", max_length=80, description="the number the caller dialled")
+    at: Instant = Field(description="when it happened, with a UTC offset")
+    queue: SafeStr = Field("", max_length=60)
+    agent: SafeStr = Field("", max_length=100)
+    caller: SafeStr = Field("", max_length=80, description="the caller's number")
+    caller_name: SafeStr = Field("", max_length=100)
+    dialed: SafeStr = Field("", max_length=80, description="the number the caller dialled")
     direction: Literal["inbound", "outbound"] = "inbound"
-    target: str = Field("", max_length=100, description="transferred: where to")
+    target: SafeStr = Field("", max_length=100, description="transferred: where to")
     ended_by: Literal["", "caller", "agent"] = ""
-    disposition: str = Field(
+    disposition: SafeStr = Field(
         "", max_length=60, description="the agent's wrap-up code (usually on wrapup_ended)"
     )
-    recording: str = Field("", max_length=300, description="path or URL of the recording")
-    transcript: str = Field("", max_length=200_000, description="card data is redacted")
+    recording: SafeStr = Field("", max_length=300, description="path or URL of the recording")
+    transcript: SafeStr = Field("", max_length=200_000, description="card data is redacted")
 
 
 class CallOut(Schema):
@@ -132,7 +134,7 @@ class ErrorsOut(Schema):
 
 
 class CursorQuery(Schema):
-    client: str
+    client: SafeStr
     after: int = Field(0, ge=0, le=2**62, description="the last change_seq already read")
     limit: int = Field(100, ge=1, le=1000)
 
@@ -177,8 +179,9 @@ def _call_out(call: Call, client: Client | None = None) -> CallOut:
 
 
 def _parsed(body: bytes) -> CallEventIn:
+    data = json_loads_checked(body or b"null")
     try:
-        return CallEventIn.model_validate_json(body or b"")
+        return CallEventIn.model_validate(data)
     except ValidationError as invalid:
         raise ValidationFailed(
             [

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from pactline.channels.voice.models import CallSource
 from pactline.channels.voice.records import LineError
+from pactline.common.json_input import MAX_DEPTH, json_problems
 
 _EPOCH_MIN = 315532800  # 1980-01-01
 _EPOCH_MAX = 4102444800  # 2100-01-01
@@ -280,6 +281,11 @@ def parse_freeswitch_json(text: str, zone: ZoneInfo) -> LegRecord:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LineError(_("not JSON: %(error)s") % {"error": exc.msg}) from None
+    except RecursionError:
+        raise LineError(_("nested more than %(n)s levels deep") % {"n": MAX_DEPTH}) from None
+    problems = json_problems(document)  # too deep for the checks below, or text not storable
+    if problems:
+        raise LineError(problems[0].message if problems[0].path == "body" else str(problems[0]))
     if not isinstance(document, dict) or not isinstance(document.get("variables"), dict):
         raise LineError(_("a JSON CDR is an object with a 'variables' object"))
     variables: dict[str, Any] = document["variables"]

@@ -14,6 +14,7 @@ flat. Inside one (a caller's atomic block, tests) they are written inline."""
 
 from __future__ import annotations
 
+import codecs
 import gc
 import hashlib
 import json
@@ -269,12 +270,16 @@ def _records(handle: Any, fmt: str) -> Iterator[tuple[int, bytes]]:
             text = first + handle.read()
             try:
                 document = json.loads(text)
-            except json.JSONDecodeError:
-                yield 1, text
+                items = document if isinstance(document, list) else [document]
+                records = [json.dumps(item, ensure_ascii=False).encode() + b"\n" for item in items]
+            except (json.JSONDecodeError, RecursionError):
+                rest = text[len(first) :]
+                if rest.strip() and _is_json(first):  # lines, the first of them an array
+                    yield from enumerate([first, *rest.splitlines(keepends=True)], start=1)
+                else:
+                    yield 1, text  # the parser rejects it with the reason
                 return
-            items = document if isinstance(document, list) else [document]
-            for number, item in enumerate(items, start=1):
-                yield number, json.dumps(item, ensure_ascii=False).encode() + b"\n"
+            yield from enumerate(records, start=1)
             return
         yield 1, first
         number = 1
@@ -290,6 +295,8 @@ def _is_json(raw: bytes) -> bool:
         json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return False
+    except RecursionError:  # a whole value, nested too deeply: a line the parser rejects
+        return True
     return True
 
 
@@ -396,6 +403,15 @@ def _zone(name: str) -> ZoneInfo:
         ) from None
 
 
+def _check_encoding(name: str) -> None:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise ValidationFailed(
+            [FieldError("encoding", _("unknown text encoding '%(name)s'") % {"name": name})]
+        ) from None
+
+
 def _feeder(
     options: ImportOptions, zone: ZoneInfo, region: str | None, writer: BatchWriter | None
 ) -> _Feeder:
@@ -424,6 +440,7 @@ def voice_file_import(
     if options.format not in ImportFormat.values:
         raise ValidationFailed([FieldError("format", _("unknown format"))])
     zone = _zone(options.timezone)
+    _check_encoding(options.encoding)
     region = options.region or region_for_timezone(options.timezone)
     now = now or timezone.now()
     rejects = _Rejects(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from pactline.channels.voice.live import TWILIO_STATUSES, LiveEvent
 from pactline.channels.voice.models import CallSource
 from pactline.common.errors import FieldError, ValidationFailed
+from pactline.common.inputs import bounded_instant, text_problem
 from pactline.tenancy.models import Client
 
 _SALT = "pactline.twilio"
@@ -91,9 +92,19 @@ def twilio_event(params: Mapping[str, str]) -> LiveEvent:
         at = parsedate_to_datetime(params.get("Timestamp", ""))
     if at is None or at.tzinfo is None:
         errors.append(FieldError("Timestamp", _("must be an RFC 2822 date with a UTC offset")))
+    else:
+        try:
+            at = bounded_instant(at)
+        except ValueError as outside:
+            errors.append(FieldError("Timestamp", str(outside)))
     duration = params.get("CallDuration", "")
     if duration and not duration.isdigit():
         errors.append(FieldError("CallDuration", _("must be a whole number of seconds")))
+    errors += [
+        FieldError(name, problem)
+        for name in _KEPT
+        if (problem := text_problem(params.get(name, ""))) is not None
+    ]
     if errors or at is None:
         raise ValidationFailed(errors)
     payload = {name: params[name][:300] for name in _KEPT if params.get(name)}

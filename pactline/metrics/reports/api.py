@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from pactline.common.errors import NotFound
+from pactline.common.inputs import Day, SafeStr
 from pactline.metrics.models import GeneratedReport
 from pactline.metrics.reports.access import (
     access_generated_report,
@@ -103,9 +104,9 @@ def _fields(report: GeneratedReport) -> dict[str, Any]:
 
 
 class ReportsQuery(Schema):
-    client: str | None = None
-    report_name: str | None = None
-    period_start: date | None = None
+    client: SafeStr | None = None
+    report_name: SafeStr | None = None
+    period_start: Day | None = None
     limit: int = 100
 
 
@@ -150,9 +151,9 @@ def download_report(request: HttpRequest, report_id: int, fmt: Format) -> FileRe
 
 
 class GenerateIn(Schema):
-    client: str
-    report_name: str
-    period_start: date
+    client: SafeStr
+    report_name: SafeStr
+    period_start: Day
 
 
 @router.post(

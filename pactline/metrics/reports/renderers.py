@@ -13,6 +13,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from pactline.common.spreadsheet import safe_cell, safe_row
 from pactline.metrics.reports.formatting import Chart, ReportView, Table
 
 FORMATS = ("html", "pdf", "csv", "xlsx")
@@ -95,14 +96,14 @@ def render_csv(view: ReportView) -> bytes:
     spreadsheet programs need to read Chinese text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([view.title])
+    writer.writerow(safe_row([view.title]))
     for name, value in view.facts:
-        writer.writerow([name, value])
+        writer.writerow(safe_row([name, value]))
     for section in view.sections:
         writer.writerow([])
-        writer.writerow([section.title])
+        writer.writerow(safe_row([section.title]))
         for note in section.notes:
-            writer.writerow([note])
+            writer.writerow(safe_row([note]))
         for table in section.tables:
             _csv_table(writer, table)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -111,12 +112,12 @@ def render_csv(view: ReportView) -> bytes:
 def _csv_table(writer: Any, table: Table) -> None:
     write: Callable[[list[object]], object] = writer.writerow
     write([])
-    write([table.title])
-    write(list(table.columns))
+    write(safe_row([table.title]))
+    write(safe_row(table.columns))
     for row in table.rows:
-        write([_plain(cell.value) for cell in row])
+        write([_plain(safe_cell(cell.value)) for cell in row])
     for note in table.notes:
-        write([note])
+        write(safe_row([note]))
 
 
 _SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
@@ -148,29 +149,29 @@ def render_xlsx(view: ReportView) -> bytes:
     summary = workbook.active
     assert summary is not None  # noqa: S101 - a new workbook has its first sheet
     summary.title = _sheet_title(view.title, used)
-    summary.append([view.title])
+    summary.append(safe_row([view.title]))
     summary["A1"].font = Font(bold=True, size=14)
     for name, value in view.facts:
-        summary.append([name, value])
+        summary.append(safe_row([name, value]))
     summary.column_dimensions["A"].width = 24
     summary.column_dimensions["B"].width = 60
     for section in view.sections:
         sheet = workbook.create_sheet(_sheet_title(section.title, used))
-        sheet.append([section.title])
+        sheet.append(safe_row([section.title]))
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=13)
         for note in section.notes:
-            sheet.append([note])
+            sheet.append(safe_row([note]))
         for table in section.tables:
             sheet.append([])
-            sheet.append([table.title])
+            sheet.append(safe_row([table.title]))
             sheet.cell(row=sheet.max_row, column=1).font = bold
-            sheet.append(list(table.columns))
+            sheet.append(safe_row(table.columns))
             for column in range(1, len(table.columns) + 1):
                 sheet.cell(row=sheet.max_row, column=column).font = bold
             for row in table.rows:
-                sheet.append([_cell_value(cell.value) for cell in row])
+                sheet.append([_cell_value(safe_cell(cell.value)) for cell in row])
             for note in table.notes:
-                sheet.append([note])
+                sheet.append(safe_row([note]))
         sheet.column_dimensions["A"].width = 28
         for letter in "BCDEFG":
             sheet.column_dimensions[letter].width = 18

@@ -150,3 +150,28 @@ def test_the_navigation_leads_to_reports(setup: Setup) -> None:
     assert f'href="/clients/{setup.code}/reports/"' in viewer
     admin = _http(setup, "admin").get("/").content.decode()
     assert 'href="/reports/"' in admin
+
+
+def test_unstorable_text_is_refused_by_field(setup: Setup) -> None:
+    """A lone surrogate (JSON `"\\ud800"`) or NUL: a 422 naming the field, on the API and the
+    page alike; nothing is generated."""
+    admin = _http(setup, "admin")
+    for name in ('"\\ud800"', '"a\\u0000"'):
+        body = '{"client": "%s", "report_name": %s, "period_start": "2026-03-01"}'
+        api = admin.post(
+            "/api/v1/reports", body.replace("%s", setup.code, 1).replace("%s", name),
+            content_type="application/json",
+        )  # fmt: skip
+        assert api.status_code == 422, api.content
+        assert [error["path"] for error in api.json()["errors"]] == ["report_name"]
+    for raw in (b"report_name=%ED%A0%80&period_start=2026-03-01", b"report_name=a%00&period_start=2026-03-01"):  # fmt: skip
+        page = admin.post(
+            f"/clients/{setup.code}/reports/generate/",
+            raw,
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert page.status_code == 422
+        assert (
+            'class="field-error"' in page.content.decode() or "errorlist" in page.content.decode()
+        )
+    assert GeneratedReport.objects.count() == 1

@@ -8,8 +8,10 @@ import re
 import pytest
 import time_machine
 
+from pactline.common.errors import ValidationFailed
+from pactline.metrics.forms import StatementReissueForm
 from pactline.metrics.models import Statement
-from pactline.metrics.statements import statement_issue
+from pactline.metrics.statements import statement_issue, statement_reissue
 from pactline.metrics.tests.support import SYSTEM
 from pactline.metrics.tests.test_statement_pages_support import (  # noqa: F401 - fixture
     APRIL_2,
@@ -210,3 +212,26 @@ def test_the_list_shows_revisions_and_only_the_clients_own(march: March) -> None
     assert (
         march.http.as_("client_a_manager").get(f"/statements/{b_statement.pk}/").status_code == 404
     )
+
+
+def test_reissue_refuses_unstorable_reasons(march: March) -> None:
+    """NUL or a lone surrogate in the reason: a form error (or ValidationFailed), never a 500,
+    and no revision."""
+    statement = _issued(march)
+    reissue = f"/statements/{statement.pk}/reissue/"
+    admin = march.http.as_("provider_admin")
+    form_type = "application/x-www-form-urlencoded"
+    nul = admin.post(reissue, b"reason=a%00b", content_type=form_type)
+    assert nul.status_code == 422
+    assert 'class="field-error"' in nul.content.decode()
+    assert Statement.objects.count() == 1
+    # The bytes of a UTF-8-encoded surrogate are not UTF-8: they arrive as U+FFFD, storable.
+    assert admin.post(reissue, b"reason=%ED%A0%80", content_type=form_type).status_code == 302
+    form = StatementReissueForm({"reason": "late file \ud800"})
+    assert not form.is_valid()
+    assert "reason" in form.errors
+    latest = Statement.objects.order_by("-revision").first()
+    assert latest is not None
+    with pytest.raises(ValidationFailed) as failed:
+        statement_reissue(actor=march.world.provider_admin.actor, statement=latest, reason="\ud800")
+    assert failed.value.errors[0].path == "reason"

@@ -1,4 +1,5 @@
-"""Schemathesis over `/api/v1/openapi.json`: no operation answers 5xx, whatever it is sent.
+"""Schemathesis over `/api/v1/openapi.json`: no operation answers 5xx, whatever it is sent,
+and every error answer is a JSON object with a `detail`.
 
 Runs in-process against the Django WSGI application, inside each test's database transaction:
 once with a read-write API token of a provider admin for Northwind (the general outsourcing
@@ -121,10 +122,24 @@ def caller(request: pytest.FixtureRequest, db: None, _connections_kept: None) ->
     return Caller(headers=headers, path_values=values)
 
 
+def errors_are_json_with_a_detail(ctx: Any, response: Any, case: schemathesis.Case) -> None:
+    """Every error answer of the API is a JSON object with a `detail`, whatever went wrong."""
+    if response.status_code < 400:
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        raise AssertionError(f"{response.status_code} is not JSON: {response.text[:200]}") from None
+    if not isinstance(body, dict) or "detail" not in body:
+        raise AssertionError(f"{response.status_code} has no detail: {response.text[:200]}")
+
+
 @schema.parametrize()
 def test_no_operation_answers_a_server_error(case: schemathesis.Case, caller: Caller) -> None:
     caller.prepare(case)
-    case.call_and_validate(headers=caller.headers, checks=[not_a_server_error])
+    case.call_and_validate(
+        headers=caller.headers, checks=[not_a_server_error, errors_are_json_with_a_detail]
+    )
 
 
 # --- What the fuzzing found, pinned ----------------------------------------------------------
@@ -160,13 +175,16 @@ def test_instants_with_any_utc_offset_are_stored_in_utc_or_refused() -> None:
 
 @pytest.mark.django_db
 def test_a_client_code_with_a_nul_character_is_unknown() -> None:
-    """PostgreSQL refuses to compare text holding NUL, which no client code holds: such a code
-    is an unknown client (404, or the 401/403 of a webhook), never a server error."""
+    """PostgreSQL refuses to compare text holding NUL, which no client code holds: in a path
+    such a code is an unknown client (404, or the 401/403 of a webhook); in a query or body it
+    is a 422 naming the field. Never a server error."""
     raw, _values = _northwind()
     http = HttpClient(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    assert http.get("/api/v1/agreements", {"client": "a\x00"}).status_code == 404
+    for path in ("/api/v1/agreements", "/api/v1/campaigns"):
+        refused = http.get(path, {"client": "a\x00"})
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["path"] == "client"
     assert http.get("/api/v1/clients/a%00b").status_code == 404
-    assert http.get("/api/v1/campaigns", {"client": "a\x00"}).status_code == 404
     webhook = http.post("/api/v1/social/a%00b/messages", "{}", content_type="application/json")
     assert webhook.status_code == 401
     twilio = http.post("/api/v1/calls/twilio/a%00b/status", {"CallSid": "CA1"})

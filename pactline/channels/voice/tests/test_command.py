@@ -134,3 +134,55 @@ def test_a_failing_writer_thread_fails_the_run(
         )
     assert ImportRun.objects.get().status == "failed"
     assert Call.objects.count() == 0
+
+
+@pytest.mark.parametrize("first", [False, True])
+def test_a_deeply_nested_cdr_line_is_rejected_and_the_good_ones_kept(
+    world: World, tmp_path: Path, first: bool
+) -> None:
+    """The nested line is rejected with its number and reason; the rest of the file imports."""
+    good = (FIXTURES / "freeswitch.ndjson").read_text().splitlines()
+    deep = "[" * 100_000 + "]" * 100_000
+    deep_cdr = '{"variables": {"uuid": "u-1", "x": ' + "[" * 100 + "]" * 100 + "}}"
+    lines = [deep, *good, deep_cdr] if first else [good[0], deep, deep_cdr, *good[1:]]
+    path = tmp_path / "cdr.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    out, err = _run(
+        "cdr",
+        str(path),
+        "--format=freeswitch-json",
+        "--client=client-b",
+        f"--reject-file={tmp_path / 'r'}",
+        "--no-progress",
+    )
+    assert "  calls: 3 created, 0 updated, 0 unchanged" in out
+    assert "  legs: 4 created, 0 updated, 0 unchanged" in out
+    numbers = (1, len(lines)) if first else (2, 3)
+    for number in numbers:
+        assert f"  line {number}: nested more than 64 levels deep" in err
+    rejects = (tmp_path / "r").read_text()
+    assert f"# line {numbers[0]}: nested more than 64 levels deep" in rejects
+    assert Call.objects.filter(client=world.client_b).count() == 3
+
+
+def test_a_nested_freeswitch_document_is_rejected_whole(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "cdr.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    _out, err = _run(
+        "cdr",
+        str(path),
+        "--format=freeswitch-json",
+        "--client=client-b",
+        f"--reject-file={tmp_path / 'r'}",
+        "--no-progress",
+    )
+    assert "  line 1: nested more than 64 levels deep" in err
+    assert Call.objects.count() == 0
+
+
+def test_an_unknown_encoding_is_a_command_error(world: World, tmp_path: Path) -> None:
+    for kind, extra in (("cdr", "--format=freeswitch-json"), ("queue-log", "--timezone=UTC")):
+        with pytest.raises(CommandError, match="encoding: unknown text encoding 'nope'"):
+            _run(kind, str(FIXTURES / "freeswitch.ndjson"), "--client=client-a", extra,
+                 "--encoding=nope")  # fmt: skip
+    assert ImportRun.objects.count() == 0

@@ -164,3 +164,22 @@ def test_signed_but_bad_fields_are_422_naming_them(world: World) -> None:
         ("Timestamp", "must be an RFC 2822 date with a UTC offset"),
     ]
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"Timestamp": "Mon, 01 Jan 1900 00:00:00 +0000"}, "Timestamp"),
+        ({"Timestamp": "Fri, 31 Dec 9999 23:59:59 +0000"}, "Timestamp"),
+        ({"From": "+1555\x00123"}, "From"),
+        ({"RecordingUrl": "https://x.example/\x00"}, "RecordingUrl"),
+    ],
+)
+def test_signed_callbacks_with_absurd_times_or_nul_are_422(
+    world: World, changes: dict[str, str], field: str
+) -> None:
+    before = snapshot()
+    response = _send(COMPLETED | changes)
+    assert response.status_code == 422, response.content
+    assert [e["path"] for e in response.json()["errors"]] == [field]
+    assert snapshot() == before
