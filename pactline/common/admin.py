@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin
@@ -16,7 +15,7 @@ class ReadOnlyAdmin[M: Model](admin.ModelAdmin[M]):
     Stored files are left out: they are served only by the pages that check who may read
     them and audit the reading, never as a bare media address."""
 
-    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> list[str]:
         files = [field.name for field in self.model._meta.fields if isinstance(field, FileField)]
         return [*(super().get_exclude(request, obj) or ()), *files]
 

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.cases.definitions import agreement_document
@@ -66,7 +65,6 @@ from pactline.tenancy.models import Client
 
 UNAVAILABLE = ("service_credits", "qa_scores", "staffing")  # not measured by Pactline yet
 TREND_LINES = 4  # service levels drawn against their target, at most
-
 
 
 @dataclass(frozen=True)

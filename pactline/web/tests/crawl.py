@@ -55,9 +55,9 @@ class _Links(HTMLParser):
             self.found.append((values["href"], False))
         if "hx-get" in values:
             self.found.append((values["hx-get"], True))
-        if tag == "form" and values.get("method", "get").lower() == "get":
-            if "hx-post" not in values and "hx-put" not in values:
-                self.found.append((values.get("action", ""), False))
+        reads = values.get("method", "get").lower() == "get" and "hx-post" not in values
+        if tag == "form" and reads:
+            self.found.append((values.get("action", ""), False))
         if tag in ("iframe", "img", "embed", "source", "audio", "video") and "src" in values:
             self.found.append((values["src"], False))
 
@@ -104,7 +104,7 @@ def crawl(http: HttpClient, *, user: str, start: str = "/", limit: int = 2000) -
         headers = {"HX-Request": "true"} if link.htmx else {}
         try:
             response = http.get(link.url, headers=headers)
-        except Exception as error:  # noqa: BLE001 - the crawl records it and goes on
+        except Exception as error:
             visits.append(Visit(user, link.url, 500, referrer, f"{type(error).__name__}: {error}"))
             continue
         visits.append(Visit(user, link.url, response.status_code, referrer))

@@ -18,8 +18,13 @@ from django.core.management import call_command
 from django.test import Client as HttpClient
 from django.test import override_settings
 
+from pactline.tenancy.access import actor_for_user, system_actor
+from pactline.tenancy.models import Client, Role, TokenScope
+from pactline.tenancy.services import api_token_create
 from pactline.web.demo import DEMO_USERS
 from pactline.web.tests.crawl import Visit, crawl
+from pactline.web.tests.route_matrix import matrix, member
+from pactline.workforce.services import knowledge_article_create, knowledge_attachment_add
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +74,31 @@ def test_every_page_reachable_from_home_answers_every_demo_user(demo: str) -> No
     # Each user reached more than their home page; the provider's roles reach every area.
     reached = {visit.user: visit for visit in visits if visit.url != "/"}
     assert set(reached) == {demo_user.username for demo_user in DEMO_USERS}
+
+
+@pytest.mark.parametrize("demo", ["fixed now"], indirect=True)
+def test_authorization_matrix_of_every_route_and_api_operation(demo: str) -> None:
+    """Generated from the URL configuration and the OpenAPI document: every route × anonymous,
+    another client's user, the same client's users without the role, and the allowed role."""
+    kestrel = Client.objects.get(code="kestrel-energy")
+    article = knowledge_article_create(
+        actor=system_actor("test"),
+        client=kestrel,
+        title="Meter readings",
+        body="How to read a smart meter.",
+        published=True,
+    )
+    knowledge_attachment_add(
+        actor=system_actor("test"), article=article, content=io.BytesIO(b"%PDF-1.4"), name="a.pdf"
+    )
+    api_token_create(
+        actor=actor_for_user(member(kestrel, Role.CLIENT_MANAGER, "manager")),
+        client=kestrel,
+        name="matrix",
+        scope=TokenScope.READ,
+    )
+
+    problems, checked = matrix(HttpClient())
+
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+    assert checked > 100
