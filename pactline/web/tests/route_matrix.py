@@ -249,10 +249,10 @@ def check(route: Route, rule: Rule, url: str, users: dict[str, User]) -> Checked
 
 
 def admin_site(route: Route) -> list[str]:
-    """Django's admin, for staff only: its pages without parameters (the index, each app and
-    change list) open for the provider admin and send everyone else to the admin's sign-in.
-    Its object pages take the same permission checks as the change lists."""
-    if _PARAM.search(route.template) or route.key in ("admin:logout", "admin:login"):
+    """Django's admin, for staff only: its index and every change list open for the provider
+    admin and send everyone else to the admin's sign-in. Its object and add pages take the
+    same checks (the read-only records refuse adding to everyone)."""
+    if route.key != "admin:index" and not route.key.endswith("_changelist"):
         return []
     users = personas(Client.objects.get(code=DEFAULT_CLIENT))
     problems = []
