@@ -19,7 +19,10 @@ SECRET_KEY = env_secret("SECRET_KEY", fallback_file=VAR_DIR / "secret_key")
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Where `pactline serve` listens (its --host/--port override them for one run).
+PACTLINE_HOST = env_str("PACTLINE_HOST", "127.0.0.1")
+PACTLINE_PORT = env_int("PACTLINE_PORT", 8000)
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PACTLINE_PORT}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

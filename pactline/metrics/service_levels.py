@@ -7,13 +7,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext_noop
 
 from pactline.agreements.models import ACTIVATED, AgreementVersion
 from pactline.cases.definitions import agreement_document
 from pactline.core.agreement.service_levels import ClockMetric
-from pactline.core.kpi import AnyMetric, KpiValue, Verdict, evaluate_metric, verdict, volume_of
+from pactline.core.kpi import (
+    AnyMetric,
+    ClockCounts,
+    KpiValue,
+    Measures,
+    UntrackedThreshold,
+    Verdict,
+    evaluate_metric,
+    verdict,
+    volume_of,
+)
 from pactline.metrics.selectors import ClockTotals, Filter, measured_between
 from pactline.tenancy.models import Client
+
+# The definition a figure shows when the rollups cannot give it (pages translate it).
+UNTRACKED = gettext_noop(
+    "Not measured: the rollups do not count waits against this threshold yet (rebuild them)."
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,20 @@ def versions_between(
     return parts
 
 
+def measured_value(
+    metric: AnyMetric, measures: Measures, clocks: ClockCounts | None = None
+) -> KpiValue:
+    """The metric over the measures; a figure the rollups cannot give (a threshold they did
+    not count waits against) is "not measured" with the reason as its definition, never an
+    error: every page and statement that shows service levels reads them through here."""
+    try:
+        return evaluate_metric(metric, measures, clocks)
+    except UntrackedThreshold as untracked:
+        return KpiValue(
+            None, Decimal(0), Decimal(0), "percent", UNTRACKED, {"threshold": untracked.threshold}
+        )
+
+
 def metric_result(
     client: Client, channel: str, name: str, metric: AnyMetric, start: datetime, end: datetime
 ) -> MetricResult:
@@ -64,7 +96,7 @@ def metric_result(
     clocks = None
     if isinstance(metric, ClockMetric):
         clocks = measured.clocks.get(f"{channel}.{name}", ClockTotals()).counts
-    value = evaluate_metric(metric, measured.measures, clocks)
+    value = measured_value(metric, measured.measures, clocks)
     volume = volume_of(metric, measured.measures, clocks)
     return MetricResult(channel, name, metric, value, volume, verdict(metric, value, volume))
 

@@ -55,3 +55,12 @@ def require_materials_desk(actor: Actor) -> None:
         if has_permission(actor, permission, None) or clients_with(actor, permission):
             return
     raise Forbidden
+
+
+def can_use_materials_desk(actor: Actor) -> bool:
+    """Whether `require_materials_desk` lets the actor in (the menu offers the desk only then)."""
+    try:
+        require_materials_desk(actor)
+    except Forbidden:
+        return False
+    return True

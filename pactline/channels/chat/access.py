@@ -41,3 +41,12 @@ def require_chat_desk(actor: Actor) -> None:
     is no single object to hide behind a 404)."""
     if not actor.is_system and not chat_desk_client_ids(actor):
         raise Forbidden
+
+
+def can_use_chat_desk(actor: Actor) -> bool:
+    """Whether `require_chat_desk` lets the actor in (the menu offers Chats only then)."""
+    try:
+        require_chat_desk(actor)
+    except Forbidden:
+        return False
+    return True

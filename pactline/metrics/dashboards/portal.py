@@ -13,7 +13,7 @@ from django.urls import reverse
 from pactline.agreements.presentation.labels import CHANNELS, label
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.cases.definitions import agreement_document
-from pactline.core.kpi import Measures, evaluate_metric, total
+from pactline.core.kpi import Measures, total
 from pactline.metrics.dashboards.figures import VERDICTS, ResultRow, live_row, shown_value
 from pactline.metrics.dashboards.local_time import (
     LocalPeriod,
@@ -27,7 +27,7 @@ from pactline.metrics.dashboards.wallboard import phone_service_level
 from pactline.metrics.models import Statement
 from pactline.metrics.reports.selectors import generated_report_list
 from pactline.metrics.selectors import Filter, measured_by_dimension, measured_by_interval
-from pactline.metrics.service_levels import service_levels_measured
+from pactline.metrics.service_levels import measured_value, service_levels_measured
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import Actor
 from pactline.tenancy.models import Client
@@ -132,7 +132,7 @@ def hours_today(client: Client, window: LocalPeriod, now: datetime) -> list[Hour
         measures = total(by_interval[at].measures for at in hour.intervals if at in by_interval)
         level = "—"
         if found is not None:
-            value = evaluate_metric(found[1], measures)
+            value = measured_value(found[1], measures)
             level = shown_value(value.value, value.unit)
         rows.append(
             HourRow(hour.label, measures.offered, measures.answered, measures.abandoned, level)

@@ -15,8 +15,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext_noop
-
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.cases.definitions import agreement_document
@@ -61,16 +59,12 @@ from pactline.metrics.reports import content as c
 from pactline.metrics.reports.case_sections import CaseSections
 from pactline.metrics.reports.cube import Cube
 from pactline.metrics.selectors import ClockTotals, Measured
-from pactline.metrics.service_levels import versions_between
+from pactline.metrics.service_levels import UNTRACKED, versions_between
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.models import Client
 
 UNAVAILABLE = ("service_credits", "qa_scores", "staffing")  # not measured by Pactline yet
 TREND_LINES = 4  # service levels drawn against their target, at most
-
-UNTRACKED = gettext_noop(
-    "Not measured: the rollups do not count waits against this threshold yet (rebuild them)."
-)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,11 @@ def require_console(actor: Actor) -> list[Client]:
     return clients
 
 
+def can_use_console(actor: Actor) -> bool:
+    """Whether `require_console` lets the actor in (the menu offers My queue only then)."""
+    return bool(console_clients(actor))
+
+
 def agent_role_clients(actor: Actor, clients: list[Client]) -> list[Client]:
     """Those of `clients` for which the actor holds an agent's role (for the client or
     provider-wide): the only ones whose work they could take, so the only ones worth asking

@@ -36,6 +36,7 @@ from pactline.web.demo.users import (
     demo_users_ensure,
 )
 from pactline.web.demo.voice import demo_calls_load, loaded_line
+from pactline.web.serving import serve_url
 
 __all__ = ["DEMO_USERS", "DemoOptions", "DemoUser", "demo_load"]
 
@@ -70,7 +71,7 @@ def demo_load(*, actor: Actor | None = None, options: DemoOptions | None = None)
     if options.channels:
         lines += _channels(actor, now, options)
     lines.append("")
-    lines.append(_("Sign in at %(url)s with:") % {"url": f"{settings.SITE_URL}/login/"})
+    lines.append(_("Sign in at %(url)s with:") % {"url": f"{serve_url()}login/"})
     for demo, password, scope in users:
         lines.append(f"  {demo.role.value:<18} {demo.username:<15} {password:<14} ({scope})")
     return lines

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from pactline.audit.models import AuditEvent
 from pactline.audit.selectors import audit_chain_verify
 from pactline.tenancy.models import Client, Membership, Role
 from pactline.web.demo import DEMO_USERS, DemoOptions, demo_load
+from pactline.web.management.commands.serve import Command as ServeCommand
 from pactline.workforce.access import agent_can_work
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +60,28 @@ def test_demo_loads_four_clients_and_a_user_per_role_and_reruns_cleanly(
         request = RequestFactory().post("/login/")
         assert authenticate(request, username=username, password=password) is not None
         assert any(username in line and password in line for line in second)
+
+
+def test_demo_prints_the_address_serve_listens_on(settings: Settings, tmp_path: Path) -> None:
+    settings.VAR_DIR = tmp_path
+    settings.PACTLINE_HOST, settings.PACTLINE_PORT = "0.0.0.0", 8765  # noqa: S104
+
+    lines = demo_load(options=QUICK)
+
+    assert "Sign in at http://127.0.0.1:8765/login/ with:" in lines
+    parser = ServeCommand().create_parser("pactline", "serve")
+    options = parser.parse_args([])
+    assert (options.host, options.port) == ("0.0.0.0", 8765)  # noqa: S104
+
+
+def test_the_port_comes_from_the_environment_as_serve_reads_it(tmp_path: Path) -> None:
+    env = {**os.environ, "PACTLINE_VAR_DIR": str(tmp_path), "PACTLINE_PORT": "8123"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env["PACTLINE_HOST"] = "::"
+    code = (
+        "import django; django.setup(); from pactline.web.serving import serve_url as u; print(u())"
+    )
+    shown = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    assert shown == "http://[::1]:8123/"

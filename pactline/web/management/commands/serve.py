@@ -15,6 +15,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from pactline.web.serving import serve_host, serve_port, serve_url
+
 
 class Command(BaseCommand):
     help = (
@@ -23,10 +25,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--host", default=os.environ.get("PACTLINE_HOST", "127.0.0.1"))
-        parser.add_argument(
-            "--port", type=int, default=int(os.environ.get("PACTLINE_PORT", "8000"))
-        )
+        parser.add_argument("--host", default=serve_host())
+        parser.add_argument("--port", type=int, default=serve_port())
         parser.add_argument("--workers", type=int, default=1, help="web worker processes")
         parser.add_argument("--threads", type=int, default=4, help="threads per web worker")
         parser.add_argument(
@@ -73,7 +73,7 @@ class Command(BaseCommand):
             for name, cmd in commands.items()
         }
         self.stdout.write(
-            f"Pactline is serving on http://{options['host']}:{options['port']}/ "
+            f"Pactline is serving on {serve_url(options['host'], options['port'])} "
             f"({', '.join(processes)}); press Ctrl-C to stop."
         )
         stopping = False

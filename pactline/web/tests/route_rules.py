@@ -1,0 +1,204 @@
+"""Who may use each route: the declaration the generated authorization matrix checks.
+
+Every page route (from the URL configuration) and every API operation (from the OpenAPI
+document) must be named here. A route nobody declared fails the matrix with a message saying
+so, so a new route cannot ship unchecked.
+
+Personas, relative to the client whose objects fill the route's parameters:
+`viewer`, `manager` and `agent` hold that role for the client; `supervisor`, `qa` and `admin`
+hold theirs provider-wide; `other` manages another client; `anonymous` is not signed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`allowed` succeeds; `denied` (same client, without the role) gets 403/404; `other`
+    (another client's user) gets 403/404 when the route is `scoped` to a client; anonymous is
+    sent to sign in (pages) or gets 401 (API)."""
+
+    allowed: str
+    denied: tuple[str, ...] = ()
+    scoped: bool = True
+    readers: tuple[str, ...] = ()  # of `denied`, those who may still GET (a form's page)
+    query: str = ""  # added to the address; `{code}` is the client's code
+
+
+PUBLIC = None  # reached without signing in (sign-in, customers' chat, webhooks): not a persona's
+
+SIGNED_IN = Rule("viewer", scoped=False)  # any signed-in user; lists are scoped by the selector
+VIEW = Rule("viewer")  # anyone who sees the client
+WORK = Rule("agent", denied=("viewer", "manager"))  # those who work the client's cases
+# The provider's side of a client's programme: raw mail, training material, recordings (the
+# client receives those through a material request).
+PROVIDER_READ = Rule("agent", denied=("viewer", "manager"))
+ADMIN = Rule("admin", denied=("agent", "manager", "viewer"))
+ADMIN_ONLY = Rule("admin", denied=("agent", "manager", "viewer"), scoped=False)
+TOKENS = Rule("manager", denied=("agent", "viewer"))
+ACCEPT = Rule("manager", denied=("agent", "viewer"))
+REQUEST_MATERIAL = Rule("viewer", denied=("agent",))
+APPROVE_MATERIAL = Rule("supervisor", denied=("agent", "manager", "viewer"))
+SUPERVISE = Rule("supervisor", denied=("agent", "manager", "viewer"))
+PROVIDER_DESK = Rule("agent", denied=("viewer", "manager"), scoped=False)
+PROVIDER_WATCH = Rule("qa", denied=("viewer", "manager"), scoped=False)
+MANAGE_PROGRAMME = Rule("supervisor", denied=("agent", "viewer", "manager"))
+
+PAGES: dict[str, Rule | None] = {
+    "set_language": PUBLIC,
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "home": SIGNED_IN,
+    "tenancy:clients": SIGNED_IN,
+    "tenancy:tokens": TOKENS,
+    "tenancy:token-revoke": TOKENS,
+    "agreements:client": VIEW,
+    "agreements:version-new": ADMIN,
+    "agreements:onboard": ADMIN_ONLY,
+    "agreements:agreement": VIEW,
+    "agreements:version": VIEW,
+    "agreements:version-propose": ADMIN,
+    "agreements:version-accept": ACCEPT,
+    "agreements:version-activate": ADMIN,
+    "agreements:version-export": VIEW,
+    "cases:list": SIGNED_IN,
+    "cases:case": VIEW,
+    "cases:case-reply": WORK,
+    "cases:case-status": WORK,
+    "cases:case-priority": WORK,
+    "cases:case-resolve": WORK,
+    "cases:case-reopen": WORK,
+    "cases:at-risk": PROVIDER_WATCH,
+    "cases:at-risk-rows": PROVIDER_WATCH,
+    "channels_chat:desk": PROVIDER_DESK,
+    "channels_chat:desk-rows": PROVIDER_DESK,
+    "channels_chat:session": WORK,
+    "channels_chat:session-log": WORK,
+    "channels_chat:session-reply": WORK,
+    "channels_chat:session-end": WORK,
+    "channels_chat:start": PUBLIC,
+    "channels_chat:customer": PUBLIC,
+    "channels_chat:customer-log": PUBLIC,
+    "channels_chat:customer-send": PUBLIC,
+    "channels_chat:customer-end": PUBLIC,
+    "channels_email:source": PROVIDER_READ,
+    "channels_email:attachment": PROVIDER_READ,
+    "outbound:campaigns": SIGNED_IN,
+    "outbound:campaign": VIEW,
+    "outbound:call-list": WORK,
+    "outbound:next-call": WORK,
+    "outbound:attempt": WORK,
+    "outbound:do-not-call": Rule(
+        "agent", denied=("viewer", "manager"), readers=("viewer", "manager")
+    ),
+    "workforce:knowledge": PROVIDER_READ,
+    "workforce:knowledge-new": MANAGE_PROGRAMME,
+    "workforce:article": PROVIDER_READ,
+    "workforce:article-edit": MANAGE_PROGRAMME,
+    "workforce:article-publish": MANAGE_PROGRAMME,
+    "workforce:article-withdraw": MANAGE_PROGRAMME,
+    "workforce:attachment": PROVIDER_READ,
+    "privacy:client-materials": VIEW,
+    "privacy:desk": PROVIDER_DESK,
+    "privacy:request-approve": APPROVE_MATERIAL,
+    "privacy:request-reject": APPROVE_MATERIAL,
+    "privacy:recording": PROVIDER_READ,
+    "privacy:file": PROVIDER_READ,
+    "privacy:request": REQUEST_MATERIAL,
+    "privacy:download": PUBLIC,  # the link's token is the credential
+    "privacy:attach": WORK,
+    "metrics:wallboard-overview": Rule("supervisor", denied=("viewer", "manager"), scoped=False),
+    "metrics:wallboard-overview-rows": Rule(
+        "supervisor", denied=("viewer", "manager"), scoped=False
+    ),
+    "metrics:wallboard": SUPERVISE,
+    "metrics:wallboard-tiles": SUPERVISE,
+    "metrics:dashboard": VIEW,
+    "metrics:dashboard-today": VIEW,
+    "metrics:statements": VIEW,
+    "metrics:statement-issue": ADMIN,
+    "metrics:statement": VIEW,
+    "metrics:statement-reissue": ADMIN,
+    "reports:index": SIGNED_IN,
+    "reports:client": VIEW,
+    "reports:generate": ADMIN,
+    "reports:report": VIEW,
+    "reports:download": VIEW,
+    "console:queue": PROVIDER_DESK,
+    "console:queue-rows": PROVIDER_DESK,
+    "console:case": WORK,
+    **{
+        f"console:case-{action}": WORK
+        for action in (
+            "take",
+            "reply",
+            "note",
+            "status",
+            "priority",
+            "escalate",
+            "assign",
+            "route",
+            "resolve",
+            "reopen",
+        )
+    },
+    "console:queues": SUPERVISE,
+    "console:queues-rows": SUPERVISE,
+    "console:queue-cases": Rule(
+        "supervisor", denied=("agent", "manager", "viewer"), query="?client={code}"
+    ),
+    "console:queue-cases-rows": Rule(
+        "supervisor", denied=("agent", "manager", "viewer"), query="?client={code}"
+    ),
+    "case_related:calls": VIEW,
+    "case_related:materials": VIEW,
+}
+
+API: dict[str, Rule | None] = {
+    "GET /api/v1/clients": SIGNED_IN,
+    "GET /api/v1/clients/{code}": VIEW,
+    "GET /api/v1/agreements": SIGNED_IN,
+    "GET /api/v1/agreements/{agreement_id}": VIEW,
+    "POST /api/v1/agreements/versions": ADMIN_ONLY,
+    "GET /api/v1/agreements/versions/{version_id}": VIEW,
+    "POST /api/v1/agreements/versions/{version_id}/propose": ADMIN,
+    "POST /api/v1/agreements/versions/{version_id}/accept": ACCEPT,
+    "POST /api/v1/agreements/versions/{version_id}/activate": ADMIN,
+    "GET /api/v1/agreements/versions/{version_id}/export": VIEW,
+    "GET /api/v1/clients/{code}/agreement-in-force": VIEW,
+    "GET /api/v1/cases/{case_id}/clocks": VIEW,
+    "GET /api/v1/sla/at-risk": PROVIDER_WATCH,
+    "POST /api/v1/cases/{case_id}/surveys": WORK,
+    "POST /api/v1/chats/sessions": SIGNED_IN,
+    "GET /api/v1/chats/sessions/{session_id}": VIEW,
+    "POST /api/v1/chats/sessions/{session_id}/messages": WORK,
+    "GET /api/v1/chats/sessions/{session_id}/messages": VIEW,
+    "POST /api/v1/chats/sessions/{session_id}/end": WORK,
+    "POST /api/v1/social/{client_code}/messages": PUBLIC,  # signed webhook
+    "GET /api/v1/social/{client_code}/outbox": WORK,
+    "POST /api/v1/social/{client_code}/outbox/{message_id}/ack": WORK,
+    "POST /api/v1/social/cases/{case_id}/replies": WORK,
+    "GET /api/v1/social/cases/{case_id}/messages": VIEW,
+    "POST /api/v1/calls/events": SIGNED_IN,
+    "POST /api/v1/calls/twilio/{client_code}/status": PUBLIC,  # signed webhook
+    "GET /api/v1/calls": Rule("viewer", query="?client={code}"),
+    "GET /api/v1/calls/agent-states": Rule("viewer", query="?client={code}"),
+    "GET /api/v1/calls/{call_pk}": VIEW,
+    "POST /api/v1/calls/{call_pk}/case": WORK,
+    "GET /api/v1/campaigns": SIGNED_IN,
+    "POST /api/v1/campaigns": SIGNED_IN,
+    "GET /api/v1/campaigns/{campaign_id}": VIEW,
+    "POST /api/v1/campaigns/{campaign_id}/call-list": WORK,
+    "POST /api/v1/campaigns/{campaign_id}/next-call": WORK,
+    "POST /api/v1/call-list-entries/{entry_id}/attempts": WORK,
+    "POST /api/v1/clients/{code}/do-not-call": WORK,
+    "GET /api/v1/statements": SIGNED_IN,
+    "POST /api/v1/statements": SIGNED_IN,
+    "GET /api/v1/statements/{statement_id}": VIEW,
+    "POST /api/v1/statements/{statement_id}/reissue": ADMIN,
+    "GET /api/v1/reports": SIGNED_IN,
+    "POST /api/v1/reports": SIGNED_IN,
+    "GET /api/v1/reports/{report_id}": VIEW,
+    "GET /api/v1/reports/{report_id}/download/{fmt}": VIEW,
+}
