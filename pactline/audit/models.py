@@ -10,10 +10,10 @@ from typing import Any, NoReturn
 from django.db import models
 from django.db.models.functions import Coalesce
 
+from pactline.common.fields import RedactedJSONField
+
 # The provider chain (events of no client) is keyed as client 0 in unique constraints.
 _CHAIN = Coalesce("client_id", models.Value(0))
-
-from pactline.common.fields import RedactedJSONField
 
 
 class AuditEvent(models.Model):
