@@ -49,6 +49,8 @@ PAGES: dict[str, Rule | None] = {
     "set_language": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
+    "account:sign-in-code": PUBLIC,  # the second step of signing in, before a session is whole
+    "account:two-factor": SIGNED_IN,
     "home": SIGNED_IN,
     "tenancy:clients": SIGNED_IN,
     "tenancy:tokens": TOKENS,
