@@ -5,18 +5,20 @@ their certification for the programme holds (started, not expired, not revoked b
 when the agreement in force requires it, a confidentiality agreement binds them. A lapsed
 certification or agreement clears nothing: the agent sees none of the client's data until it is
 renewed. This is the rule `eligible_agents` applies to routing and taking work, read here for one
-user across all their clients in three queries, and handed to `pactline.tenancy.access` (which
+user across all their clients in two queries, and handed to `pactline.tenancy.access` (which
 interprets memberships) through `clearance_reader_register`."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
 
 from pactline.agreements.selectors import agreement_versions_in_force
 from pactline.workforce.access import rules_of_version
 from pactline.workforce.models import AgentCertification, ConfidentialityAgreement
+
+_CERTIFICATION, _AGREEMENT = "certification", "agreement"
 
 
 def _holds(day: date, start: date, expires: date | None) -> bool:
@@ -24,20 +26,31 @@ def _holds(day: date, start: date, expires: date | None) -> bool:
 
 
 def cleared_client_ids(user_id: int, at: datetime) -> frozenset[int]:
-    """Ids of the clients whose work `user_id` may see and do at `at`."""
-    certified: dict[int, tuple[date, date | None]] = {
-        client_id: (start, expires)
-        for client_id, start, expires in AgentCertification.objects.filter(
+    """Ids of the clients whose work `user_id` may see and do at `at`. Two queries: the user's
+    certifications and confidentiality agreements together, then the versions in force."""
+    certifications = (
+        AgentCertification.objects.filter(
             Q(revoked_at__isnull=True) | Q(revoked_at__gt=at), user_id=user_id
-        ).values_list("client_id", "certified_on", "expires_on")
-    }
+        )
+        .annotate(record=Value(_CERTIFICATION, output_field=CharField()))
+        .values_list("record", "client_id", "certified_on", "expires_on")
+        .order_by()
+    )
+    agreements = (
+        ConfidentialityAgreement.objects.filter(user_id=user_id)
+        .annotate(record=Value(_AGREEMENT, output_field=CharField()))
+        .values_list("record", "client_id", "signed_on", "expires_on")
+        .order_by()
+    )
+    certified: dict[int, tuple[date, date | None]] = {}
+    bound: dict[int, list[tuple[date, date | None]]] = {}
+    for record, client_id, start, expires in certifications.union(agreements, all=True).order_by():
+        if record == _CERTIFICATION:
+            certified[client_id] = (start, expires)
+        else:
+            bound.setdefault(client_id, []).append((start, expires))
     if not certified:
         return frozenset()
-    bound: dict[int, list[tuple[date, date | None]]] = {}
-    for client_id, signed, expires in ConfidentialityAgreement.objects.filter(
-        user_id=user_id, client_id__in=sorted(certified)
-    ).values_list("client_id", "signed_on", "expires_on"):
-        bound.setdefault(client_id, []).append((signed, expires))
     versions = agreement_versions_in_force(certified.keys(), at)
     cleared = set()
     for client_id, (start, expires) in certified.items():

@@ -80,7 +80,7 @@ def _queue_context(request: HttpRequest, actor: Actor, data: QueryDict) -> dict[
     clients = require_console(actor)
     now = timezone.now()
     filters = queue_filters(data, clients)
-    takeable = takeable_client_ids(actor=actor, clients=agent_role_clients(actor, clients), now=now)
+    takeable = takeable_client_ids(actor=actor, clients=agent_role_clients(actor, clients))
     cases = my_queue(
         actor=actor,
         clients=clients,

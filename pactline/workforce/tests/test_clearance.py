@@ -149,8 +149,8 @@ def test_clearance_costs_a_fixed_number_of_queries(
     ann = make_user("ann", *[(Role.AGENT, client) for client in clients])
     for client in clients:
         enable(ann, client)
-    # Memberships, certifications, confidentiality agreements, versions in force.
-    with django_assert_num_queries(4):
+    # Memberships; certifications with confidentiality agreements; versions in force.
+    with django_assert_num_queries(3):
         actor = actor_for_user(ann)
     assert set(actor.grants) == {client.id for client in clients}
     assert world.supervisor.user is not None
