@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from pactline.tenancy.access import Actor, actor_for_user
 from pactline.tenancy.models import Client, Membership, Role
+from pactline.workforce.models import AgentCertification, ConfidentialityAgreement
 
 PASSWORD = "correct horse battery staple"
 
@@ -48,8 +50,35 @@ def make_user(username: str, *grants: tuple[Role, Client | None], is_staff: bool
     return user
 
 
+# Since when the world's agents are cleared for their client (long before any test's instant).
+CLEARED_SINCE = date(2000, 1, 3)
+
+
+def clear_agent(user: User, client: Client) -> User:
+    """Certified for the client's programme and bound by a confidentiality agreement, open-ended
+    (rows written directly: no audit events in the client's chain)."""
+    at = datetime(2000, 1, 3, tzinfo=UTC)
+    AgentCertification.objects.create(
+        client=client, user=user, certified_on=CLEARED_SINCE, updated_at=at
+    )
+    ConfidentialityAgreement.objects.create(
+        client=client, user=user, signed_on=CLEARED_SINCE, document_version="NDA", recorded_at=at
+    )
+    return user
+
+
+def without_clearances(world: World) -> World:
+    """The world with its agents not cleared for any client (for tests that record clearances
+    themselves and count who is eligible)."""
+    agents = [world.client_a_agent.user, world.client_b_agent.user]
+    AgentCertification.objects.filter(user__in=agents).delete()
+    ConfidentialityAgreement.objects.filter(user__in=agents).delete()
+    return world
+
+
 @pytest.fixture
 def world(db: None) -> World:
+    """Two clients and a persona per role; each client's agent is cleared for that client."""
     a = Client.objects.create(code="client-a", name="Client A")
     b = Client.objects.create(code="client-b", name="Client B")
     return World(
@@ -59,8 +88,8 @@ def world(db: None) -> World:
         supervisor=Persona(make_user("sup", (Role.SUPERVISOR, a), (Role.SUPERVISOR, b))),
         client_a_manager=Persona(make_user("a-manager", (Role.CLIENT_MANAGER, a))),
         client_a_viewer=Persona(make_user("a-viewer", (Role.CLIENT_VIEWER, a))),
-        client_a_agent=Persona(make_user("a-agent", (Role.AGENT, a))),
-        client_b_agent=Persona(make_user("b-agent", (Role.AGENT, b))),
+        client_a_agent=Persona(clear_agent(make_user("a-agent", (Role.AGENT, a)), a)),
+        client_b_agent=Persona(clear_agent(make_user("b-agent", (Role.AGENT, b)), b)),
         client_b_manager=Persona(make_user("b-manager", (Role.CLIENT_MANAGER, b))),
         anonymous=Persona(None),
     )

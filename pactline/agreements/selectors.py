@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from pactline.agreements.models import ACTIVATED, Agreement, AgreementVersion, VersionStatus
 from pactline.tenancy.access import Actor, visible_clients
@@ -13,14 +14,37 @@ from pactline.tenancy.models import Client
 IN_PROGRESS = (VersionStatus.DRAFT, VersionStatus.PROPOSED)
 
 
+_IN_FORCE_ORDER = ("-effective_from", "-activated_at", "-number")
+
+
 def agreement_version_in_force(client: Client, at: datetime) -> AgreementVersion | None:
     """The activated version with the latest effective time not after `at`."""
     return (
         AgreementVersion.objects.filter(client=client, status__in=ACTIVATED, effective_from__lte=at)
         .select_related("agreement")
-        .order_by("-effective_from", "-activated_at", "-number")
+        .order_by(*_IN_FORCE_ORDER)
         .first()
     )
+
+
+def agreement_versions_in_force(
+    client_ids: Collection[int], at: datetime
+) -> dict[int, AgreementVersion]:
+    """Client id → the version in force at `at` (as `agreement_version_in_force`), for the
+    clients that have one. One query whatever the number of clients."""
+    if not client_ids:
+        return {}
+    latest = (
+        AgreementVersion.objects.filter(
+            client_id=OuterRef("client_id"), status__in=ACTIVATED, effective_from__lte=at
+        )
+        .order_by(*_IN_FORCE_ORDER)
+        .values("pk")[:1]
+    )
+    versions = AgreementVersion.objects.filter(
+        client_id__in=sorted(client_ids), pk=Subquery(latest)
+    ).defer("source_text")
+    return {version.client_id: version for version in versions}
 
 
 def agreement_list(*, actor: Actor, client: Client | None = None) -> QuerySet[Agreement]:

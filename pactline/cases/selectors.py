@@ -18,6 +18,7 @@ from pactline.cases.models import (
     CaseLinkKind,
     ClockStatus,
     Contact,
+    EntryKind,
     EscalationAction,
     SlaClock,
     SlaEvent,
@@ -125,13 +126,24 @@ class TimelineItem:
 _SOURCE_ORDER = {"entry": 0, "event": 1, "action": 2}
 
 
-def case_timeline(*, case: Case) -> list[TimelineItem]:
-    """What happened to a case, oldest first: its timeline entries merged with the warnings,
-    breaches and escalations its clocks recorded (suppressed ones included, for the record)
-    and the outcome of each escalation action. Three queries whatever the case's length."""
+def case_entries(*, actor: Actor, case: Case) -> QuerySet[TimelineEntry]:
+    """The case's timeline entries the actor may read (the case already authorized): the
+    provider's internal notes only for those who hold `CASE_INTERNAL_VIEW` (never the client's
+    users, nor their API tokens)."""
+    entries = TimelineEntry.objects.filter(client_id=case.client_id, case=case)
+    if not has_permission(actor, Permission.CASE_INTERNAL_VIEW, case.client_id):
+        entries = entries.exclude(kind=EntryKind.NOTE)
+    return entries
+
+
+def case_timeline(*, actor: Actor, case: Case) -> list[TimelineItem]:
+    """What happened to a case, oldest first, as the actor may read it: its timeline entries
+    (`case_entries`) merged with the warnings, breaches and escalations its clocks recorded
+    (suppressed ones included, for the record) and the outcome of each escalation action.
+    Three queries whatever the case's length."""
     items = [
         TimelineItem(entry.at, "entry", entry=entry)
-        for entry in TimelineEntry.objects.filter(client_id=case.client_id, case=case)
+        for entry in case_entries(actor=actor, case=case)
     ]
     items += [
         TimelineItem(event.occurred_at, "event", event=event)

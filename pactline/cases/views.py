@@ -110,7 +110,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     now = timezone.now()
     viewer = viewer_zone(request)
     home = case_zone(case)
-    items = case_timeline(case=case)
+    items = case_timeline(actor=actor, case=case)
     entries = [item.entry for item in items if item.entry is not None]
     clocks = [
         clock_view(case, clock, entries, now=now, viewer_zone=viewer)

@@ -2,16 +2,26 @@
 
 Rule: an actor that cannot see a client gets `NotFound` (the same answer as for a client that
 does not exist); an actor that can see it but lacks the role for the action gets `Forbidden`.
+
+An agent's role for a client holds only while the agent is cleared for it: certified for the
+client's programme and, when the agreement in force requires it, bound by a confidentiality
+agreement (a certification or agreement that expired or was revoked no longer clears). An
+uncleared agent's grant is dropped when the actor is built, so every check below — pages, API,
+downloads, lists, writes — treats the client as not theirs. The workforce records that decide
+clearance sit above this app; `pactline.workforce` registers the reader when Django starts
+(`clearance_reader_register`), and until one is registered no agent is cleared for any client.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from pactline.common.errors import Forbidden, NotFound
 from pactline.tenancy.models import CLIENT_ROLES, ApiToken, Client, Membership, Role, TokenScope
@@ -28,6 +38,7 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit.view"
     CASE_VIEW = "case.view"
     CASE_WORK = "case.work"
+    CASE_INTERNAL_VIEW = "case.internal_view"  # the provider's internal notes on a case
     MATERIAL_REQUEST = "material.request"
     MATERIAL_APPROVE = "material.approve"
     METRICS_REBUILD = "metrics.rebuild"
@@ -35,16 +46,18 @@ class Permission(StrEnum):
 
 
 _READ = frozenset({Permission.CLIENT_VIEW, Permission.AGREEMENT_VIEW, Permission.CASE_VIEW})
-_WORK = _READ | {Permission.CASE_WORK}
+# What the provider's own staff read beyond what its clients read.
+_PROVIDER_READ = _READ | {Permission.CASE_INTERNAL_VIEW}
+_WORK = _PROVIDER_READ | {Permission.CASE_WORK}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Accepting a change is the client's act; the provider cannot accept its own proposal.
     Role.PROVIDER_ADMIN: frozenset(Permission) - {Permission.AGREEMENT_ACCEPT},
     Role.SUPERVISOR: _WORK | {Permission.MATERIAL_APPROVE},
     Role.AGENT: _WORK,
-    Role.QA_ANALYST: _READ,
-    Role.WORKFORCE_PLANNER: _READ,
-    Role.BILLING: _READ,
+    Role.QA_ANALYST: _PROVIDER_READ,
+    Role.WORKFORCE_PLANNER: _PROVIDER_READ,
+    Role.BILLING: _PROVIDER_READ,
     Role.CLIENT_MANAGER: _READ
     | {Permission.AGREEMENT_ACCEPT, Permission.TOKEN_MANAGE, Permission.MATERIAL_REQUEST},
     Role.CLIENT_VIEWER: _READ | {Permission.MATERIAL_REQUEST},
@@ -92,21 +105,64 @@ def system_actor(label: str = "system") -> Actor:
     return Actor(user_id=None, audit_label=f"system:{label}", is_system=True)
 
 
-def _grants_of(user_id: int) -> dict[int | None, frozenset[Role]]:
+# The roles that hold for a client only while the user is cleared for it.
+CLEARANCE_ROLES = frozenset({Role.AGENT})
+
+# (user id, instant) -> ids of the clients the user is cleared for at that instant.
+ClearanceReader = Callable[[int, datetime], frozenset[int]]
+_clearance_readers: list[ClearanceReader] = []
+
+
+def clearance_reader_register(reader: ClearanceReader) -> None:
+    """Install the reader of agents' clearances (the workforce app does, when Django starts)."""
+    _clearance_readers[:] = [reader]
+
+
+def _cleared(
+    grants: dict[int | None, frozenset[Role]], user_id: int, at: datetime
+) -> dict[int | None, frozenset[Role]]:
+    """The grants with each agent's role kept only for the clients the user is cleared for.
+
+    A provider-wide agent's role becomes a role for each client they are cleared for. One read
+    of the workforce records, and only for users who hold an agent's role at all."""
+    if not any(roles & CLEARANCE_ROLES for roles in grants.values()):
+        return grants
+    cleared = _clearance_readers[0](user_id, at) if _clearance_readers else frozenset()
+    narrowed: dict[int | None, frozenset[Role]] = {}
+    for key, roles in grants.items():
+        if key is None or key not in cleared:
+            roles = roles - CLEARANCE_ROLES
+        if roles:
+            narrowed[key] = roles
+    everywhere = grants.get(ALL_CLIENTS, frozenset()) & CLEARANCE_ROLES
+    if everywhere:
+        for client_id in cleared:
+            narrowed[client_id] = narrowed.get(client_id, frozenset()) | everywhere
+    return narrowed
+
+
+def _grants_of(user_id: int, at: datetime | None = None) -> dict[int | None, frozenset[Role]]:
     grants: dict[int | None, set[Role]] = {}
     for client_id, role in Membership.objects.filter(user_id=user_id).values_list(
         "client_id", "role"
     ):
         grants.setdefault(client_id, set()).add(Role(role))
-    return {key: frozenset(roles) for key, roles in grants.items()}
+    held = {key: frozenset(roles) for key, roles in grants.items()}
+    return _cleared(held, user_id, at or timezone.now())
 
 
-def actor_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Actor:
+def actor_for_user(
+    user: AbstractBaseUser | AnonymousUser | None, *, at: datetime | None = None
+) -> Actor:
+    """The user's actor; agents' roles hold for the clients they are cleared for at `at`
+    (default: now)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     user_id = int(user.pk)
     return Actor(
-        user_id=user_id, audit_label=f"user:{user.get_username()}", grants=_grants_of(user_id)
+        user_id=user_id,
+        audit_label=f"user:{user.get_username()}",
+        grants=_grants_of(user_id, at),
     )
 
 

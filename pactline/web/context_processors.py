@@ -8,7 +8,13 @@ from pactline.cases.access import can_watch_at_risk
 from pactline.channels.chat.access import can_use_chat_desk
 from pactline.metrics.access import can_watch_wallboard
 from pactline.privacy.access import can_use_materials_desk
-from pactline.tenancy.access import Permission, has_permission, is_client_side, is_provider_admin
+from pactline.tenancy.access import (
+    Permission,
+    all_roles,
+    has_permission,
+    is_client_side,
+    is_provider_admin,
+)
 from pactline.tenancy.http import request_actor
 from pactline.tenancy.selectors import client_list
 from pactline.web.console.access import can_use_console, can_watch_queues
@@ -27,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "actor": actor,
         "nav_is_client_side": client_side,
+        # No role at all (e.g. an agent not yet cleared for any client): no work pages to link.
+        "nav_has_roles": actor.is_system or bool(all_roles(actor)),
         "nav_is_provider_admin": is_provider_admin(actor),
         "nav_can_watch_at_risk": can_watch_at_risk(actor),
         "nav_can_watch_queues": can_watch_queues(actor),

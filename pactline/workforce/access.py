@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.common.errors import Forbidden, NotFound
 from pactline.tenancy.access import Actor, can_see_client, roles_for
@@ -40,10 +41,14 @@ class ProgrammeRules:
 
 
 def programme_rules(client: Client, at: datetime) -> ProgrammeRules:
-    """The day `at` falls on in the client's home zone, and whether an NDA is required.
+    """The day `at` falls on in the client's home zone, and whether an NDA is required."""
+    return rules_of_version(agreement_version_in_force(client, at), at)
+
+
+def rules_of_version(version: AgreementVersion | None, at: datetime) -> ProgrammeRules:
+    """`programme_rules` under the version in force at `at` (already read).
 
     Without an agreement in force the stricter reading holds (the schema's default: required)."""
-    version = agreement_version_in_force(client, at)
     if version is None:
         return ProgrammeRules(day=at.astimezone(UTC).date(), confidentiality_required=True)
     try:

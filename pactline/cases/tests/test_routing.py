@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 
-from conftest import World
+from conftest import World, without_clearances
 from pactline.agreements.tests.test_pages_support import load
 from pactline.audit.models import AuditEvent
 from pactline.cases.models import Case, EntryKind
@@ -22,6 +22,12 @@ from pactline.workforce.services import agent_certification_revoke
 from pactline.workforce.tests.support import AT, SYSTEM, agent, certify, enable
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(name="world")
+def uncleared_world(world: World) -> World:
+    """The world's agents start uncleared here: these tests record clearances themselves."""
+    return without_clearances(world)
 
 
 @pytest.fixture

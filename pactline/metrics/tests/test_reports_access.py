@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 
-from conftest import make_user
+from conftest import clear_agent, make_user
 from pactline.cases.tests.fixtures import load_example, northwind
 from pactline.metrics.consumer import consume_all
 from pactline.metrics.models import GeneratedReport
@@ -47,7 +47,7 @@ def setup(tmp_path: Path) -> Setup:
     users = {
         "viewer": make_user("nw-viewer", (Role.CLIENT_VIEWER, client)),
         "manager": make_user("nw-manager", (Role.CLIENT_MANAGER, client)),
-        "agent": make_user("nw-agent", (Role.AGENT, client)),
+        "agent": clear_agent(make_user("nw-agent", (Role.AGENT, client)), client),
         "other": make_user("hx-manager", (Role.CLIENT_MANAGER, other)),
         "admin": make_user("admin", (Role.PROVIDER_ADMIN, None)),
     }

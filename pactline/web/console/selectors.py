@@ -30,7 +30,7 @@ from pactline.channels.social.selectors import social_thread_of_case
 from pactline.tenancy.access import Actor
 from pactline.tenancy.models import Client
 from pactline.workforce.access import agents_of
-from pactline.workforce.selectors import agent_can_work, eligible_agents
+from pactline.workforce.selectors import eligible_agents
 
 AT_RISK_WINDOW = timedelta(hours=1)
 # Rows of the pinned agreement version that lists never read (only its home zone is shown).
@@ -86,14 +86,14 @@ def _by_deadline(cases: QuerySet[Case]) -> QuerySet[Case]:
 # --- My queue ------------------------------------------------------------------------------
 
 
-def takeable_client_ids(*, actor: Actor, clients: Sequence[Client], now: datetime) -> list[int]:
-    """The clients whose unassigned cases the actor may take now: an agent's role for the
-    client, certified, bound by the confidentiality agreement when required."""
+def takeable_client_ids(*, actor: Actor, clients: Sequence[Client]) -> list[int]:
+    """The clients whose unassigned cases the actor may take: of `clients` (those they hold an
+    agent's role for), all of them, because tenancy grants an agent's role only while the agent
+    is cleared for the client at this request's instant (certified, bound by the
+    confidentiality agreement when required): no further read per client."""
     if actor.user_id is None:
         return []
-    return [
-        client.id for client in clients if agent_can_work(user=actor.user_id, client=client, at=now)
-    ]
+    return [client.id for client in clients]
 
 
 def my_queue(

@@ -80,7 +80,7 @@ def _queue_context(request: HttpRequest, actor: Actor, data: QueryDict) -> dict[
     clients = require_console(actor)
     now = timezone.now()
     filters = queue_filters(data, clients)
-    takeable = takeable_client_ids(actor=actor, clients=agent_role_clients(actor, clients), now=now)
+    takeable = takeable_client_ids(actor=actor, clients=agent_role_clients(actor, clients))
     cases = my_queue(
         actor=actor,
         clients=clients,
@@ -172,7 +172,7 @@ def _case_context(request: HttpRequest, actor: Actor, case: Case) -> dict[str, A
     now = timezone.now()
     viewer = viewer_zone(request)
     home = case_zone(case)
-    items = case_timeline(case=case)
+    items = case_timeline(actor=actor, case=case)
     entries = [item.entry for item in items if item.entry is not None]
     clocks = [
         clock_view(case, clock, entries, now=now, viewer_zone=viewer)

@@ -76,12 +76,11 @@ def test_my_queue_lists_mine_and_what_i_may_take_nearest_deadline_first(
     assert 'hx-trigger="every 15s"' in html
 
 
-def test_an_agent_without_certification_sees_only_cases_assigned_to_them(
-    console: Console,
-) -> None:
-    html = http_as(console, "a_new").get("/console/").content.decode()
-    assert _order(html) == []
-    assert "You may not take any client" in html
+def test_an_agent_without_clearance_has_no_console(console: Console) -> None:
+    # Not certified, no confidentiality agreement: client A is not theirs to see at all.
+    response = http_as(console, "a_new").get("/console/")
+    assert response.status_code == 403
+    assert _order(response.content.decode()) == []
     html = http_as(console, "client_b_agent").get("/console/").content.decode()
     assert _order(html) == [console.b.pk]
 

@@ -15,7 +15,7 @@ from conftest import World, make_user
 from pactline.agreements.tests.test_pages_support import load
 from pactline.cases.models import Case, EntryKind, TimelineEntry
 from pactline.cases.services import case_resolve, case_take
-from pactline.common.errors import Conflict, NotFound, ValidationFailed
+from pactline.common.errors import Conflict, NotFound
 from pactline.tenancy.access import actor_for_user
 from pactline.tenancy.models import Role
 from pactline.web.console import views
@@ -94,7 +94,7 @@ def test_taking_is_refused_for_a_resolved_case_ones_own_and_an_ineligible_agent(
         case_take(actor=actor, case=console.phone, agent=agent)
     with pytest.raises(Conflict, match="reopen it first"):
         case_take(actor=actor, case=console.resolved, agent=agent)
-    with pytest.raises(ValidationFailed):  # not certified, no confidentiality agreement
+    with pytest.raises(NotFound):  # not cleared: not certified, no confidentiality agreement
         case_take(actor=actor_for_user(console.a_new), case=console.chat, agent=console.a_new)
     # Client B's agent cannot reach client A's case at all.
     b_agent = console.world.client_b_agent.user

@@ -14,6 +14,7 @@ from pytest_django.fixtures import Settings
 from pactline.agreements.models import AgreementVersion, VersionStatus
 from pactline.audit.models import AuditEvent
 from pactline.audit.selectors import audit_chain_verify
+from pactline.tenancy.access import Permission, actor_for_user, has_permission, visible_clients
 from pactline.tenancy.models import Client, Membership, Role
 from pactline.web.demo import DEMO_USERS, DemoOptions, demo_load
 from pactline.web.management.commands.serve import Command as ServeCommand
@@ -50,6 +51,11 @@ def test_demo_loads_four_clients_and_a_user_per_role_and_reruns_cleanly(
     assert all(
         agent_can_work(user=m.user, client=m.client, at=timezone.now()) for m in agents if m.client
     )
+    # Cleared, so signed in they see and work their client's cases (and only those).
+    for m in agents:
+        actor = actor_for_user(m.user)
+        assert m.client is not None and has_permission(actor, Permission.CASE_WORK, m.client.id)
+        assert list(visible_clients(actor)) == [m.client]
 
     credentials = dict(
         line.split("\t") for line in (tmp_path / "demo-credentials.txt").read_text().splitlines()

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 
-from conftest import World, make_user
+from conftest import World, make_user, without_clearances
 from pactline.audit.models import AuditEvent
 from pactline.tenancy.models import Role
 from pactline.workforce.models import AgentCertification, KnowledgeArticle
@@ -16,6 +16,12 @@ from pactline.workforce.selectors import knowledge_search
 from pactline.workforce.tests.support import SYSTEM, agent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(name="world")
+def uncleared_world(world: World) -> World:
+    """The world's agents start uncleared here: these tests record clearances themselves."""
+    return without_clearances(world)
 
 
 def _admin(user: User) -> HttpClient:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from conftest import World, make_user
+from conftest import World, make_user, without_clearances
 from pactline.agreements.tests.test_pages_support import load
 from pactline.tenancy.models import Role
 from pactline.workforce.models import AgentCertification
@@ -25,6 +25,12 @@ from pactline.workforce.tests.support import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(name="world")
+def uncleared_world(world: World) -> World:
+    """The world's agents start uncleared here: these tests record clearances themselves."""
+    return without_clearances(world)
 
 
 @pytest.fixture

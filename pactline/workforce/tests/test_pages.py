@@ -46,9 +46,9 @@ SEES_A = frozenset(
         "client_a_manager",
         "client_a_viewer",
         "client_a_agent",
-        "a_uncertified",
     }
 )
+# An agent who is not cleared for client A (not certified) does not see it at all: 404.
 READS_A = frozenset({"provider_admin", "supervisor", "client_a_agent"})
 MANAGES_A = frozenset({"provider_admin", "supervisor"})
 

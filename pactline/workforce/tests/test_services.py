@@ -81,7 +81,7 @@ def test_certify_is_idempotent_and_renewal_and_revocation_are_audited(world: Wor
         None,
         date(2027, 4, 1),
     )
-    assert AgentCertification.objects.count() == 1
+    assert AgentCertification.objects.filter(user=ann).count() == 1
     assert [action for action, _payload in _audit("agent_certification.")] == [
         "agent_certification.granted",
         "agent_certification.revoked",
@@ -107,7 +107,7 @@ def test_confidentiality_agreements_are_kept_per_document_version(world: World) 
     record(f"  {NDA} ", JAN)  # the same, once trimmed
     record(NDA, JAN, date(2027, 1, 5))  # a correction
     record("NDA-2027-1", date(2027, 1, 4))
-    rows = ConfidentialityAgreement.objects.order_by("document_version")
+    rows = ConfidentialityAgreement.objects.filter(user=ann).order_by("document_version")
     assert list(rows.values_list("document_version", "signed_on", "expires_on")) == [
         (NDA, JAN, date(2027, 1, 5)),
         ("NDA-2027-1", date(2027, 1, 4), None),
@@ -150,8 +150,8 @@ def test_only_provider_admins_and_supervisors_keep_the_records(
             with pytest.raises(error):
                 call()
     expected = 0 if error else 1
-    assert AgentCertification.objects.count() == expected
-    assert ConfidentialityAgreement.objects.count() == expected
+    assert AgentCertification.objects.filter(user=ann).count() == expected
+    assert ConfidentialityAgreement.objects.filter(user=ann).count() == expected
     assert KnowledgeArticle.objects.count() == expected
 
 
@@ -179,7 +179,8 @@ def test_bad_records_are_refused_naming_the_field(world: World) -> None:
             document_version=" ",
         )
     assert _paths(failed) == ["user", "document_version"]
-    assert AgentCertification.objects.count() == ConfidentialityAgreement.objects.count() == 0
+    assert not AgentCertification.objects.filter(certified_on=JAN).exists()
+    assert not ConfidentialityAgreement.objects.filter(signed_on=JAN).exists()
 
 
 def test_articles_are_validated_and_cleaned(world: World) -> None:

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.mail import EmailMessage as DjangoEmailMessage
 from django.test import override_settings
 
+from conftest import clear_agent
 from pactline.cases.models import Case, ClockStatus, EntryKind, SlaClock
 from pactline.cases.services import case_open
 from pactline.cases.tests.fixtures import MONDAY_9AM_NY
@@ -36,8 +37,11 @@ CARE = "care@northwind-retail.example"
 
 
 def _person(username: str, role: Role, client: Client | None) -> Actor:
+    """The user's actor; an agent is cleared for the client (certified, bound)."""
     user = User.objects.create_user(username=username)
     Membership.objects.create(user=user, role=role, client=client)
+    if role == Role.AGENT and client is not None:
+        clear_agent(user, client)
     return actor_for_user(user)
 
 
