@@ -25,7 +25,12 @@ def test_a_new_token_shown_once_is_replayed_only_to_a_double_click(world: World)
     assert world.provider_admin.user is not None
     http.force_login(world.provider_admin.user)
     url = f"/clients/{world.client_a.code}/tokens/"
-    data = {"name": "nightly export", "scope": "read", "idempotency_key": "issue-1"}
+    data = {
+        "name": "nightly export",
+        "scope": "read",
+        "expires_in": "none",
+        "idempotency_key": "issue-1",
+    }
     with time_machine.travel(NOW, tick=False):
         first = http.post(url, data)
         second = http.post(url, data)

@@ -40,7 +40,7 @@ from pactline.privacy.tests.support import (  # noqa: F401 - fixture
     materials_fixture,
 )
 from pactline.tenancy.access import actor_for_token, actor_for_user, system_actor
-from pactline.tenancy.models import ApiToken, Role, TokenScope
+from pactline.tenancy.models import ApiToken, Membership, Role, TokenScope
 from pactline.tenancy.services import api_token_create
 from pactline.workforce.tests.support import bind, certify, enable
 
@@ -168,6 +168,8 @@ def test_an_uncleared_agents_api_token_sees_nothing_either(scene: Scene) -> None
     ApiToken.objects.create(
         client=world.client_a,
         created_by=scene.dan,
+        # Issued under the agent's own membership: the token lives as long as it does.
+        membership=Membership.objects.filter(user=scene.dan).first(),
         name="dan's script",
         scope=TokenScope.WRITE,
         prefix="0badc0de",
