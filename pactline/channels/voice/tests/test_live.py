@@ -271,8 +271,8 @@ def test_tokens_act_for_their_own_client_only(world: World) -> None:
 
 def test_instants_outside_the_accepted_window_are_refused_naming_the_field(world: World) -> None:
     http = _as(world, "client_a_agent")
-    for at in ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"):
-        response = _post(http, event(1, "queued", "00:00:00") | {"at": at})
+    for instant in ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"):
+        response = _post(http, event(1, "queued", "00:00:00") | {"at": instant})
         assert response.status_code == 422
         assert [error["path"] for error in response.json()["errors"]] == ["at"]
     assert Call.objects.count() == 0
