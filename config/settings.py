@@ -221,6 +221,7 @@ AXES_FAILURE_LIMIT = env_int("PACTLINE_SIGNIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("PACTLINE_SIGNIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per user AND per address
 AXES_CLIENT_IP_CALLABLE = "pactline.common.http.remote_address"
+AXES_USERNAME_CALLABLE = "pactline.tenancy.signin.sign_in_username"
 AXES_LOCKOUT_CALLABLE = "pactline.web.account.lockout.lockout_response"
 AXES_VERBOSE = False
 
