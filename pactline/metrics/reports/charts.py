@@ -1,7 +1,7 @@
 """Charts as SVG text, drawn with matplotlib's object API on the Agg canvas (no pyplot state,
-no files). Labels stay text naming DejaVu Sans then a CJK font (Noto Sans CJK, Debian's
-fonts-noto-cjk): WeasyPrint sets them with the same fonts as the page, several times faster
-than glyph outlines, and the PDF's charts stay searchable."""
+no files). Labels stay text naming DejaVu Sans then the CJK font of `fonts` (registered with
+matplotlib there, so label sizes are measured in it): WeasyPrint sets them with the same fonts
+as the page, several times faster than glyph outlines, and the PDF's charts stay searchable."""
 
 from __future__ import annotations
 
@@ -19,21 +19,21 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from pactline.metrics.reports import fonts
+
 WIDTH, HEIGHT = 7.2, 2.6  # inches
 COLORS = ("#1f5fbf", "#d9822b", "#2e8540", "#8a3ffc", "#a3a3a3")
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei")
 
 
 @cache
 def font_families() -> list[str]:
-    """DejaVu Sans for Latin text, then the first CJK font installed (per-glyph fallback)."""
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return ["DejaVu Sans", *[name for name in CJK_FONTS if name in installed][:1]]
+    """DejaVu Sans for Latin text, then the CJK font (per-glyph fallback)."""
+    cjk = fonts.cjk_font()
+    return [fonts.LATIN_FAMILY, *([cjk.family] if cjk is not None else [])]
 
 
 def _style() -> Any:  # matplotlib types its keys as literals

@@ -14,6 +14,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from pactline.common.spreadsheet import safe_cell, safe_row
+from pactline.metrics.reports import fonts
 from pactline.metrics.reports.formatting import Chart, ReportView, Table
 
 FORMATS = ("html", "pdf", "csv", "xlsx")
@@ -75,7 +76,10 @@ def render_pdf(view: ReportView) -> bytes:
     # WeasyPrint logs each layout step at INFO; the loops that generate reports log enough.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-    html = render_to_string("metrics/reports/document.html", view_context(view) | {"for_pdf": True})
+    font = fonts.cjk_font()
+    context = view_context(view) | {"for_pdf": True, "cjk_font": font}
+    html = render_to_string("metrics/reports/document.html", context)
+    fonts.require_cjk_font(html)  # refused rather than stored with a box for each character
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
 
