@@ -5,18 +5,17 @@ client's purge at termination must not cascade into the evidence of what was don
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.db import models
 from django.db.models.functions import Coalesce
 
 from pactline.common.fields import RedactedJSONField
+from pactline.common.models import AppendOnly
 
 # The provider chain (events of no client) is keyed as client 0 in unique constraints.
 _CHAIN = Coalesce("client_id", models.Value(0))
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly):
     occurred_at = models.DateTimeField(db_index=True)
     actor_label = models.CharField(max_length=150)
     actor_user_id = models.BigIntegerField(null=True, blank=True)
@@ -37,14 +36,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} by {self.actor_label}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("audit events are append-only")
 
 
 class AuditChainHead(models.Model):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pactline.common.crypto import EncryptedTextField, RedactedEncryptedTextField
 from pactline.common.fields import RedactedCharField, RedactedJSONField, RedactedTextField
-from pactline.common.models import ClientOwned
+from pactline.common.models import AppendOnly, ClientOwned
 
 
 class Channel(models.TextChoices):
@@ -178,7 +176,7 @@ class AuthorKind(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
-class TimelineEntry(ClientOwned):
+class TimelineEntry(ClientOwned, AppendOnly):
     """One thing that happened to a case. Append-only: corrections are new entries.
 
     SLA warnings, breaches and escalations are `SlaEvent` rows, merged into the timeline when
@@ -203,14 +201,6 @@ class TimelineEntry(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.seq} {self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("timeline entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("timeline entries are append-only")
 
 
 class ClockStatus(models.TextChoices):
@@ -271,8 +261,8 @@ class SlaEventKind(models.TextChoices):
 
 
 class SlaEvent(ClientOwned):
-    """A warning, breach or escalation level that fired. Unique per (clock, kind, level, cycle):
-    whatever runs twice, it is recorded once."""
+    """A warning, breach or escalation level that fired. Unique per (client, clock, kind, level,
+    cycle): whatever runs twice, it is recorded once."""
 
     clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="events")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sla_events")
@@ -286,7 +276,7 @@ class SlaEvent(ClientOwned):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["clock", "kind", "level", "cycle"], name="sla_event_once"
+                fields=["client", "clock", "kind", "level", "cycle"], name="sla_event_once"
             )
         ]
         ordering = ["occurred_at", "id"]
@@ -303,8 +293,8 @@ class ActionStatus(models.TextChoices):
 
 
 class EscalationAction(ClientOwned):
-    """One action of an escalation level that fired; unique per (event, action), so it runs
-    once however often the event is seen. Retried with backoff until done or failed."""
+    """One action of an escalation level that fired; unique per (client, event, action), so it
+    runs once however often the event is seen. Retried with backoff until done or failed."""
 
     event = models.ForeignKey(SlaEvent, on_delete=models.CASCADE, related_name="actions")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalation_actions")
@@ -321,7 +311,9 @@ class EscalationAction(ClientOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["event", "action_index"], name="escalation_action_once")
+            models.UniqueConstraint(
+                fields=["client", "event", "action_index"], name="escalation_action_once"
+            )
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="escalation_action_due")]
 

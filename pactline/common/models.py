@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.db import models
 
 
@@ -12,6 +14,23 @@ class ClientOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AppendOnly(models.Model):
+    """A record written once: saving a stored row again, or deleting one, raises TypeError.
+    What changes is a new row (a reissue, a new version, the next event); queryset `update()`
+    is left to the few services that fill in a delivery fact (emailed, superseded) on purpose."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError(f"{type(self).__name__} rows are append-only: write a new row")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError(f"{type(self).__name__} rows are append-only: they are never deleted")
 
 
 class IdempotencyRecord(models.Model):

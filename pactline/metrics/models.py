@@ -13,13 +13,11 @@ whole UTC slots, across DST changes too."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pactline.common.fields import OrderedJSONField
-from pactline.common.models import ClientOwned
+from pactline.common.models import AppendOnly, ClientOwned
 
 # The additive measures of `pactline.core.kpi.Measures` a fact and a rollup row carry.
 MEASURES = (
@@ -277,7 +275,7 @@ class Frequency(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
 
 
-class Statement(ClientOwned):
+class Statement(ClientOwned, AppendOnly):
     """A compliance statement: each service level of one period with its target, measured
     value, verdict and minimum-volume rule, measured under the agreement version(s) in force.
 
@@ -297,7 +295,8 @@ class Statement(ClientOwned):
     not_measured = models.PositiveIntegerField(default=0)
     issued_at = models.DateTimeField(_("issued"))
     issued_by = models.CharField(_("issued by"), max_length=150)
-    superseded_by = models.OneToOneField(
+    # Unique with the client (a statement is replaced once), not on its own: see Meta.
+    superseded_by = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
     )
     # The client's audit chain head when issued (pactline.audit): the anchor `pactline audit
@@ -310,7 +309,10 @@ class Statement(ClientOwned):
             models.UniqueConstraint(
                 fields=["client", "frequency", "period_start", "revision"],
                 name="metrics_statement_revision",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["client", "superseded_by"], name="metrics_statement_superseded_once"
+            ),
         ]
         indexes = [
             models.Index(fields=["client", "-period_start"], name="metrics_statement_recent")
@@ -329,19 +331,11 @@ class Statement(ClientOwned):
             return ""
         return f"{self.client_id}:{self.audit_sequence}:{self.audit_mac}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("an issued statement never changes; reissue it instead")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("an issued statement is never deleted")
-
 
 # --- Generated reports (pactline.metrics.reports) ----------------------------------------------
 
 
-class GeneratedReport(ClientOwned):
+class GeneratedReport(ClientOwned, AppendOnly):
     """One report the agreement owes the client, generated for one period.
 
     `content` is what the report says (numbers, codes and KPI definitions; see
@@ -399,13 +393,8 @@ class GeneratedReport(ClientOwned):
             return ""
         return f"{self.client_id}:{self.audit_sequence}:{self.audit_mac}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("a generated report never changes; generate a new version")
-        super().save(*args, **kwargs)
 
-
-class GeneratedReportFile(ClientOwned):
+class GeneratedReportFile(ClientOwned, AppendOnly):
     """One format of a generated report, stored under `reports/<client code>/<sha256>.<ext>`."""
 
     report = models.ForeignKey(GeneratedReport, on_delete=models.PROTECT, related_name="files")
@@ -424,8 +413,3 @@ class GeneratedReportFile(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.report_id}.{self.format}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("a stored report file never changes")
-        super().save(*args, **kwargs)

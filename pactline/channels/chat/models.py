@@ -11,15 +11,13 @@ read new messages in order from their own cursor."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pactline.common.crypto import RedactedEncryptedTextField
 from pactline.common.fields import RedactedCharField, RedactedTextField
-from pactline.common.models import ClientOwned
+from pactline.common.models import AppendOnly, ClientOwned
 
 WEB_PROVIDER = "web"
 
@@ -64,7 +62,7 @@ class ChatSession(ClientOwned):
         return self.ended_at is None
 
 
-class ChatMessage(ClientOwned):
+class ChatMessage(ClientOwned, AppendOnly):
     session = models.ForeignKey(ChatSession, on_delete=models.CASCADE, related_name="messages")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
     author_kind = models.CharField(_("author"), max_length=10)  # cases.AuthorKind values
@@ -93,14 +91,6 @@ class ChatMessage(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.session_id}:{self.change_seq} {self.author_kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise TypeError("chat messages are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("chat messages are append-only")
 
 
 class ChatSequence(models.Model):

@@ -8,26 +8,11 @@ and the checksum of the bytes as received, which recognises the same delivery ag
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pactline.common.fields import RedactedCharField, RedactedJSONField, RedactedTextField
-from pactline.common.models import ClientOwned
-
-
-class _WriteOnce(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise TypeError(f"{type(self).__name__} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError(f"{type(self).__name__} rows are append-only")
+from pactline.common.models import AppendOnly, ClientOwned
 
 
 class Direction(models.TextChoices):
@@ -35,7 +20,7 @@ class Direction(models.TextChoices):
     OUTBOUND = "out", _("Outbound")
 
 
-class EmailMessage(ClientOwned, _WriteOnce):
+class EmailMessage(ClientOwned, AppendOnly):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="email_messages")
     contact = models.ForeignKey(
         "cases.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -83,7 +68,7 @@ class EmailMessage(ClientOwned, _WriteOnce):
         return f"<{self.message_id}> {self.subject}"
 
 
-class EmailAttachment(ClientOwned, _WriteOnce):
+class EmailAttachment(ClientOwned, AppendOnly):
     message = models.ForeignKey(EmailMessage, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=255)

@@ -26,7 +26,7 @@ from pactline.common.errors import Conflict
 
 os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "pactline-mpl"))
 
-from matplotlib import font_manager  # noqa: E402 - after MPLCONFIGDIR is set
+from matplotlib import font_manager
 
 LATIN_FAMILY = "DejaVu Sans"
 BUNDLED_PACKAGE = "paperang_p2_fonts_cjk"
