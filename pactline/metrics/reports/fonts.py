@@ -20,7 +20,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from pactline.common.errors import Conflict
 
@@ -92,6 +92,7 @@ def require_cjk_font(text: str) -> CJKFont | None:
     """The CJK font to set `text` in; refuses if it has CJK characters and there is none."""
     font = cjk_font()
     if font is None and has_cjk(text):
+        # Lazy: the refusal speaks the reader's language, not the report's being rendered.
         raise MissingCJKFont(
             _(
                 "No Chinese font is installed, so this report would print every Chinese "

@@ -21,6 +21,7 @@ from pactline.metrics.reports.access import (
     access_reports_generate,
     can_generate_reports,
 )
+from pactline.metrics.reports.fonts import MissingCJKFont
 from pactline.metrics.reports.forms import GenerateForm
 from pactline.metrics.reports.presentation import report_view
 from pactline.metrics.reports.renderers import CONTENT_TYPES, view_context
@@ -86,6 +87,8 @@ def generate(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationFailed as error:
             for problem in error.errors:
                 form.add_error(None, problem.message)
+        except MissingCJKFont as error:
+            form.add_error(None, str(error))
         else:
             if generated.created:
                 messages.success(request, _("The report is generated."))

@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
+from django.test import Client as HttpClient
 from django.utils import translation
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
+from conftest import make_user
 from pactline.metrics.models import GeneratedReport
 from pactline.metrics.reports import charts, fonts
 from pactline.metrics.reports.presentation import report_view
@@ -24,7 +26,7 @@ from pactline.metrics.reports.renderers import render_pdf
 from pactline.metrics.reports.services import report_generate
 from pactline.metrics.tests.support import SYSTEM
 from pactline.metrics.tests.test_reports_render import GENERATED, _huaxin, pdf_text
-from pactline.tenancy.models import Client
+from pactline.tenancy.models import Client, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +105,9 @@ def test_without_a_cjk_font_only_text_without_cjk_is_accepted() -> None:
 
 @pytest.mark.usefixtures("no_cjk_font")
 def test_without_a_cjk_font_a_chinese_report_is_refused_and_nothing_stored(
-    tmp_path: Path,
+    tmp_path: Path, settings: Any
 ) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
     _huaxin(tmp_path)
     client = Client.objects.get()
     with pytest.raises(fonts.MissingCJKFont):
@@ -116,4 +119,23 @@ def test_without_a_cjk_font_a_chinese_report_is_refused_and_nothing_stored(
             now=datetime(2026, 4, 2, tzinfo=UTC),
         )
     assert GeneratedReport.objects.count() == 0
-    assert not default_storage.exists(f"reports/{client.code}")
+    assert not default_storage.exists("reports")
+    assert not (tmp_path / "media" / "reports").exists()
+
+
+@pytest.mark.usefixtures("no_cjk_font")
+def test_the_page_and_the_api_name_the_fix(tmp_path: Path, settings: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _huaxin(tmp_path)
+    code = Client.objects.get().code
+    admin = HttpClient()
+    admin.force_login(make_user("admin", (Role.PROVIDER_ADMIN, None)))
+    form = {"report_name": "客服月度服务报告", "period_start": "2026-03-01"}
+
+    page = admin.post(f"/clients/{code}/reports/generate/", form, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 422
+    assert "No Chinese font is installed" in page.content.decode()
+    api = admin.post("/api/v1/reports", {"client": code, **form}, content_type="application/json")
+    assert api.status_code == 409
+    assert "paperang-p2-fonts-cjk" in api.json()["detail"]
+    assert GeneratedReport.objects.count() == 0
