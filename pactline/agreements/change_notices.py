@@ -38,7 +38,9 @@ def change_notice_recipients(governing: AgreementDocument) -> list[str]:
     )
 
 
-def _context(version: AgreementVersion, document: AgreementDocument, lines: list[str]) -> dict[str, Any]:
+def _context(
+    version: AgreementVersion, document: AgreementDocument, lines: list[str]
+) -> dict[str, Any]:
     path = reverse("agreements:version", kwargs={"version_id": version.pk})
     notice_on = (
         version.earliest_effective_at.astimezone(ZoneInfo(version.home_timezone)).date()
@@ -106,7 +108,7 @@ def change_notice_send(version_id: int, governing_id: int) -> None:
         return
     try:
         message.send()
-    except Exception:  # noqa: BLE001 - any mailer failure is reported the same way
+    except Exception:
         logger.exception(
             "the change notice of %s v%s could not be sent",
             version.agreement.reference,

@@ -186,12 +186,15 @@ def _hours_lines(old: AgreementDocument, new: AgreementDocument) -> Iterator[str
 
 
 def _level_name(channel: str, name: str, kind: str) -> str:
-    """"Chat first response time": the kind's words when the name is the kind, else the
-    agreement's own name for the level."""
+    """The channel and the level: the kind's words when the level is named after its kind
+    ("Chat first response time"), else the agreement's own name for it."""
     metric = label(METRIC_KINDS, kind) if name == kind else name.replace("_", " ")
     if len(metric) > 1 and metric[0].isupper() and metric[1].islower():
         metric = metric[0].lower() + metric[1:]
-    return gettext("%(channel)s %(metric)s") % {"channel": label(CHANNELS, channel), "metric": metric}
+    return gettext("%(channel)s %(metric)s") % {
+        "channel": label(CHANNELS, channel),
+        "metric": metric,
+    }
 
 
 def _level_views(doc: AgreementDocument) -> dict[str, tuple[str, ServiceLevelView]]:
@@ -221,10 +224,13 @@ def _service_level_lines(old: AgreementDocument, new: AgreementDocument) -> Iter
         was = before[code][1]
         yield from _compare(name, was.target, view.target)
         definition = gettext("%(name)s, definition") % {"name": name}
-        yield from _compare(definition, f"{was.kind}: {was.definition}", f"{view.kind}: {view.definition}")
+        yield from _compare(
+            definition, f"{was.kind}: {was.definition}", f"{view.kind}: {view.definition}"
+        )
         yield from _keyed(
-            lambda priority, name=name: gettext("%(name)s, priority %(priority)s")  # type: ignore[misc]
-            % {"name": name, "priority": priority},
+            lambda priority, name=name: (
+                gettext("%(name)s, priority %(priority)s") % {"name": name, "priority": priority}
+            ),
             dict(was.per_priority),
             dict(view.per_priority),
             str,
@@ -267,8 +273,9 @@ def _escalation_lines(old: AgreementDocument, new: AgreementDocument) -> Iterato
             return f"{text}; {people}" if people else text
 
         yield from _keyed(
-            lambda number, what=what: gettext("%(what)s, level %(n)s")  # type: ignore[misc]
-            % {"what": what, "n": number},
+            lambda number, what=what: (
+                gettext("%(what)s, level %(n)s") % {"what": what, "n": number}
+            ),
             {str(level.level): level for level in was.levels},
             {str(level.level): level for level in view.levels},
             level_text,
@@ -314,14 +321,24 @@ def _price_lines(old: AgreementDocument, new: AgreementDocument) -> Iterator[str
     )
     yield from _keyed(
         lambda name: gettext("Price, %(item)s, applies to") % {"item": name},
-        {item.name: ", ".join(item.applies_to) for item in before.items if item.name in {i.name for i in after.items}},
-        {item.name: ", ".join(item.applies_to) for item in after.items if item.name in {i.name for i in before.items}},
+        {
+            item.name: ", ".join(item.applies_to)
+            for item in before.items
+            if item.name in {i.name for i in after.items}
+        },
+        {
+            item.name: ", ".join(item.applies_to)
+            for item in after.items
+            if item.name in {i.name for i in before.items}
+        },
         str,
     )
     yield from _compare(gettext("Monthly minimum"), before.monthly_minimum, after.monthly_minimum)
     yield from _compare(gettext("After-hours surcharge"), before.surcharge, after.surcharge)
     yield from _keyed(
-        lambda destination: gettext("Diversion fee, %(destination)s") % {"destination": destination},
+        lambda destination: (
+            gettext("Diversion fee, %(destination)s") % {"destination": destination}
+        ),
         {fee[0]: f"{fee[1]}, {fee[2]}" for fee in before.diversion_fees},
         {fee[0]: f"{fee[1]}, {fee[2]}" for fee in after.diversion_fees},
         str,
@@ -351,7 +368,11 @@ def _credits_lines(old: AgreementDocument, new: AgreementDocument) -> Iterator[s
         before = CreditsView("", "", "", [], [], "", "", "", "", "", [])
     share = gettext("%(p)s of the month's charges")
     fields: list[tuple[str, str, str]] = [
-        (gettext("Amount at risk"), share % {"p": before.at_risk} if before.at_risk else "", share % {"p": after.at_risk}),
+        (
+            gettext("Amount at risk"),
+            share % {"p": before.at_risk} if before.at_risk else "",
+            share % {"p": after.at_risk},
+        ),
         (gettext("Allocation pool"), before.pool, after.pool),
         (gettext("Service credits"), before.scheme, after.scheme),
         (gettext("Cap"), share % {"p": before.cap} if before.cap else "", share % {"p": after.cap}),
@@ -388,7 +409,11 @@ def _policy_lines(old: AgreementDocument, new: AgreementDocument) -> Iterator[st
             days(old.change_control.notice_days),
             days(new.change_control.notice_days),
         ),
-        (gettext("Written acceptance required"), before.written_acceptance, after.written_acceptance),
+        (
+            gettext("Written acceptance required"),
+            before.written_acceptance,
+            after.written_acceptance,
+        ),
         (
             gettext("Provider may override the client's acceptance"),
             _yes_no(old.change_control.provider_override_permitted),
@@ -444,4 +469,3 @@ SECTIONS: tuple[Callable[[AgreementDocument, AgreementDocument], Iterator[str]],
 def agreement_diff(old: AgreementDocument, new: AgreementDocument) -> list[str]:
     """Every difference from `old` to `new`, one readable line each, in the active language."""
     return [line for section in SECTIONS for line in section(old, new)]
-

@@ -27,9 +27,7 @@ def agreement_version_in_force(client: Client, at: datetime) -> AgreementVersion
     )
 
 
-def agreement_version_governing(
-    version: AgreementVersion, at: datetime
-) -> AgreementVersion | None:
+def agreement_version_governing(version: AgreementVersion, at: datetime) -> AgreementVersion | None:
     """The activated version of the same agreement that a change to it would replace: the one
     in force at `at`, else (none in force yet) the latest activated one. None for a first
     version."""

@@ -141,9 +141,14 @@ def version_action(request: HttpRequest, version_id: int, action: str) -> HttpRe
         raise Http404
     actor = request_actor(request)
     version = access_agreement_version(actor, version_id)
-    extra = {"override_reason": request.POST.get("reason")} if action == "activate" else {}
     try:
-        version = service(actor=actor, version=version, **extra)
+        if action == "activate":
+            reason = request.POST.get("reason")
+            version = agreement_version_activate(
+                actor=actor, version=version, override_reason=reason
+            )
+        else:
+            version = service(actor=actor, version=version)
     except (Conflict, ValidationFailed) as refused:
         messages.error(request, _("Nothing changed: %(reason)s") % {"reason": refused})
         if not getattr(request, "htmx", False):

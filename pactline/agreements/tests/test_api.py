@@ -7,7 +7,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from conftest import World
-from pactline.agreements.models import Agreement, AgreementVersion, VersionStatus
+from pactline.agreements.models import Agreement, AgreementVersion
 from pactline.agreements.services import (
     agreement_version_activate,
     agreement_version_create,

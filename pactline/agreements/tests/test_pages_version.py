@@ -206,7 +206,9 @@ def test_an_amendment_dated_before_its_notice_date_is_refused_on_the_page(
     response = client.post(f"/agreements/versions/{draft.pk}/propose/")
     assert response.status_code == 422
     html = response.content.decode()
-    assert "effective_from: the requested effective date 2020-01-01 is before the notice date" in html
+    assert (
+        "effective_from: the requested effective date 2020-01-01 is before the notice date" in html
+    )
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
 

@@ -142,8 +142,10 @@ def test_an_effective_date_before_the_notice_date_is_refused_naming_the_field(
     assert [(e.path, e.message) for e in raised.value.errors] == [
         (
             "effective_from",
-            "the requested effective date 2026-04-01 is before the notice date 2026-04-02 "
-            "(30 days of notice from the proposal)",
+            (
+                "the requested effective date 2026-04-01 is before the notice date 2026-04-02 "
+                "(30 days of notice from the proposal)"
+            ),
         )
     ]
     amendment.refresh_from_db()
