@@ -21,7 +21,12 @@ from pactline.agreements.presentation.commercial import (
     pricing_view,
 )
 from pactline.agreements.presentation.labels import CHANNELS, METRIC_KINDS, Labels, days, label
-from pactline.agreements.presentation.operations import ladder_view, policies_view, report_view
+from pactline.agreements.presentation.operations import (
+    LevelView,
+    ladder_view,
+    policies_view,
+    report_view,
+)
 from pactline.agreements.presentation.sections import (
     ServiceLevelView,
     service_level_view,
@@ -64,6 +69,15 @@ def _keyed[T](
     for key, value in old.items():
         if key not in new:
             yield _changed(what(key), text(value), _none())
+
+
+def _named(template: str, key: str, **fixed: str) -> Callable[[str], str]:
+    """What an entry is called: `template` (translated) filled with `fixed` and the key."""
+
+    def name(value: str) -> str:
+        return template % {**fixed, key: value}
+
+    return name
 
 
 def _listed(what: str, old: Sequence[str], new: Sequence[str]) -> Iterator[str]:
@@ -228,9 +242,7 @@ def _service_level_lines(old: AgreementDocument, new: AgreementDocument) -> Iter
             definition, f"{was.kind}: {was.definition}", f"{view.kind}: {view.definition}"
         )
         yield from _keyed(
-            lambda priority, name=name: (
-                gettext("%(name)s, priority %(priority)s") % {"name": name, "priority": priority}
-            ),
+            _named(gettext("%(name)s, priority %(priority)s"), "priority", name=name),
             dict(was.per_priority),
             dict(view.per_priority),
             str,
@@ -253,6 +265,12 @@ def _service_level_lines(old: AgreementDocument, new: AgreementDocument) -> Iter
 # --- Escalation and reporting ---------------------------------------------------------------
 
 
+def _level_text(level: LevelView) -> str:
+    text = f"{level.trigger} ({level.time_basis}): {'; '.join(level.actions)}"
+    people = ", ".join(f"{contact.name} ({contact.role})" for contact in level.contacts)
+    return f"{text}; {people}" if people else text
+
+
 def _escalation_lines(old: AgreementDocument, new: AgreementDocument) -> Iterator[str]:
     before = {ladder.name: ladder_view(ladder) for ladder in old.escalation.ladders}
     after = {ladder.name: ladder_view(ladder) for ladder in new.escalation.ladders}
@@ -266,19 +284,11 @@ def _escalation_lines(old: AgreementDocument, new: AgreementDocument) -> Iterato
             continue
         was = before[name]
         yield from _compare(what, was.applies_to, view.applies_to)
-
-        def level_text(level: Any) -> str:
-            text = f"{level.trigger} ({level.time_basis}): {'; '.join(level.actions)}"
-            people = ", ".join(f"{c.name} ({c.role})" for c in level.contacts)
-            return f"{text}; {people}" if people else text
-
         yield from _keyed(
-            lambda number, what=what: (
-                gettext("%(what)s, level %(n)s") % {"what": what, "n": number}
-            ),
+            _named(gettext("%(what)s, level %(n)s"), "n", what=what),
             {str(level.level): level for level in was.levels},
             {str(level.level): level for level in view.levels},
-            level_text,
+            _level_text,
         )
     for name in before:
         if name not in after:

@@ -61,14 +61,23 @@ _DONE = {
 def client_page(request: HttpRequest, code: str) -> HttpResponse:
     actor = request_actor(request)
     client = access_client(actor, code, permission=Permission.AGREEMENT_VIEW)
-    agreements = [
-        {"agreement": agreement, "versions": list(agreement_version_list(agreement=agreement))}
-        for agreement in agreement_list(actor=actor, client=client).order_by("reference")
-    ]
+    now = timezone.now()
+    in_force = agreement_version_in_force(client, now)
+    agreements = []
+    for agreement in agreement_list(actor=actor, client=client).order_by("reference"):
+        versions = list(agreement_version_list(agreement=agreement))
+        latest = versions[0] if versions else None
+        agreements.append(
+            {
+                "agreement": agreement,
+                "versions": versions,
+                "standing": version_standing(latest, in_force, now) if latest else None,
+            }
+        )
     context = {
         "client": client,
         "agreements": agreements,
-        "in_force": agreement_version_in_force(client, timezone.now()),
+        "in_force": in_force,
         "can_draft": has_permission(actor, Permission.AGREEMENT_DRAFT, client.id),
         "can_manage_tokens": has_permission(actor, Permission.TOKEN_MANAGE, client.id),
     }

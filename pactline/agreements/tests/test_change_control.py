@@ -274,6 +274,12 @@ def test_the_history_shows_one_version_in_force(client: HttpClient, world: World
 
     page = client.get(f"/agreements/versions/{third.pk}/").content.decode()
     assert ">Scheduled<" in page and ">In force<" not in page
+    # The client's page: v2 in force, the latest version (v3) scheduled, not "active".
+    overview = client.get("/clients/client-a/").content.decode()
+    latest = overview.split("<h2>Agreements</h2>")[1]
+    assert ">v3</a>" in latest and ">Scheduled<" in latest and ">Active<" not in latest
+    card = overview.split("<h2>Agreements</h2>")[0]
+    assert f'href="/agreements/versions/{second.pk}/"' in card
 
 
 # --- The changes in words -------------------------------------------------------------------
