@@ -87,7 +87,13 @@ B_TITLE = "Customer Care Outsourcing Agreement — Client B"
 @pytest.fixture(name="agreements")
 def agreements_fixture(world: World) -> Agreements:
     a_active = load(world.client_a, A_EXAMPLE)
-    a_draft = load(world.client_a, A_EXAMPLE, title=f"{A_TITLE}（修订草案）", to="draft")
+    a_draft = load(
+        world.client_a,
+        A_EXAMPLE,
+        title=f"{A_TITLE}（修订草案）",
+        to="draft",
+        effective_from=amendment_date(),
+    )
     a_proposed = load(
         world.client_a,
         A_EXAMPLE,

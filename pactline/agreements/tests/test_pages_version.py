@@ -12,6 +12,7 @@ from django.test import Client as HttpClient
 from conftest import World
 from pactline.agreements.models import AgreementVersion, VersionStatus
 from pactline.agreements.tests.test_pages_support import (  # noqa: F401 - fixture
+    A_EXAMPLE,
     A_TITLE,
     Agreements,
     agreements_fixture,
@@ -202,7 +203,8 @@ def test_an_amendment_dated_before_its_notice_date_is_refused_on_the_page(
     client: HttpClient, world: World, agreements: Agreements
 ) -> None:
     client.force_login(world.provider_admin.user)
-    draft = agreements.a_draft  # dated 2020-01-01, the version in force asks 30 days of notice
+    # Dated 2020-01-01 while the version in force asks 30 days of notice.
+    draft = load(world.client_a, A_EXAMPLE, title="Backdated", to="draft")
     response = client.post(f"/agreements/versions/{draft.pk}/propose/")
     assert response.status_code == 422
     html = response.content.decode()
