@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -61,6 +62,9 @@ class VersionOut(Schema):
     proposed_by: str
     accepted_at: datetime | None
     accepted_by: str
+    acceptance_required: bool
+    override_permitted: bool
+    acceptance_override_reason: str
     activated_at: datetime | None
     activated_by: str
     superseded_at: datetime | None
@@ -112,6 +116,9 @@ def _version_fields(version: AgreementVersion) -> dict[str, Any]:
         "proposed_by": version.proposed_by,
         "accepted_at": version.accepted_at,
         "accepted_by": version.accepted_by,
+        "acceptance_required": version.acceptance_required,
+        "override_permitted": version.override_permitted,
+        "acceptance_override_reason": version.acceptance_override_reason,
         "activated_at": version.activated_at,
         "activated_by": version.activated_by,
         "superseded_at": version.superseded_at,
@@ -168,7 +175,9 @@ def get_version(request: HttpRequest, version_id: int) -> VersionDetailOut:
 
 
 @router.post(
-    "/agreements/versions/{int:version_id}/propose", response=VersionOut, summary="Propose a draft"
+    "/agreements/versions/{int:version_id}/propose",
+    response={200: VersionOut, 409: ErrorsOut, 422: ErrorsOut},
+    summary="Propose a draft (its effective date must be on or after the notice date)",
 )
 def propose_version(request: HttpRequest, version_id: int) -> VersionOut:
     actor = api_actor(request)
@@ -187,15 +196,55 @@ def accept_version(request: HttpRequest, version_id: int) -> VersionOut:
     return VersionOut(**_version_fields(agreement_version_accept(actor=actor, version=version)))
 
 
+_ACTIVATE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": False,
+        "description": "Only for a change the client has not accepted, where the agreement "
+        "permits the provider to put it in force without that acceptance: the written reason.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"reason": {"type": "string", "maxLength": 2000}},
+                    "additionalProperties": False,
+                }
+            }
+        },
+    }
+}
+
+
+def _override_reason(request: HttpRequest) -> str | None:
+    """The optional JSON body's `reason`. Read by hand: the body is optional, and a request
+    without one may come form-encoded."""
+    if "json" not in (request.content_type or "") or not request.body:
+        return None
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        raise ValidationFailed([FieldError("body", _("must be a JSON object"))]) from None
+    if data is None:
+        return None
+    if not isinstance(data, dict) or set(data) - {"reason"}:
+        raise ValidationFailed([FieldError("body", _("must be an object with only a reason"))])
+    reason = data.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationFailed([FieldError("reason", _("must be text"))])
+    return reason
+
+
 @router.post(
     "/agreements/versions/{int:version_id}/activate",
-    response=VersionOut,
-    summary="Activate a proposal",
+    response={200: VersionOut, 409: ErrorsOut, 422: ErrorsOut},
+    openapi_extra=_ACTIVATE_BODY,
+    summary="Activate a proposal (with the client's acceptance where the agreement requires it)",
 )
 def activate_version(request: HttpRequest, version_id: int) -> VersionOut:
     actor = api_actor(request)
     version = access_agreement_version(actor, version_id)
-    return VersionOut(**_version_fields(agreement_version_activate(actor=actor, version=version)))
+    reason = _override_reason(request)
+    activated = agreement_version_activate(actor=actor, version=version, override_reason=reason)
+    return VersionOut(**_version_fields(activated))
 
 
 class ExportQuery(Schema):

@@ -13,6 +13,7 @@ from pactline.agreements.services import (
     agreement_version_create,
     agreement_version_propose,
 )
+from pactline.common.errors import Conflict, ValidationFailed
 from pactline.tenancy.access import Actor
 
 
@@ -29,17 +30,26 @@ def _format_of(path: Path, fmt: str | None) -> Format | None:
 
 @transaction.atomic
 def agreement_file_load(*, actor: Actor, path: Path, fmt: str | None, activate: bool) -> str:
-    """Load one file; returns a one-line account of what happened. Idempotent."""
+    """Load one file; returns a one-line account of what happened. Idempotent.
+
+    Activating goes through change control like any other: an amendment whose date is before
+    its notice date stays a draft, and one that needs the client's acceptance stays proposed;
+    the account says why."""
     loaded = agreement_version_create(
         actor=actor, text=path.read_bytes(), fmt=_format_of(path, fmt), create_client=True
     )
     version = loaded.version
-    if activate and version.status == VersionStatus.DRAFT:
-        version = agreement_version_propose(actor=actor, version=version)
-    if activate and version.status == VersionStatus.PROPOSED:
-        version = agreement_version_activate(actor=actor, version=version)
+    held = ""
+    try:
+        if activate and version.status == VersionStatus.DRAFT:
+            version = agreement_version_propose(actor=actor, version=version)
+        if activate and version.status == VersionStatus.PROPOSED:
+            version = agreement_version_activate(actor=actor, version=version)
+    except (Conflict, ValidationFailed) as refused:
+        version.refresh_from_db()
+        held = f": {refused}"
     what = "stored" if loaded.created else "unchanged"
     return (
         f"{what}: {version.client.code} {version.agreement.reference} "
-        f"v{version.number} ({version.status})"
+        f"v{version.number} ({version.status}){held}"
     )

@@ -60,6 +60,11 @@ class AgreementVersion(ClientOwned):
     proposed_by = models.CharField(max_length=150, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.CharField(max_length=150, blank=True)
+    # The change control of the version in force when this one was proposed binds it.
+    acceptance_required = models.BooleanField(default=False)
+    override_permitted = models.BooleanField(default=False)
+    # Set when the provider put the version in force without the client's acceptance.
+    acceptance_override_reason = models.TextField(blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     activated_by = models.CharField(max_length=150, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)

@@ -27,6 +27,31 @@ def agreement_version_in_force(client: Client, at: datetime) -> AgreementVersion
     )
 
 
+def agreement_version_governing(version: AgreementVersion, at: datetime) -> AgreementVersion | None:
+    """The activated version of the same agreement that a change to it would replace: the one
+    in force at `at`, else (none in force yet) the latest activated one. None for a first
+    version."""
+    activated = AgreementVersion.objects.filter(
+        agreement_id=version.agreement_id, status__in=ACTIVATED
+    ).exclude(pk=version.pk)
+    return (
+        activated.filter(effective_from__lte=at).order_by(*_IN_FORCE_ORDER).first()
+        or activated.order_by(*_IN_FORCE_ORDER).first()
+    )
+
+
+def agreement_version_previous(version: AgreementVersion) -> AgreementVersion | None:
+    """The version a reader compares this one with: the latest activated version of the same
+    agreement numbered before it."""
+    return (
+        AgreementVersion.objects.filter(
+            agreement_id=version.agreement_id, status__in=ACTIVATED, number__lt=version.number
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
 def agreement_versions_in_force(
     client_ids: Collection[int], at: datetime
 ) -> dict[int, AgreementVersion]:

@@ -2,8 +2,11 @@
 
 Rules (DESIGN.md "Agreements as code"):
 - a version is immutable once active;
-- a provider-proposed change takes effect no earlier than the notice days (of the version in
-  force when it was proposed) after the proposal, unless the client's manager accepts it;
+- the change control of the version in force when a change is proposed binds the change: its
+  requested effective date must be on or after the notice date (the proposal's date plus the
+  notice days), and where written acceptance is required it is put in force only once the
+  client has accepted it, or by a provider override with a written reason where the agreement
+  permits one;
 - an amendment never takes effect before it is activated, so closed results are never
   rewritten; only the first version of an agreement may record a contract already running.
 """
@@ -12,24 +15,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pactline.agreements.change_notices import change_notice_send
 from pactline.agreements.documents import (
     Format,
     document_data,
+    document_from_data,
     document_hash,
     document_parse,
     home_timezone,
     start_of_day,
 )
 from pactline.agreements.models import ACTIVATED, Agreement, AgreementVersion, VersionStatus
-from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.selectors import agreement_version_governing
 from pactline.audit.services import audit_record
 from pactline.common.errors import Conflict, FieldError, NotFound, ValidationFailed
+from pactline.common.inputs import text_problem
+from pactline.core.agreement.policies import ChangeControl
 from pactline.tenancy.access import Actor, Permission, has_permission, require
 from pactline.tenancy.models import Client
 from pactline.tenancy.services import client_create
@@ -134,10 +143,24 @@ def _lock(version: AgreementVersion) -> AgreementVersion:
     )
 
 
+def _notice_date_refused(version: AgreementVersion, notice_on: str, notice_days: int) -> None:
+    message = _(
+        "the requested effective date %(requested)s is before the notice date %(notice)s "
+        "(%(days)s days of notice from the proposal)"
+    ) % {
+        "requested": version.requested_effective_on.isoformat(),
+        "notice": notice_on,
+        "days": notice_days,
+    }
+    raise ValidationFailed([FieldError("effective_from", message)])
+
+
 @transaction.atomic
 def agreement_version_propose(
     *, actor: Actor, version: AgreementVersion, now: datetime | None = None
 ) -> AgreementVersion:
+    """Propose a draft to the client. An amendment is bound by the change control of the
+    version it would replace, and its notice goes to the client's designated contacts."""
     require(actor, Permission.AGREEMENT_DRAFT, version.client_id)
     version = _lock(version)
     if version.status != VersionStatus.DRAFT:
@@ -145,15 +168,25 @@ def agreement_version_propose(
             _("only a draft can be proposed; this version is %(status)s") % _status(version)
         )
     now = now or timezone.now()
-    in_force = agreement_version_in_force(version.client, now)
-    notice_days = 0
-    if in_force is not None and in_force.agreement_id == version.agreement_id:
-        notice_days = int(in_force.document["change_control"]["notice_days"])
+    governing = agreement_version_governing(version, now)
+    rules = ChangeControl(notice_days=0, requires_written_acceptance=False)
+    if governing is not None:
+        rules = document_from_data(governing.document).change_control
+    # The notice date is a date in the agreement's home zone, as the requested date is.
+    notice_on = now.astimezone(ZoneInfo(version.home_timezone)).date() + timedelta(
+        days=rules.notice_days
+    )
+    if governing is not None and version.requested_effective_on < notice_on:
+        _notice_date_refused(version, notice_on.isoformat(), rules.notice_days)
     version.status = VersionStatus.PROPOSED
     version.proposed_at = now
     version.proposed_by = actor.audit_label
-    version.notice_days = notice_days
-    version.earliest_effective_at = now + timedelta(days=notice_days)
+    version.notice_days = rules.notice_days
+    version.earliest_effective_at = (
+        start_of_day(notice_on, version.home_timezone) if governing is not None else now
+    )
+    version.acceptance_required = rules.requires_written_acceptance
+    version.override_permitted = rules.provider_override_permitted
     version.save(
         update_fields=[
             "status",
@@ -161,6 +194,8 @@ def agreement_version_propose(
             "proposed_by",
             "notice_days",
             "earliest_effective_at",
+            "acceptance_required",
+            "override_permitted",
         ]
     )
     audit_record(
@@ -168,9 +203,15 @@ def agreement_version_propose(
         action="agreement.version.proposed",
         client_id=version.client_id,
         obj=version,
-        payload={"number": version.number, "notice_days": notice_days},
+        payload={
+            "number": version.number,
+            "notice_days": rules.notice_days,
+            "acceptance_required": version.acceptance_required,
+        },
         at=now,
     )
+    if governing is not None:
+        transaction.on_commit(partial(change_notice_send, version.pk, governing.pk))
     return version
 
 
@@ -215,10 +256,52 @@ def effective_from_for(
     return max(candidates)
 
 
+MAX_REASON_CHARS = 2000
+
+
+def _override_reason(version: AgreementVersion, reason: str | None) -> str:
+    """Empty when the client's acceptance is not needed; else the provider's written reason, where
+    the agreement permits an override. Anything else is refused, naming what is missing."""
+    if not version.acceptance_required or version.accepted_at is not None:
+        return ""
+    if not version.override_permitted:
+        raise Conflict(
+            _(
+                "the agreement requires the client's written acceptance before a change is put "
+                "in force, and it does not permit the provider to override it"
+            )
+        )
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "reason",
+                    _(
+                        "the client has not accepted this version: give the written reason "
+                        "for putting it in force without the client's acceptance"
+                    ),
+                )
+            ]
+        )
+    problem = text_problem(text)
+    if problem is None and len(text) > MAX_REASON_CHARS:
+        problem = _("must be at most %(limit)s characters long") % {"limit": MAX_REASON_CHARS}
+    if problem is not None:
+        raise ValidationFailed([FieldError("reason", problem)])
+    return text
+
+
 @transaction.atomic
 def agreement_version_activate(
-    *, actor: Actor, version: AgreementVersion, now: datetime | None = None
+    *,
+    actor: Actor,
+    version: AgreementVersion,
+    now: datetime | None = None,
+    override_reason: str | None = None,
 ) -> AgreementVersion:
+    """Put a proposal in force. Where the change control requires the client's written
+    acceptance and the client has not accepted, only a permitted override with a reason can."""
     require(actor, Permission.AGREEMENT_ACTIVATE, version.client_id)
     version = _lock(version)
     if version.status != VersionStatus.PROPOSED:
@@ -226,6 +309,7 @@ def agreement_version_activate(
             _("only a proposed version can be activated; this version is %(status)s")
             % _status(version)
         )
+    reason = _override_reason(version, override_reason)
     now = now or timezone.now()
     first = not AgreementVersion.objects.filter(
         agreement_id=version.agreement_id, status__in=ACTIVATED
@@ -242,7 +326,25 @@ def agreement_version_activate(
     version.status = VersionStatus.ACTIVE
     version.activated_at = now
     version.activated_by = actor.audit_label
-    version.save(update_fields=["status", "effective_from", "activated_at", "activated_by"])
+    version.acceptance_override_reason = reason
+    version.save(
+        update_fields=[
+            "status",
+            "effective_from",
+            "activated_at",
+            "activated_by",
+            "acceptance_override_reason",
+        ]
+    )
+    if reason:
+        audit_record(
+            actor=actor,
+            action="agreement.version.acceptance_overridden",
+            client_id=version.client_id,
+            obj=version,
+            payload={"number": version.number, "reason": reason},
+            at=now,
+        )
     audit_record(
         actor=actor,
         action="agreement.version.activated",

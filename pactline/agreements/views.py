@@ -14,14 +14,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pactline.agreements.access import access_agreement, access_agreement_version
+from pactline.agreements.diff import agreement_diff
 from pactline.agreements.documents import document_export, document_from_data
 from pactline.agreements.forms import AgreementDocumentForm
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.presentation import agreement_view, version_actions
+from pactline.agreements.presentation.standing import version_standing
 from pactline.agreements.selectors import (
     agreement_list,
     agreement_version_in_force,
     agreement_version_list,
+    agreement_version_previous,
 )
 from pactline.agreements.services import (
     agreement_version_accept,
@@ -58,14 +61,23 @@ _DONE = {
 def client_page(request: HttpRequest, code: str) -> HttpResponse:
     actor = request_actor(request)
     client = access_client(actor, code, permission=Permission.AGREEMENT_VIEW)
-    agreements = [
-        {"agreement": agreement, "versions": list(agreement_version_list(agreement=agreement))}
-        for agreement in agreement_list(actor=actor, client=client).order_by("reference")
-    ]
+    now = timezone.now()
+    in_force = agreement_version_in_force(client, now)
+    agreements = []
+    for agreement in agreement_list(actor=actor, client=client).order_by("reference"):
+        versions = list(agreement_version_list(agreement=agreement))
+        latest = versions[0] if versions else None
+        agreements.append(
+            {
+                "agreement": agreement,
+                "versions": versions,
+                "standing": version_standing(latest, in_force, now) if latest else None,
+            }
+        )
     context = {
         "client": client,
         "agreements": agreements,
-        "in_force": agreement_version_in_force(client, timezone.now()),
+        "in_force": in_force,
         "can_draft": has_permission(actor, Permission.AGREEMENT_DRAFT, client.id),
         "can_manage_tokens": has_permission(actor, Permission.TOKEN_MANAGE, client.id),
     }
@@ -77,13 +89,15 @@ def client_page(request: HttpRequest, code: str) -> HttpResponse:
 def agreement_page(request: HttpRequest, agreement_id: int) -> HttpResponse:
     actor = request_actor(request)
     agreement = access_agreement(actor, agreement_id)
-    in_force = agreement_version_in_force(agreement.client, timezone.now())
+    now = timezone.now()
+    in_force = agreement_version_in_force(agreement.client, now)
     if in_force is not None and in_force.agreement_id != agreement.id:
         in_force = None  # the client's agreement in force is another one
+    versions = agreement_version_list(agreement=agreement)
     context = {
         "agreement": agreement,
         "client": agreement.client,
-        "versions": agreement_version_list(agreement=agreement),
+        "rows": [(version, version_standing(version, in_force, now)) for version in versions],
         "in_force": in_force,
         "can_draft": has_permission(actor, Permission.AGREEMENT_DRAFT, agreement.client_id),
     }
@@ -91,25 +105,39 @@ def agreement_page(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 
 def _lifecycle_context(actor: Actor, version: AgreementVersion) -> dict[str, Any]:
-    in_force = agreement_version_in_force(version.client, timezone.now())
+    now = timezone.now()
+    standing = version_standing(version, agreement_version_in_force(version.client, now), now)
     return {
         "version": version,
         "actions": version_actions(actor, version),
-        "is_in_force": in_force is not None and in_force.pk == version.pk,
+        "standing": standing,
+        "is_in_force": standing.in_force,
     }
+
+
+def _version_page(
+    request: HttpRequest, actor: Actor, version: AgreementVersion, *, status: int = 200
+) -> HttpResponse:
+    document = document_from_data(version.document)
+    previous = agreement_version_previous(version)
+    context = _lifecycle_context(actor, version) | {
+        "client": version.client,
+        "agreement": version.agreement,
+        "doc": agreement_view(document),
+        "previous": previous,
+        "changes": agreement_diff(document_from_data(previous.document), document)
+        if previous is not None
+        else [],
+        "reason": request.POST.get("reason", "") if request.method == "POST" else "",
+    }
+    return render(request, "agreements/version.html", context, status=status)
 
 
 @login_required
 @domain_errors
 def version_page(request: HttpRequest, version_id: int) -> HttpResponse:
     actor = request_actor(request)
-    version = access_agreement_version(actor, version_id)
-    context = _lifecycle_context(actor, version) | {
-        "client": version.client,
-        "agreement": version.agreement,
-        "doc": agreement_view(document_from_data(version.document)),
-    }
-    return render(request, "agreements/version.html", context)
+    return _version_page(request, actor, access_agreement_version(actor, version_id))
 
 
 @login_required
@@ -123,9 +151,19 @@ def version_action(request: HttpRequest, version_id: int, action: str) -> HttpRe
     actor = request_actor(request)
     version = access_agreement_version(actor, version_id)
     try:
-        version = service(actor=actor, version=version)
-    except Conflict as conflict:
-        messages.error(request, _("Nothing changed: %(reason)s") % {"reason": conflict})
+        if action == "activate":
+            reason = request.POST.get("reason")
+            version = agreement_version_activate(
+                actor=actor, version=version, override_reason=reason
+            )
+        else:
+            version = service(actor=actor, version=version)
+    except (Conflict, ValidationFailed) as refused:
+        messages.error(request, _("Nothing changed: %(reason)s") % {"reason": refused})
+        if not getattr(request, "htmx", False):
+            # The page again with the refusal, answered as the API answers it.
+            status = 409 if isinstance(refused, Conflict) else 422
+            return _version_page(request, actor, version, status=status)
     else:
         messages.success(request, _DONE[action] % {"number": version.number})
     if getattr(request, "htmx", False):

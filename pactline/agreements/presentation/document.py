@@ -131,6 +131,9 @@ class VersionActions:
     can_propose: bool
     can_accept: bool
     can_activate: bool
+    # Activation needs the provider's written reason: the client has not accepted a change
+    # that requires acceptance, and the agreement permits the provider to override.
+    needs_override: bool = False
 
     @property
     def any(self) -> bool:
@@ -143,11 +146,15 @@ def version_actions(actor: Actor, version: AgreementVersion) -> VersionActions:
     The services check again; this only keeps buttons that would be refused off the page."""
     client_id = version.client_id
     proposed = version.status == VersionStatus.PROPOSED
+    awaiting = version.acceptance_required and version.accepted_at is None
     return VersionActions(
         can_propose=version.status == VersionStatus.DRAFT
         and has_permission(actor, Permission.AGREEMENT_DRAFT, client_id),
         can_accept=proposed
         and version.accepted_at is None
         and has_permission(actor, Permission.AGREEMENT_ACCEPT, client_id),
-        can_activate=proposed and has_permission(actor, Permission.AGREEMENT_ACTIVATE, client_id),
+        can_activate=proposed
+        and (not awaiting or version.override_permitted)
+        and has_permission(actor, Permission.AGREEMENT_ACTIVATE, client_id),
+        needs_override=awaiting and version.override_permitted,
     )

@@ -146,8 +146,20 @@ def test_the_whole_document_in_chinese() -> None:
     assert view.channels[0].kind == "电话"
 
 
-def _version(status: VersionStatus, accepted: bool = False) -> Any:
-    return SimpleNamespace(client_id=7, status=status, accepted_at=object() if accepted else None)
+def _version(
+    status: VersionStatus,
+    accepted: bool = False,
+    *,
+    acceptance_required: bool = False,
+    override_permitted: bool = False,
+) -> Any:
+    return SimpleNamespace(
+        client_id=7,
+        status=status,
+        accepted_at=object() if accepted else None,
+        acceptance_required=acceptance_required,
+        override_permitted=override_permitted,
+    )
 
 
 def _actor(role: Role, client_id: int | None = 7) -> Actor:
@@ -167,3 +179,26 @@ def test_version_actions_follow_permission_and_status() -> None:
     assert not version_actions(ANONYMOUS, proposed).any
     assert not version_actions(_actor(Role.CLIENT_VIEWER), proposed).any
     assert version_actions(system_actor(), draft).can_propose
+
+
+@pytest.mark.parametrize(
+    ("accepted", "override_permitted", "can_activate", "needs_override"),
+    [
+        (False, False, False, False),
+        (False, True, True, True),
+        (True, False, True, False),
+        (True, True, True, False),
+    ],
+)
+def test_activation_waits_for_the_clients_acceptance_where_required(
+    accepted: bool, override_permitted: bool, can_activate: bool, needs_override: bool
+) -> None:
+    admin = _actor(Role.PROVIDER_ADMIN, None)
+    version = _version(
+        VersionStatus.PROPOSED,
+        accepted,
+        acceptance_required=True,
+        override_permitted=override_permitted,
+    )
+    actions = version_actions(admin, version)
+    assert (actions.can_activate, actions.needs_override) == (can_activate, needs_override)

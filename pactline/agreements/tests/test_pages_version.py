@@ -12,6 +12,7 @@ from django.test import Client as HttpClient
 from conftest import World
 from pactline.agreements.models import AgreementVersion, VersionStatus
 from pactline.agreements.tests.test_pages_support import (  # noqa: F401 - fixture
+    A_EXAMPLE,
     A_TITLE,
     Agreements,
     agreements_fixture,
@@ -114,8 +115,8 @@ def test_around_the_clock_calendar_and_customer_tiers(client: HttpClient, world:
         (
             "provider_admin",
             "a_proposed",
-            [">Activate<"],
-            ["Accept this version", "Propose to the client"],
+            ["requires the client's written acceptance before this change is put in force"],
+            ["Accept this version", "Propose to the client", ">Activate<", 'name="reason"'],
         ),
         (
             "client_a_manager",
@@ -172,16 +173,16 @@ def test_htmx_action_returns_the_lifecycle_partial(
     assert version.accepted_by == "user:a-manager"
 
 
-def test_conflict_is_a_message_and_a_redirect(
+def test_a_refusal_is_the_page_again_with_a_4xx_and_the_reason(
     client: HttpClient, world: World, agreements: Agreements
 ) -> None:
     client.force_login(world.provider_admin.user)
     version = agreements.a_proposed
     events = AuditEvent.objects.count()
 
-    response = client.post(f"/agreements/versions/{version.pk}/propose/", follow=True)
+    response = client.post(f"/agreements/versions/{version.pk}/propose/")
 
-    assert response.redirect_chain == [(f"/agreements/versions/{version.pk}/", 302)]
+    assert response.status_code == 409
     assert "Nothing changed: only a draft can be proposed" in response.content.decode()
     version.refresh_from_db()
     assert version.status == VersionStatus.PROPOSED
@@ -198,15 +199,39 @@ def test_htmx_conflict_shows_the_message_in_the_partial(
     assert "Nothing changed: only a proposed version can be activated" in response.content.decode()
 
 
-def test_propose_then_activate_through_the_page(
+def test_an_amendment_dated_before_its_notice_date_is_refused_on_the_page(
     client: HttpClient, world: World, agreements: Agreements
 ) -> None:
     client.force_login(world.provider_admin.user)
-    draft = agreements.a_draft
-    assert client.post(f"/agreements/versions/{draft.pk}/propose/").status_code == 302
-    assert client.post(f"/agreements/versions/{draft.pk}/activate/").status_code == 302
+    # Dated 2020-01-01 while the version in force asks 30 days of notice.
+    draft = load(world.client_a, A_EXAMPLE, title="Backdated", to="draft")
+    response = client.post(f"/agreements/versions/{draft.pk}/propose/")
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert (
+        "effective_from: the requested effective date 2020-01-01 is before the notice date" in html
+    )
     draft.refresh_from_db()
-    assert draft.status == VersionStatus.ACTIVE
+    assert draft.status == VersionStatus.DRAFT
+
+
+def test_activation_waits_for_the_clients_acceptance_on_the_page(
+    client: HttpClient, world: World, agreements: Agreements
+) -> None:
+    version = agreements.a_proposed
+    client.force_login(world.provider_admin.user)
+    refused = client.post(f"/agreements/versions/{version.pk}/activate/")
+    assert refused.status_code == 409
+    assert "requires the client&#x27;s written acceptance" in refused.content.decode()
+    version.refresh_from_db()
+    assert version.status == VersionStatus.PROPOSED
+
+    client.force_login(world.client_a_manager.user)
+    assert client.post(f"/agreements/versions/{version.pk}/accept/").status_code == 302
+    client.force_login(world.provider_admin.user)
+    assert client.post(f"/agreements/versions/{version.pk}/activate/").status_code == 302
+    version.refresh_from_db()
+    assert version.status == VersionStatus.ACTIVE
     agreements.a_active.refresh_from_db()
     assert agreements.a_active.status == VersionStatus.SUPERSEDED
 

@@ -14,7 +14,7 @@ from pactline.agreements.services import (
     agreement_version_create,
     agreement_version_propose,
 )
-from pactline.agreements.tests.documents import document_for, example_data
+from pactline.agreements.tests.documents import amendment_date, document_for, example_data
 from pactline.audit.models import AuditEvent
 from pactline.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pactline.tenancy.access import Actor
@@ -128,46 +128,58 @@ def test_the_first_version_takes_effect_on_its_own_date(world: World) -> None:
     assert agreement_version_in_force(world.client_a, expected - timedelta(microseconds=1)) is None
 
 
-def test_an_unaccepted_change_waits_for_the_notice_period(world: World) -> None:
-    first = _in_force_first(world)
-    proposed_at = T0 + timedelta(days=1)
-    amendment = _amendment(world, effective_from="2026-03-10", notice_days=45)
-    agreement_version_propose(actor=world.provider_admin.actor, version=amendment, now=proposed_at)
+def test_an_effective_date_before_the_notice_date_is_refused_naming_the_field(
+    world: World,
+) -> None:
+    _in_force_first(world)
+    # Proposed on 3 March (New York): 30 days of notice make the notice date 2 April.
+    amendment = _amendment(world, effective_from="2026-04-01")
+    events = AuditEvent.objects.count()
+    with pytest.raises(ValidationFailed) as raised:
+        agreement_version_propose(
+            actor=world.provider_admin.actor, version=amendment, now=T0 + timedelta(days=1)
+        )
+    assert [(e.path, e.message) for e in raised.value.errors] == [
+        (
+            "effective_from",
+            (
+                "the requested effective date 2026-04-01 is before the notice date 2026-04-02 "
+                "(30 days of notice from the proposal)"
+            ),
+        )
+    ]
     amendment.refresh_from_db()
-    notice = int(first.document["change_control"]["notice_days"])
-    assert amendment.notice_days == notice
-    activated = agreement_version_activate(
-        actor=world.provider_admin.actor, version=amendment, now=proposed_at + timedelta(hours=1)
-    )
-    assert activated.effective_from == proposed_at + timedelta(days=notice)
-    first.refresh_from_db()
-    assert first.status == VersionStatus.SUPERSEDED
-    just_before = activated.effective_from - timedelta(seconds=1)
-    assert agreement_version_in_force(world.client_a, just_before) == first
-    assert agreement_version_in_force(world.client_a, activated.effective_from) == activated
+    assert amendment.status == VersionStatus.DRAFT
+    assert amendment.proposed_at is None
+    assert AuditEvent.objects.count() == events
 
 
-def test_an_accepted_change_takes_effect_on_its_date(world: World) -> None:
+def test_an_accepted_change_takes_effect_on_its_date_from_the_notice_date(world: World) -> None:
     first = _in_force_first(world)
     admin, manager = world.provider_admin.actor, world.client_a_manager.actor
     proposed_at = T0 + timedelta(days=1)
-    amendment = _amendment(world, effective_from="2026-03-10")
-    agreement_version_propose(actor=admin, version=amendment, now=proposed_at)
+    amendment = _amendment(world, effective_from="2026-04-02")
+    proposed = agreement_version_propose(actor=admin, version=amendment, now=proposed_at)
+    assert proposed.notice_days == 30
+    assert proposed.earliest_effective_at == _home_midnight("2026-04-02", proposed)
+    assert proposed.acceptance_required is True
+    assert proposed.override_permitted is False
     accepted = agreement_version_accept(actor=manager, version=amendment, now=proposed_at)
     assert accepted.accepted_by == "user:a-manager"
     assert accepted.accepted_at == proposed_at
     activated = agreement_version_activate(actor=admin, version=amendment, now=proposed_at)
-    assert activated.effective_from == _home_midnight("2026-03-10", activated)
+    assert activated.effective_from == _home_midnight("2026-04-02", activated)
     assert agreement_version_in_force(world.client_a, activated.effective_from) == activated
-    assert agreement_version_in_force(world.client_a, proposed_at) == first
+    just_before = activated.effective_from - timedelta(seconds=1)
+    assert agreement_version_in_force(world.client_a, just_before) == first
 
 
 def test_an_accepted_change_never_takes_effect_before_its_activation(world: World) -> None:
     _in_force_first(world)
     admin, manager = world.provider_admin.actor, world.client_a_manager.actor
-    amendment = _amendment(world, effective_from="2026-03-02")
-    later = T0 + timedelta(days=5)
-    agreement_version_propose(actor=admin, version=amendment, now=later)
+    amendment = _amendment(world, effective_from="2026-04-02")
+    agreement_version_propose(actor=admin, version=amendment, now=T0 + timedelta(days=1))
+    later = datetime(2026, 4, 5, 15, 0, tzinfo=UTC)
     agreement_version_accept(actor=manager, version=amendment, now=later)
     activated = agreement_version_activate(actor=admin, version=amendment, now=later)
     assert activated.effective_from == later
@@ -182,7 +194,7 @@ def test_status_transitions_are_enforced(world: World) -> None:
         agreement_version_accept(actor=manager, version=first)
     with pytest.raises(Conflict):
         agreement_version_activate(actor=admin, version=first)
-    draft = _amendment(world, effective_from="2026-04-01")
+    draft = _amendment(world, effective_from=amendment_date())
     with pytest.raises(Conflict):
         agreement_version_activate(actor=admin, version=draft)
     with pytest.raises(Conflict):
@@ -205,7 +217,7 @@ def test_denied_lifecycle_actions_change_nothing(
     world: World, persona: str, action: str, error: type
 ) -> None:
     _in_force_first(world)
-    amendment = _amendment(world, effective_from="2026-04-01")
+    amendment = _amendment(world, effective_from=amendment_date())
     agreement_version_propose(actor=world.provider_admin.actor, version=amendment)
     events = AuditEvent.objects.count()
     service = {"accept": agreement_version_accept, "activate": agreement_version_activate}[action]
@@ -228,7 +240,7 @@ def test_an_activated_version_is_immutable(world: World) -> None:
 
 def test_every_step_is_audited_with_its_actor(world: World) -> None:
     _in_force_first(world)
-    amendment = _amendment(world, effective_from="2026-04-01")
+    amendment = _amendment(world, effective_from=amendment_date())
     agreement_version_propose(actor=world.provider_admin.actor, version=amendment)
     agreement_version_accept(actor=world.client_a_manager.actor, version=amendment)
     rows = list(

@@ -72,10 +72,16 @@ class DataProtection(Model):
 
 
 class ChangeControl(Model):
-    """Changes take effect no earlier than ``notice_days`` after written notice."""
+    """Changes take effect no earlier than ``notice_days`` after written notice.
+
+    With ``requires_written_acceptance`` a change is put in force only once the client has
+    accepted it; ``provider_override_permitted`` lets the provider put it in force without
+    that acceptance, giving a written reason.
+    """
 
     notice_days: Days = 30
     requires_written_acceptance: bool = True
+    provider_override_permitted: bool = False
 
 
 DataFormat = Literal["csv", "json", "xlsx", "pdf", "xml", "wav", "mp3", "eml"]

@@ -152,8 +152,10 @@ def test_a_threshold_named_later_is_counted_over_the_whole_history(tmp_path: Pat
     data["service_levels"]["phone"]["answer_within"]["threshold_seconds"] = 45
     text = json.dumps(data, default=str)
     version = agreement_version_create(actor=SYSTEM, text=text, fmt="json").version
-    agreement_version_propose(actor=SYSTEM, version=version)
-    agreement_version_accept(actor=system_actor("client"), version=version)
+    # Proposed with the notice its change control asks (30 days before 1 December).
+    proposed = datetime(2026, 10, 1, tzinfo=UTC)
+    agreement_version_propose(actor=SYSTEM, version=version, now=proposed)
+    agreement_version_accept(actor=system_actor("client"), version=version, now=proposed)
     agreement_version_activate(actor=SYSTEM, version=version)
     assert consume_all() == 0
     within = measured_between(client.id, *DAY).measures.within[45]

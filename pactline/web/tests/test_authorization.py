@@ -16,6 +16,7 @@ from django.test import Client as HttpClient
 
 from conftest import World
 from pactline.agreements.models import AgreementVersion
+from pactline.agreements.services import agreement_version_accept
 from pactline.agreements.tests.test_pages_support import (  # noqa: F401 - fixture
     Agreements,
     agreements_fixture,
@@ -120,10 +121,17 @@ CASES = [
         method="post",
         ok=302,
     ),
-    Case(
-        "activate", lambda t: _version("a_proposed")(t) + "activate/", ADMIN, method="post", ok=302
-    ),
+    Case("activate", lambda t: _accepted(t) + "activate/", ADMIN, method="post", ok=302),
 ]
+
+
+def _accepted(target: Target) -> str:
+    """The proposal's page once the client has accepted it (its agreement requires written
+    acceptance before a change is put in force)."""
+    agreement_version_accept(
+        actor=target.world.client_a_manager.actor, version=target.agreements.a_proposed
+    )
+    return _version("a_proposed")(target)
 
 
 def _state() -> dict[str, object]:
