@@ -1,0 +1,97 @@
+"""What the benchmarks share: the `--smoke` size, the databases to run on, throwaway
+PostgreSQL databases and child processes (one per database: Django settings are per process).
+
+`--smoke` runs a benchmark at a size that takes seconds, so CI proves every script still runs
+against today's schema and code (`make bench-smoke`). BENCH_DATABASES (default
+"sqlite,postgresql") names the databases; BENCH_DATABASE_URL (default the local server) is
+where throwaway PostgreSQL databases are created and dropped."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SMOKE = "--smoke" in sys.argv
+
+
+def size(full: int, smoke: int, variable: str | None = None) -> int:
+    """`full`, or `smoke` with --smoke; an environment variable overrides both."""
+    if variable and os.environ.get(variable):
+        return int(os.environ[variable])
+    return smoke if SMOKE else full
+
+
+def databases() -> list[str]:
+    return [name for name in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",") if name]
+
+
+def admin_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def _admin_sql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+@contextmanager
+def database(kind: str, tag: str) -> Iterator[str | None]:
+    """The DATABASE_URL of a throwaway database of `kind` ("sqlite": None, a file in the
+    child's var dir; "postgresql": created now, dropped afterwards)."""
+    if kind == "sqlite":
+        yield None
+        return
+    if kind != "postgresql":
+        raise SystemExit(f"unknown database {kind!r} in BENCH_DATABASES")
+    name = f"pactline_bench_{tag}_{os.getpid()}"
+    _admin_sql(f"CREATE DATABASE {name}")
+    try:
+        yield urlunsplit(urlsplit(admin_url())._replace(path=f"/{name}"))
+    finally:
+        _admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def setup_django(url: str | None, var_dir: str) -> None:
+    """Settings for this process's database, migrated."""
+    os.environ["PACTLINE_VAR_DIR"] = var_dir
+    os.environ.setdefault("MPLCONFIGDIR", str(Path(var_dir) / "mpl"))
+    if url:
+        os.environ["DATABASE_URL"] = url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def run_child(script: str, database: str, args: list[str]) -> dict[str, object]:
+    """Run `script --child database *args` and return the JSON of its last output line."""
+    command = [sys.executable, script, "--child", database, *args]
+    if SMOKE:
+        command.append("--smoke")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:])
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"{database} run of {Path(script).name} failed")
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def child_args() -> list[str] | None:
+    """The arguments after `--child` when this process is a child, else None."""
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        return [arg for arg in sys.argv[2:] if arg != "--smoke"]
+    return None
