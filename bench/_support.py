@@ -8,10 +8,13 @@ where throwaway PostgreSQL databases are created and dropped."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,17 +46,80 @@ def _admin_sql(sql: str) -> None:
         conn.execute(sql)  # type: ignore[arg-type]
 
 
+def _migrations_key() -> str:
+    """Names the schema: every migration of the project and the locked dependencies."""
+    digest = hashlib.sha256((ROOT / "uv.lock").read_bytes())
+    for path in sorted(ROOT.glob("pactline/**/migrations/*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _migrate(url: str | None, var_dir: Path) -> None:
+    env = {**os.environ, "PACTLINE_VAR_DIR": str(var_dir)}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    env.pop("DATABASE_URL", None)
+    if url:
+        env["DATABASE_URL"] = url
+    command = [sys.executable, "-m", "django", "migrate", "--no-input", "--verbosity", "0"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def _postgres_template() -> str:
+    """A migrated database to copy (`CREATE DATABASE … TEMPLATE`), named by the schema: a
+    migration takes a minute here, a copy a second. Templates of older schemas are dropped."""
+    import psycopg
+
+    name = f"pactline_bench_tpl_{_migrations_key()}"
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        names = [row[0] for row in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'pactline_bench_tpl_%%'"
+        )]  # fmt: skip
+        for old in names:
+            if old != name:
+                conn.execute(f"DROP DATABASE IF EXISTS {old} WITH (FORCE)")  # type: ignore[arg-type]
+        if name in names:
+            return name
+        building = f"pactline_bench_build_{os.getpid()}"
+        conn.execute(f"CREATE DATABASE {building}")  # type: ignore[arg-type]
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                _migrate(urlunsplit(urlsplit(admin_url())._replace(path=f"/{building}")), Path(tmp))
+            conn.execute(f"ALTER DATABASE {building} RENAME TO {name}")  # type: ignore[arg-type]
+        finally:
+            conn.execute(f"DROP DATABASE IF EXISTS {building} WITH (FORCE)")  # type: ignore[arg-type]
+    return name
+
+
+def _sqlite_template() -> Path:
+    """A migrated SQLite file to copy, named by the schema (kept in the var directory)."""
+    folder = Path(os.environ.get("PACTLINE_VAR_DIR", ROOT / "var")) / "bench-templates"
+    path = folder / f"{_migrations_key()}.sqlite3"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.sqlite3"):
+            old.unlink()
+        with tempfile.TemporaryDirectory() as tmp:
+            _migrate(None, Path(tmp))
+            shutil.copyfile(Path(tmp) / "pactline.sqlite3", path.with_suffix(".part"))
+        path.with_suffix(".part").replace(path)
+    return path
+
+
 @contextmanager
-def database(kind: str, tag: str) -> Iterator[str | None]:
-    """The DATABASE_URL of a throwaway database of `kind` ("sqlite": None, a file in the
-    child's var dir; "postgresql": created now, dropped afterwards)."""
+def database(kind: str, tag: str, var_dir: Path) -> Iterator[str | None]:
+    """The DATABASE_URL of a throwaway, migrated database of `kind` ("sqlite": None, the file
+    put in `var_dir`; "postgresql": created now, dropped afterwards)."""
     if kind == "sqlite":
+        var_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_sqlite_template(), var_dir / "pactline.sqlite3")
         yield None
         return
     if kind != "postgresql":
         raise SystemExit(f"unknown database {kind!r} in BENCH_DATABASES")
+    template = _postgres_template()
     name = f"pactline_bench_{tag}_{os.getpid()}"
-    _admin_sql(f"CREATE DATABASE {name}")
+    _admin_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
     try:
         yield urlunsplit(urlsplit(admin_url())._replace(path=f"/{name}"))
     finally:

@@ -206,8 +206,9 @@ def main() -> None:
     labels = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
     with tempfile.TemporaryDirectory(prefix="pactline-bench-clock-") as tmp:
         for kind in databases():
-            with database(kind, "clock") as url:
-                result = run_child(__file__, labels[kind], [url or "", str(Path(tmp) / kind)])
+            var_dir = Path(tmp) / kind
+            with database(kind, "clock", var_dir) as url:
+                result = run_child(__file__, labels[kind], [url or "", str(var_dir)])
             _report(result)
 
 
