@@ -32,7 +32,9 @@ def size(full: int, smoke: int, variable: str | None = None) -> int:
 
 
 def databases() -> list[str]:
-    return [name for name in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",") if name]
+    return [
+        name for name in os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",") if name
+    ]
 
 
 def admin_url() -> str:

@@ -39,28 +39,28 @@ class ClockLoop:
     on_tick: Callable[[Tick], None] | None = None
     sleep: Callable[[float], None] = time.sleep
     sweep_seconds: float = SWEEP_SECONDS
+    # Between passes: a long-lived process must not keep a broken or expired connection.
+    close_connections: Callable[[], None] = close_old_connections
 
-    def step(self) -> tuple[Tick, float]:
-        """One pass: (what fired, seconds to sleep before the next pass)."""
-        tick = clocks_fire_due(now=timezone.now(), batch=self.batch)
-        if self.on_tick is not None:
-            self.on_tick(tick)
-        if tick.clocks >= self.batch:
-            return tick, 0.0  # more is due: no sleep
-        close_old_connections()
-        return tick, clock_sleep_seconds(
-            now=timezone.now(), upcoming=next_due_at(), longest=self.longest
-        )
+    def wait(self) -> float:
+        """Seconds until the earliest next event, at most `longest`."""
+        return clock_sleep_seconds(now=timezone.now(), upcoming=next_due_at(), longest=self.longest)
 
     def run(self, *, stopping: Callable[[], bool], once: bool = False) -> None:
         next_sweep = 0.0
         while not stopping():
-            tick, wait = self.step()
+            tick = clocks_fire_due(now=timezone.now(), batch=self.batch)
+            if self.on_tick is not None:
+                self.on_tick(tick)
             if time.monotonic() >= next_sweep:
                 # Actions left by a crashed worker, or retries a backend could not defer.
                 escalation_actions_wake(now=timezone.now())
                 next_sweep = time.monotonic() + self.sweep_seconds
             if once:
                 return
+            self.close_connections()
+            if tick.clocks >= self.batch:
+                continue  # more is due: no sleep
+            wait = self.wait()
             if wait > 0:
                 self.sleep(wait)
