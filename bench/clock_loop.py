@@ -78,13 +78,13 @@ def _populate(far: datetime) -> float:
     with transaction.atomic(), connection.cursor() as cursor:
         columns, values = _copy_sql(Case, {})
         cursor.execute(
-            f"{numbers}INSERT INTO cases_case ({columns}) SELECT {values}"  # noqa: S608
+            f"{numbers}INSERT INTO cases_case ({columns}) SELECT {values}"
             " FROM cases_case t, n WHERE t.id = %s",
             [CLOCKS - 1, case.pk],
         )
         columns, values = _copy_sql(SlaClock, {"case_id": "c.id"})
         cursor.execute(
-            f"INSERT INTO cases_slaclock ({columns}) SELECT {values}"  # noqa: S608
+            f"INSERT INTO cases_slaclock ({columns}) SELECT {values}"
             " FROM cases_slaclock t, cases_case c"
             " WHERE t.id = %s AND c.client_id = t.client_id AND c.id <> t.case_id",
             [template.pk],
