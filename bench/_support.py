@@ -150,6 +150,8 @@ def run_child(script: str, database: str, args: list[str]) -> dict[str, object]:
     if SMOKE:
         command.append("--smoke")
     done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if os.environ.get("BENCH_PROFILE"):
+        sys.stderr.write(done.stderr)
     if done.returncode != 0:
         sys.stderr.write(done.stdout[-4000:])
         sys.stderr.write(done.stderr)

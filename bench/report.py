@@ -113,7 +113,9 @@ def _instant(vendor: str) -> Any:
     return lambda at: at
 
 
-def _populate(client_id: int, start: datetime, end: datetime) -> dict[str, float]:
+def _populate(
+    client_id: int, start: datetime, end: datetime, count: int = CONTACTS
+) -> dict[str, float]:
     """Calls and their facts (as `call_facts` derives them for these outcomes), then the
     rollups of every interval through `rollups_recompute`."""
     from django.db import connection, transaction
@@ -127,7 +129,7 @@ def _populate(client_id: int, start: datetime, end: datetime) -> dict[str, float
     rng = random.Random(20260301)
     agents = {q: [f"PJSIP/{6000 + 15 * i + n}" for n in range(15)] for i, q in enumerate(QUEUES)}
     started = time.perf_counter()
-    arrivals = _arrivals(rng, CONTACTS, start, end)
+    arrivals = _arrivals(rng, count, start, end)
     write_calls, write_facts = _writer(Call, with_id=True), _writer(Fact)
     db = _instant(connection.vendor)
     intervals = set()
@@ -137,7 +139,7 @@ def _populate(client_id: int, start: datetime, end: datetime) -> dict[str, float
         Outcome.EXIT_KEY: WaitOutcome.CALLBACK,
         Outcome.TIMEOUT: WaitOutcome.OTHER,
     }
-    for begin in range(0, CONTACTS, CHUNK):
+    for begin in range(0, count, CHUNK):
         calls, facts = [], []
         for n, at in enumerate(arrivals[begin : begin + CHUNK]):
             number = begin + n + 1
