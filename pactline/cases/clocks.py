@@ -313,7 +313,7 @@ _EVENT_FIELDS = [field.attname for field in SlaEvent._meta.concrete_fields]
 
 
 def _fire_due_sql() -> str:
-    columns = [field.column for field in SlaEvent._meta.concrete_fields]
+    columns = [str(field.column) for field in SlaEvent._meta.concrete_fields]
     return _FIRE_DUE_SQL.format(
         columns=", ".join(columns), fired_columns=", ".join(f"f.{c}" for c in columns)
     )

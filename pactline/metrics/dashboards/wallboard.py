@@ -234,7 +234,7 @@ def wallboard(*, actor: Actor, client: Client, now: datetime) -> Wallboard:
     """The live figures of one client. The caller has checked `access_wallboard`.
 
     Polled every 5 s by every supervisor watching: today's figures are one read of the
-    day's total rollup rows per priority (about a hundred rows), not of the contacts."""
+    day's total rollup rows per priority (at most 96 intervals each), not the contacts."""
     version = agreement_version_in_force(client, now)
     zone = ZoneInfo(version.home_timezone) if version is not None else client_zone(client, now)
     window = today_window(zone, now)
