@@ -53,7 +53,8 @@ def _live(client_id: int, now: datetime) -> None:
     rng = random.Random(5)
     Call.objects.bulk_create(
         Call(
-            client_id=client_id, call_id=f"live-{n}", source=CallSource.QUEUE_LOG,
+            # Numbered after the month's calls, which `_populate` inserts with their ids.
+            id=CONTACTS + 1 + n, client_id=client_id, call_id=f"live-{n}", source=CallSource.QUEUE_LOG,
             queue=rng.choice(("support", "billing", "sales", "tech")),
             entered_at=now - timedelta(seconds=rng.randrange(600)), outcome="in_progress",
             change_seq=10_000_000 + n, created_at=now, updated_at=now,
