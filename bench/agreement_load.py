@@ -11,13 +11,16 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _support import size
 
 from pactline.core.agreement import parse_agreement
 
 EXAMPLES = sorted(
     (Path(__file__).resolve().parent.parent / "examples" / "agreements").glob("*.yaml")
 )
-ROUNDS = 20
+ROUNDS = size(20, 2)  # --smoke: 2
 
 
 def _best(fn: object, texts: list[str]) -> float:

@@ -58,7 +58,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full", action="store_true", help="run the peers on all pairs")
     parser.add_argument("--sample", type=int, default=5_000, help="peer subsample size")
+    parser.add_argument("--smoke", action="store_true", help="2,000 pairs, 200 through the peers")
     args = parser.parse_args()
+    global COUNT
+    if args.smoke:
+        COUNT, args.sample = 2_000, 200
 
     rng = np.random.default_rng(20251103)
     first = np.datetime64("2025-01-01T00:00", "m").astype(np.int64)

@@ -25,19 +25,19 @@ import json
 import os
 import random
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-EVENTS = int(os.environ.get("BENCH_EVENTS", "1000000"))
-NAIVE_EVENTS = int(os.environ.get("BENCH_NAIVE_EVENTS", "5000"))
-DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+from _support import child_args, database, databases, run_child, setup_django, size  # noqa: E402
+
+EVENTS = size(1_000_000, 5_000, "BENCH_EVENTS")
+NAIVE_EVENTS = size(5_000, 200, "BENCH_NAIVE_EVENTS")
 START = 1_709_251_200  # 2024-03-01 00:00 UTC
 QUEUES = ("support", "billing", "sales", "tech")
 AGENTS = tuple(f"PJSIP/{6000 + n}" for n in range(1, 61))
@@ -274,38 +274,7 @@ def child(database: str, path: Path) -> None:
     )
 
 
-def _setup_child(url: str | None, var_dir: str) -> None:
-    os.environ["PACTLINE_VAR_DIR"] = var_dir
-    if url:
-        os.environ["DATABASE_URL"] = url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-
-
 # --- parent ---------------------------------------------------------------------------------
-
-
-def _admin_sql(admin_url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
-
-
-def _run_child(database: str, path: Path, url: str | None, var_dir: str) -> dict[str, object]:
-    command = [sys.executable, __file__, "--child", database, str(path), url or "", var_dir]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"{database} run failed")
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
 
 
 def _report(result: dict[str, object]) -> None:
@@ -340,14 +309,13 @@ def _report(result: dict[str, object]) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        _database, path, url, var_dir = sys.argv[2:6]
-        _setup_child(url or None, var_dir)
-        child(_database, Path(path))
+    args = child_args()
+    if args is not None:
+        name, path, url, var_dir = args
+        setup_django(url or None, var_dir)
+        child(name, Path(path))
         return
-    admin = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    name = f"pactline_bench_{os.getpid()}"
-    pg_url = urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
+    labels = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
     with tempfile.TemporaryDirectory(prefix="pactline-bench-") as tmp:
         path = Path(tmp) / "queue_log"
         started = time.perf_counter()
@@ -357,14 +325,12 @@ def main() -> None:
             f" {path.stat().st_size / 2**20:.1f} MB) in {time.perf_counter() - started:.1f} s"
         )
         results = []
-        if "sqlite" in DATABASES:
-            results.append(_run_child("SQLite", path, None, str(Path(tmp) / "sqlite")))
-        if "postgresql" in DATABASES:
-            _admin_sql(admin, f"CREATE DATABASE {name}")
-            try:
-                results.append(_run_child("PostgreSQL", path, pg_url, str(Path(tmp) / "pg")))
-            finally:
-                _admin_sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        for kind in databases():
+            var_dir = Path(tmp) / kind
+            with database(kind, "import", var_dir) as url:
+                results.append(
+                    run_child(__file__, labels[kind], [str(path), url or "", str(var_dir)])
+                )
         for result in results:
             _report(result)
         pg = results[-1]

@@ -214,6 +214,8 @@ def _skip_locked() -> bool:
 
 def clocks_fire_due(*, now: datetime, batch: int = 2000) -> Tick:
     """Record what has fallen due on up to `batch` clocks, in one transaction."""
+    if connection.vendor == "postgresql":
+        return _fire_due_postgresql(now, batch)
     with transaction.atomic():
         due = (
             SlaClock.objects.filter(state__in=_ACTIVE, next_event_at__lte=now)
@@ -260,6 +262,76 @@ def clocks_fire_due(*, now: datetime, batch: int = 2000) -> Tick:
         )
         escalation_actions_queue(created)
     return Tick(len(rows), created)
+
+
+# The same step as one statement: take the due rows (SKIP LOCKED), insert the schedule
+# entries that are due as events (once: ON CONFLICT DO NOTHING), and write back each clock's
+# state, breach time and the rest of its schedule. Building model instances and sending
+# parameters for every row cost over 1 ms per clock in Python; the server does it in µs.
+_FIRE_DUE_SQL = """
+WITH due AS (
+    SELECT id, client_id, case_id, cycle, schedule FROM cases_slaclock
+    WHERE state IN ('running', 'breached') AND next_event_at <= %(now)s
+    ORDER BY next_event_at LIMIT %(batch)s
+    FOR UPDATE SKIP LOCKED
+), entries AS (
+    SELECT d.id, d.client_id, d.case_id, d.cycle, e.item, e.n,
+        (e.item ->> 'at')::timestamptz AS at
+    FROM due d CROSS JOIN LATERAL jsonb_array_elements(d.schedule) WITH ORDINALITY AS e(item, n)
+), popped AS (
+    SELECT d.id,
+        COALESCE(jsonb_agg(x.item ORDER BY x.n) FILTER (WHERE x.at > %(now)s), '[]'::jsonb)
+            AS rest,
+        max(x.at) FILTER (WHERE x.at <= %(now)s AND x.item ->> 'kind' = 'breach') AS breach_at
+    FROM due d LEFT JOIN entries x ON x.id = d.id
+    GROUP BY d.id
+), written AS (
+    UPDATE cases_slaclock AS c SET
+        state = CASE WHEN p.breach_at IS NULL THEN c.state ELSE 'breached' END,
+        breached_at = COALESCE(p.breach_at, c.breached_at),
+        schedule = p.rest,
+        next_event_at = (p.rest -> 0 ->> 'at')::timestamptz,
+        version = c.version + 1
+    FROM popped p WHERE c.id = p.id
+    RETURNING c.id
+), fired AS (
+    INSERT INTO cases_slaevent (client_id, clock_id, case_id, kind, level, cycle, occurred_at,
+        recorded_at, suppressed)
+    SELECT client_id, id, case_id, item ->> 'kind', (item ->> 'level')::integer, cycle, at,
+        %(now)s, false
+    FROM entries WHERE at <= %(now)s
+    ON CONFLICT DO NOTHING
+    RETURNING {columns}
+)
+SELECT (SELECT count(*) FROM written), {fired_columns}
+FROM (SELECT 1) AS one LEFT JOIN fired f ON true
+ORDER BY f.occurred_at, f.id
+"""
+
+
+_EVENT_FIELDS = [field.attname for field in SlaEvent._meta.concrete_fields]
+
+
+def _fire_due_sql() -> str:
+    columns = [str(field.column) for field in SlaEvent._meta.concrete_fields]
+    return _FIRE_DUE_SQL.format(
+        columns=", ".join(columns), fired_columns=", ".join(f"f.{c}" for c in columns)
+    )
+
+
+def _fire_due_postgresql(now: datetime, batch: int) -> Tick:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # The planner cannot see how short the schedules are and overestimates the
+            # statement past the JIT threshold; compiling it costs more than running it.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(_fire_due_sql(), {"now": now, "batch": batch})
+            rows = cursor.fetchall()
+        clocks = int(rows[0][0])
+        # Every concrete field in model order: `from_db` builds instances positionally.
+        created = [SlaEvent.from_db("default", _EVENT_FIELDS, row[1:]) for row in rows if row[1]]
+        escalation_actions_queue(created)
+    return Tick(clocks, created)
 
 
 def _save_popped(rows: list[SlaClock]) -> None:

@@ -25,7 +25,7 @@ from pactline.core.kpi import (
     verdict,
     volume_of,
 )
-from pactline.metrics.selectors import ClockTotals, Filter, measured_between
+from pactline.metrics.selectors import ClockTotals, Filter, Measured, measured_between
 from pactline.tenancy.models import Client
 
 # The definition a figure shows when the rollups cannot give it (pages translate it).
@@ -92,7 +92,14 @@ def metric_result(
     client: Client, channel: str, name: str, metric: AnyMetric, start: datetime, end: datetime
 ) -> MetricResult:
     where = Filter(channels=(channel,), priorities=metric.applies_to_priorities)
-    measured = measured_between(client.id, start, end, where)
+    return metric_result_of(channel, name, metric, measured_between(client.id, start, end, where))
+
+
+def metric_result_of(
+    channel: str, name: str, metric: AnyMetric, measured: Measured
+) -> MetricResult:
+    """The result of one service level over measures already read (of its channel and its
+    priorities)."""
     clocks = None
     if isinstance(metric, ClockMetric):
         clocks = measured.clocks.get(f"{channel}.{name}", ClockTotals()).counts

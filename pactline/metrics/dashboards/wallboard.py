@@ -4,6 +4,7 @@ service level and abandoned calls (rollups of the client's local day), and SLA c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, F, Min, Q, Window
 from django.db.models.functions import RowNumber
 
+from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.cases.definitions import agreement_document
 from pactline.cases.models import SlaClock
@@ -21,9 +23,9 @@ from pactline.channels.voice.models import AgentState, AgentStateChange, Call, D
 from pactline.core.agreement.service_levels import ServiceLevelMetric
 from pactline.core.kpi import verdict
 from pactline.metrics.dashboards.figures import ResultRow, clock_text, live_row
-from pactline.metrics.dashboards.local_time import LocalPeriod, Stamp, stamp, today_window
-from pactline.metrics.selectors import Filter, measured_between
-from pactline.metrics.service_levels import metric_result
+from pactline.metrics.dashboards.local_time import Stamp, stamp, today_window
+from pactline.metrics.selectors import Filter, Measured, measured_by_priority, merged
+from pactline.metrics.service_levels import metric_result_of
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import Actor
 from pactline.tenancy.models import Client
@@ -143,22 +145,22 @@ def phone_service_level(version_document: Any) -> tuple[str, ServiceLevelMetric]
     return None
 
 
-def service_level_today(client: Client, window: LocalPeriod, now: datetime) -> LevelNow | None:
-    version = agreement_version_in_force(client, now)
+def service_level_today(
+    version: AgreementVersion | None, by_priority: Mapping[str, Measured]
+) -> LevelNow | None:
+    """Today's phone service level from today's phone measures per priority."""
     if version is None:
         return None
     found = phone_service_level(agreement_document(version))
     if found is None:
         return None
     name, metric = found
-    result = metric_result(client, "phone", name, metric, window.start, window.end)
-    judged = verdict(metric.model_copy(update={"minimum_volume": 0}), result.value, result.volume)
-    measured = measured_between(
-        client.id,
-        window.start,
-        window.end,
-        Filter(channels=("phone",), priorities=metric.applies_to_priorities),
+    priorities = metric.applies_to_priorities
+    measured = merged(
+        part for code, part in by_priority.items() if priorities is None or code in priorities
     )
+    result = metric_result_of("phone", name, metric, measured)
+    judged = verdict(metric.model_copy(update={"minimum_volume": 0}), result.value, result.volume)
     return LevelNow(
         row=live_row(result),
         on_target=None if judged == "not_measured" else judged == "met",
@@ -191,8 +193,8 @@ class AtRisk:
 def clocks_at_risk_for(actor: Actor, client: Client, zone: ZoneInfo, now: datetime) -> AtRisk:
     clocks = clocks_at_risk(actor=actor, within=AT_RISK_WITHIN, now=now).filter(client=client)
     overdue_q = Q(due_at__lte=now) | Q(due_at__isnull=True)
-    count = clocks.count()
-    overdue = clocks.filter(overdue_q).count() if count else 0
+    counted = clocks.order_by().aggregate(count=Count("id"), overdue=Count("id", filter=overdue_q))
+    count, overdue = counted["count"], counted["overdue"]
     top: list[ClockRow] = []
     clock: SlaClock
     for clock in clocks[:AT_RISK_SHOWN]:
@@ -229,10 +231,17 @@ class Wallboard:
 
 
 def wallboard(*, actor: Actor, client: Client, now: datetime) -> Wallboard:
-    """The live figures of one client. The caller has checked `access_wallboard`."""
-    zone = client_zone(client, now)
+    """The live figures of one client. The caller has checked `access_wallboard`.
+
+    Polled every 5 s by every supervisor watching: today's figures are one read of the
+    day's total rollup rows per priority (at most 96 intervals each), not the contacts."""
+    version = agreement_version_in_force(client, now)
+    zone = ZoneInfo(version.home_timezone) if version is not None else client_zone(client, now)
     window = today_window(zone, now)
-    phone = measured_between(client.id, window.start, window.end, Filter(channels=("phone",)))
+    by_priority = measured_by_priority(
+        client.id, window.start, window.end, Filter(channels=("phone",)), with_clocks=False
+    )
+    phone = merged(by_priority.values())
     return Wallboard(
         client=client,
         zone=zone,
@@ -240,7 +249,7 @@ def wallboard(*, actor: Actor, client: Client, now: datetime) -> Wallboard:
         today=window.first,
         waiting=calls_waiting(client, now),
         agents=agents_now(client, now),
-        level=service_level_today(client, window, now),
+        level=service_level_today(version, by_priority),
         offered_today=phone.measures.offered,
         answered_today=phone.measures.answered,
         abandoned_today=phone.measures.abandoned,

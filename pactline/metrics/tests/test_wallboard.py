@@ -150,3 +150,17 @@ def test_the_overview_shows_each_client_in_its_own_zone(board: Http) -> None:
     a, b = (re.sub(r"\s+", " ", rows[code]) for code in ("client-a", "client-b"))
     assert ">2<" in a and "60%" in a and "2026-03-10 12:00" in a and "EDT" in a
     assert ">1<" in b and "2026-03-10 21:30" in b and "IST" in b  # Kolkata, +05:30
+
+
+def test_the_polled_tiles_read_today_once(
+    board: Http, django_assert_max_num_queries: object
+) -> None:
+    # Polled every 5 s by every supervisor: today's figures and the service level come from
+    # one read of the day's rollups, not one per figure (25 queries before, 16 now).
+    http = board.as_("supervisor")
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(16):  # type: ignore[operator]
+        html = http.get("/clients/client-a/wallboard/tiles/").content.decode()
+    assert _big(html, "service-level") == "60%"
+    assert "3 / 5" in _tile(html, "service-level")
+    assert _big(html, "abandoned") == "2"
+    assert "of 6 calls offered" in _tile(html, "abandoned")
