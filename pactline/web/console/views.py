@@ -29,6 +29,7 @@ from pactline.cases.presentation import (
     timeline_rows,
     when,
 )
+from pactline.cases.replies import REPLY_MAX
 from pactline.cases.routing import Strategy
 from pactline.cases.selectors import case_clocks, case_related_ids, case_timeline
 from pactline.cases.views import viewer_zone
@@ -43,7 +44,7 @@ from pactline.web.console.access import (
     require_console,
     require_queues,
 )
-from pactline.web.console.actions import ACTIONS, REPLY_MAX
+from pactline.web.console.actions import ACTIONS
 from pactline.web.console.presentation import (
     OPEN_STATUSES,
     case_rows,
