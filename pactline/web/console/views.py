@@ -149,7 +149,7 @@ def _panel_context(actor: Actor, case: Case, now: datetime) -> dict[str, Any]:
         "mine": actor.user_id is not None and case.assignee_id == actor.user_id,
         "is_closed": case.status in CLOSED_STATUSES,
         "is_escalated": case.status == CaseStatus.ESCALATED,
-        # Escalating is its own action (it also hands the case to the team lead).
+        # Escalating is its own action (it also hands the case to a supervisor).
         "statuses": [
             (status.value, status.label)
             for status in OPEN_STATUSES
