@@ -273,7 +273,9 @@ def post_case_note(request: HttpRequest, case_id: int, payload: NoteIn) -> CaseO
 
 class StatusIn(Schema):
     status: SafeStr = Field(
-        ..., max_length=30, description="new, open, pending_customer, on_hold …; resolve closes"
+        ...,
+        max_length=30,
+        description="new, open, pending_customer, pending_client, escalated; resolving is its own action",
     )
 
 

@@ -249,6 +249,10 @@ def case_set_status(
         raise Conflict(_("the case is resolved; reopen it first"))
     if case.status == status:
         return case
+    if status == CaseStatus.ESCALATED:  # it must land with someone: `case_escalate`
+        raise ValidationFailed(
+            [FieldError("status", _("escalate the case instead: it hands it to a supervisor"))]
+        )
     now = now or timezone.now()
     case.status = status
     return _record(

@@ -129,7 +129,12 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         "related": case_related_ids(case),
         "can_work": has_permission(actor, Permission.CASE_WORK, case.client_id),
         "is_closed": case.status in CLOSED_STATUSES,
-        "statuses": [(s.value, s.label) for s in OPEN_STATUSES],
+        # Escalating hands the case to a supervisor: the console's action, not a status.
+        "statuses": [
+            (s.value, s.label)
+            for s in OPEN_STATUSES
+            if s != CaseStatus.ESCALATED or case.status == CaseStatus.ESCALATED
+        ],
         "priorities": _priorities(case),
     }
     return render(request, "cases/case.html", context)

@@ -17,6 +17,7 @@ from pactline.cases.models import ActionStatus, Case, EscalationAction
 from pactline.cases.services import (
     case_agent_reply,
     case_customer_message,
+    case_escalate,
     case_set_priority,
     case_set_status,
 )
@@ -106,7 +107,7 @@ def test_a_running_clock_counts_down_live_from_its_deadline(cases: Cases) -> Non
 
 def test_pauses_come_from_status_changes_into_the_clocks_pause_statuses(cases: Cases) -> None:
     case_set_status(actor=SYSTEM, case=cases.a, status="pending_customer", now=utc(15))
-    case_set_status(actor=SYSTEM, case=cases.a, status="escalated", now=utc(16))  # not a pause
+    case_escalate(actor=SYSTEM, case=cases.a, now=utc(16))  # not a pause
     case_set_status(actor=SYSTEM, case=cases.a, status="open", now=utc(17))
     http = as_persona(cases.world, "supervisor")
     with time_machine.travel(utc(18), tick=False):
