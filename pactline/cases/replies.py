@@ -54,6 +54,11 @@ def reply_handler_register(channel: str, handler: ReplyHandler) -> None:
     _handlers[channel] = handler
 
 
+def reply_channels() -> frozenset[str]:
+    """The channel kinds a reply can be given on (every channel, once Django has started)."""
+    return frozenset(_handlers)
+
+
 def _recorded(request: ReplyRequest) -> ReplyOutcome:
     """Phone and web: the agent records what was said (e.g. the call's outcome); nothing is
     sent, and the agent is told so."""

@@ -14,7 +14,8 @@ from pactline.common.errors import FieldError, ValidationFailed
 
 
 def _agent_label(request: ReplyRequest) -> str:
-    user = User.objects.filter(pk=request.actor.user_id).first()
+    user_id = request.actor.user_id
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
     if user is None:  # the system itself
         return request.actor.audit_label
     return user.first_name or user.get_username()

@@ -355,3 +355,7 @@ def test_the_same_idempotency_key_changes_nothing_the_second_time(
     assert (again.status_code, again["Idempotent-Replayed"]) == (200, "true")
     assert again.json() == first.json()
     assert snapshot() == after_first
+
+
+def test_every_channel_kind_has_a_reply_handler() -> None:
+    assert sorted(reply_channels()) == sorted(Channel.values)
