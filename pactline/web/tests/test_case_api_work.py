@@ -17,11 +17,13 @@ from pactline.cases.models import (
     AuthorKind,
     Case,
     CaseStatus,
+    Channel,
     ClockStatus,
     EntryKind,
     SlaClock,
     TimelineEntry,
 )
+from pactline.cases.replies import reply_channels
 from pactline.channels.chat.models import ChatMessage
 from pactline.channels.email.models import Direction, EmailMessage
 from pactline.channels.social.models import Delivery, SocialMessage
