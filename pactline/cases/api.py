@@ -1,4 +1,5 @@
-"""API: a case's SLA clocks, and the clocks at risk across the caller's clients."""
+"""API: a case's SLA clocks, the clocks at risk across the caller's clients, and working a
+case (reply, note, status, assign, escalate) with the console's services and checks."""
 
 from __future__ import annotations
 
@@ -6,14 +7,24 @@ from datetime import datetime, timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from pactline.cases.access import access_case, require_at_risk
 from pactline.cases.definitions import agreement_calendar
 from pactline.cases.models import Case, SlaClock
 from pactline.cases.presentation import live_consumed
-from pactline.cases.selectors import case_clocks, clocks_at_risk
+from pactline.cases.replies import REPLY_MAX, Delivery, case_reply
+from pactline.cases.selectors import case_clocks, client_agent, clocks_at_risk
+from pactline.cases.services import (
+    NOTE_MAX,
+    case_assign,
+    case_escalate,
+    case_note,
+    case_set_status,
+)
 from pactline.cases.surveys import survey_response_record
+from pactline.common.errors import FieldError, ValidationFailed
 from pactline.common.inputs import Instant, SafeStr
 from pactline.tenancy.http import api_actor
 
@@ -188,3 +199,134 @@ def post_case_survey(request: HttpRequest, case_id: int, payload: SurveyIn) -> S
         created=recorded.created,
     )
     return Status(201 if recorded.created else 200, out)
+
+
+# --- Working a case: what the console does, for integrations ------------------------------------
+
+
+class CaseOut(Schema):
+    id: int
+    client: str
+    channel: str
+    status: str
+    priority: str
+    queue: str
+    assignee: str | None = Field(description="the assignee's username; null when unassigned")
+    updated_at: datetime
+
+
+def _case_out(case: Case) -> CaseOut:
+    case = Case.objects.select_related("client", "assignee").get(pk=case.pk)
+    return CaseOut(
+        id=case.pk,
+        client=case.client.code,
+        channel=case.channel,
+        status=case.status,
+        priority=case.priority,
+        queue=case.queue,
+        assignee=case.assignee.get_username() if case.assignee is not None else None,
+        updated_at=case.updated_at,
+    )
+
+
+class ReplyIn(Schema):
+    body: SafeStr = Field(..., max_length=REPLY_MAX, description="the text sent to the customer")
+    include_reply_to: bool = Field(
+        False, description="email: also to the last message's Reply-To outside the contact"
+    )
+
+
+class ReplyOut(Schema):
+    case: CaseOut
+    delivery: Delivery = Field(
+        description="sent (email, chat), queued (social, until the platform acknowledges it) "
+        "or recorded (phone, web: on the case only, nothing was sent)"
+    )
+    detail: str
+
+
+@router.post(
+    "/cases/{int:case_id}/replies",
+    response=ReplyOut,
+    summary="Answer the customer on the case's own channel",
+    description="An email that cannot be sent is a 409 and nothing is recorded.",
+)
+def post_case_reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> ReplyOut:
+    actor = api_actor(request)
+    case = access_case(actor, case_id, for_write=True)
+    outcome = case_reply(
+        actor=actor, case=case, body=payload.body, include_reply_to=payload.include_reply_to
+    )
+    return ReplyOut(case=_case_out(case), delivery=outcome.delivery, detail=outcome.message)
+
+
+class NoteIn(Schema):
+    body: SafeStr = Field(..., max_length=NOTE_MAX, description="internal; never sent")
+
+
+@router.post("/cases/{int:case_id}/notes", response=CaseOut, summary="Add an internal note")
+def post_case_note(request: HttpRequest, case_id: int, payload: NoteIn) -> CaseOut:
+    actor = api_actor(request)
+    case = access_case(actor, case_id, for_write=True)
+    return _case_out(case_note(actor=actor, case=case, body=payload.body))
+
+
+class StatusIn(Schema):
+    status: SafeStr = Field(
+        ...,
+        max_length=30,
+        description="new, open, pending_customer, pending_client, escalated; resolving is its own action",
+    )
+
+
+@router.post("/cases/{int:case_id}/status", response=CaseOut, summary="Change the status")
+def post_case_status(request: HttpRequest, case_id: int, payload: StatusIn) -> CaseOut:
+    actor = api_actor(request)
+    case = access_case(actor, case_id, for_write=True)
+    return _case_out(case_set_status(actor=actor, case=case, status=payload.status))
+
+
+class AssignIn(Schema):
+    assignee_id: int | None = Field(
+        ..., ge=1, le=2**63 - 1, description="an agent of the client; null: back to the queue"
+    )
+
+
+@router.post(
+    "/cases/{int:case_id}/assignee",
+    response=CaseOut,
+    summary="Give the case to an agent of the client, or back to its queue",
+)
+def post_case_assignee(request: HttpRequest, case_id: int, payload: AssignIn) -> CaseOut:
+    actor = api_actor(request)
+    case = access_case(actor, case_id, for_write=True)
+    assignee = None
+    if payload.assignee_id is not None:
+        assignee = client_agent(client=case.client, user_id=payload.assignee_id)
+        if assignee is None:
+            raise ValidationFailed([FieldError("assignee_id", _("not an agent of this client"))])
+    return _case_out(case_assign(actor=actor, case=case, assignee=assignee))
+
+
+class EscalateIn(Schema):
+    reason: SafeStr = Field("", max_length=NOTE_MAX, description="kept as an internal note")
+
+
+class EscalatedOut(Schema):
+    case: CaseOut
+    supervisor: str = Field(description="username of the supervisor who now has the case")
+
+
+@router.post(
+    "/cases/{int:case_id}/escalation",
+    response=EscalatedOut,
+    summary="Escalate to the client's supervisors",
+    description="The case is given to a supervisor of the client; 409 when it has none.",
+)
+def post_case_escalation(request: HttpRequest, case_id: int, payload: EscalateIn) -> EscalatedOut:
+    actor = api_actor(request)
+    case = access_case(actor, case_id, for_write=True)
+    escalated = case_escalate(actor=actor, case=case, reason=payload.reason)
+    return EscalatedOut(
+        case=_case_out(escalated.case), supervisor=escalated.supervisor.get_username()
+    )

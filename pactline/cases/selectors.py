@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from django.contrib.auth.models import User
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 
 from pactline.cases.models import (
@@ -27,6 +28,7 @@ from pactline.cases.models import (
 from pactline.common.sql import key_in
 from pactline.tenancy.access import Actor, Permission, has_permission, visible_clients
 from pactline.tenancy.models import Client
+from pactline.workforce.access import agents_of
 
 # Rows of the agreement version that the lists never read: the document can be large, and the
 # calendars are cached per (version id, content hash), so the id and hash are all that is needed.
@@ -208,3 +210,9 @@ def case_related_ids(case: Case) -> list[int]:
     ]
     found.sort(key=lambda item: item[1])
     return list(dict.fromkeys(case_id for case_id, _at in found))
+
+
+def client_agent(*, client: Client, user_id: int) -> User | None:
+    """An active user with an agent's role for the client (certified or not: whether they may
+    take the work is `case_assign`'s to judge, and to explain)."""
+    return agents_of(client).filter(pk=user_id).first()

@@ -3,11 +3,13 @@ escalations that fire are queued to run after commit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,10 +31,12 @@ from pactline.cases.models import (
     TimelineEntry,
 )
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
-from pactline.tenancy.access import Actor, Permission, require
+from pactline.tenancy.access import Actor, Permission, require, supervisor_ids
 from pactline.tenancy.models import Client
 from pactline.workforce.selectors import agent_can_work
 from pactline.workforce.services import agent_assignment_note
+
+NOTE_MAX = 20_000
 
 
 def _append(
@@ -245,6 +249,10 @@ def case_set_status(
         raise Conflict(_("the case is resolved; reopen it first"))
     if case.status == status:
         return case
+    if status == CaseStatus.ESCALATED:  # it must land with someone: `case_escalate`
+        raise ValidationFailed(
+            [FieldError("status", _("escalate the case instead: it hands it to a supervisor"))]
+        )
     now = now or timezone.now()
     case.status = status
     return _record(
@@ -364,8 +372,13 @@ def case_note(
 ) -> Case:
     """An internal note (never sent to the customer); notes do not move clocks."""
     require(actor, Permission.CASE_WORK, case.client_id)
-    if not body.strip():
+    body = body.replace("\x00", "").strip()
+    if not body:
         raise ValidationFailed([FieldError("body", _("a note needs some text"))])
+    if len(body) > NOTE_MAX:
+        raise ValidationFailed(
+            [FieldError("body", _("at most %(n)s characters") % {"n": NOTE_MAX})]
+        )
     case = _locked(case)
     now = now or timezone.now()
     return _record(
@@ -514,3 +527,83 @@ def _give(
         agent_assignment_note(client_id=case.client_id, user_id=assignee.pk, at=now)
     _after_change(case, now=now, fields=["assignee"])
     return case
+
+
+@dataclass(frozen=True)
+class Escalated:
+    case: Case
+    supervisor: User
+
+
+@transaction.atomic
+def case_escalate(
+    *, actor: Actor, case: Case, reason: str = "", now: datetime | None = None
+) -> Escalated:
+    """Escalate to the client's supervisors: status `escalated`, the case given to the
+    supervisor holding the fewest escalated cases (then the lowest id), the reason as a note;
+    all or nothing. A client nobody supervises is refused: an escalation that lands with no
+    one must not look done."""
+    require(actor, Permission.CASE_WORK, case.client_id)
+    reason = reason.replace("\x00", "").strip()
+    if len(reason) > NOTE_MAX:
+        raise ValidationFailed(
+            [FieldError("reason", _("at most %(n)s characters") % {"n": NOTE_MAX})]
+        )
+    case = _locked(case)
+    if case.status in CLOSED_STATUSES:
+        raise Conflict(_("the case is resolved; reopen it first"))
+    if case.status == CaseStatus.ESCALATED:
+        raise Conflict(_("the case is already escalated"))
+    supervisor = _least_busy_supervisor(case.client_id)
+    if supervisor is None:
+        raise Conflict(
+            _("no supervisor looks after this client, so nobody would receive the escalation")
+        )
+    now = now or timezone.now()
+    author = _staff_author(actor)
+    case.status = CaseStatus.ESCALATED
+    case.assignee = supervisor
+    _append(
+        case,
+        kind=EntryKind.STATUS_CHANGE,
+        at=now,
+        actor=actor,
+        author_kind=author,
+        status=CaseStatus.ESCALATED,
+    )
+    payload = {"assignee": supervisor.get_username(), "role": "supervisor"}
+    _append(case, kind=EntryKind.ASSIGNED, at=now, actor=actor, author_kind=author, payload=payload)
+    if reason:
+        _append(
+            case,
+            kind=EntryKind.NOTE,
+            at=now,
+            actor=actor,
+            author_kind=author,
+            body=reason,
+            payload={"escalation": True},
+        )
+    audit_record(
+        actor=actor,
+        action="case.escalated",
+        client_id=case.client_id,
+        obj=case,
+        payload=payload,
+        at=now,
+    )
+    _after_change(case, now=now, fields=["status", "assignee"])
+    return Escalated(case, supervisor)
+
+
+def _least_busy_supervisor(client_id: int) -> User | None:
+    ids = supervisor_ids(client_id)
+    if not ids:
+        return None
+    held = dict(
+        Case.objects.filter(assignee_id__in=ids, status=CaseStatus.ESCALATED)
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values_list("assignee_id", "n")
+    )
+    chosen = min(ids, key=lambda user_id: (held.get(user_id, 0), user_id))
+    return User.objects.get(pk=chosen)

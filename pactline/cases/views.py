@@ -32,6 +32,7 @@ from pactline.cases.presentation import (
     when,
     zone_named,
 )
+from pactline.cases.replies import case_reply
 from pactline.cases.selectors import (
     case_clients,
     case_clocks,
@@ -41,13 +42,12 @@ from pactline.cases.selectors import (
     clocks_at_risk,
 )
 from pactline.cases.services import (
-    case_agent_reply,
     case_reopen,
     case_resolve,
     case_set_priority,
     case_set_status,
 )
-from pactline.common.errors import Conflict, FieldError, ValidationFailed
+from pactline.common.errors import Conflict, ValidationFailed
 from pactline.common.http import domain_errors
 from pactline.tenancy.access import Actor, Permission, access_client, has_permission
 from pactline.tenancy.http import request_actor
@@ -55,7 +55,6 @@ from pactline.tenancy.http import request_actor
 PAGE_SIZE = 50
 AT_RISK_HOURS = (1, 72)
 AT_RISK_DEFAULT = 4
-REPLY_MAX = 20_000
 OPEN_STATUSES = [status for status in CaseStatus if status not in CLOSED_STATUSES]
 
 
@@ -130,20 +129,23 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         "related": case_related_ids(case),
         "can_work": has_permission(actor, Permission.CASE_WORK, case.client_id),
         "is_closed": case.status in CLOSED_STATUSES,
-        "statuses": [(s.value, s.label) for s in OPEN_STATUSES],
+        # Escalating hands the case to a supervisor: the console's action, not a status.
+        "statuses": [
+            (s.value, s.label)
+            for s in OPEN_STATUSES
+            if s != CaseStatus.ESCALATED or case.status == CaseStatus.ESCALATED
+        ],
         "priorities": _priorities(case),
     }
     return render(request, "cases/case.html", context)
 
 
 def _reply(actor: Actor, case: Case, data: Any) -> str:
-    body = str(data.get("body", "")).strip()
-    if not body:
-        raise ValidationFailed([FieldError("body", _("write the reply first"))])
-    if len(body) > REPLY_MAX:
-        raise ValidationFailed([FieldError("body", _("the reply is too long"))])
-    case_agent_reply(actor=actor, case=case, body=body)
-    return _("Reply sent.")
+    """On the case's own channel: the message says whether it was sent, queued or only
+    recorded (`case_reply`)."""
+    body = str(data.get("body", ""))
+    include_reply_to = data.get("include_reply_to") == "yes"
+    return case_reply(actor=actor, case=case, body=body, include_reply_to=include_reply_to).message
 
 
 def _status(actor: Actor, case: Case, data: Any) -> str:

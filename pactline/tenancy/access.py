@@ -20,7 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pactline.common.errors import Forbidden, NotFound
@@ -278,3 +278,18 @@ def is_client_side(actor: Actor) -> bool:
 
 def is_provider_admin(actor: Actor) -> bool:
     return actor.is_system or Role.PROVIDER_ADMIN in actor.grants.get(ALL_CLIENTS, frozenset())
+
+
+def supervisor_ids(client_id: int) -> list[int]:
+    """The active users who supervise the client's programme: a supervisor's role for the
+    client, or provider-wide; in id order. Whoever receives the client's escalations."""
+    return list(
+        Membership.objects.filter(
+            Q(client_id=client_id) | Q(client__isnull=True),
+            role=Role.SUPERVISOR,
+            user__is_active=True,
+        )
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from pactline.cases.services import case_open
+from pactline.cases.tests.fixtures import MONDAY_9AM_NY
 from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
+    SYSTEM,
     Cases,
     as_persona,
     cases_fixture,
@@ -49,6 +52,20 @@ class Page:
     ok: int = 200
 
 
+def _phone_reply(cases: Cases) -> str:
+    """A phone case of client A: its reply is recorded (the email case `a` has no email from
+    the customer to answer, so a reply there is refused and changes nothing)."""
+    case = case_open(
+        actor=SYSTEM,
+        client=cases.world.client_a,
+        channel="phone",
+        priority="normal",
+        at=MONDAY_9AM_NY,
+        now=MONDAY_9AM_NY,
+    )
+    return f"/cases/{case.pk}/reply/"
+
+
 def _case(suffix: str = "", which: str = "a") -> Callable[[Cases], str]:
     return lambda c: f"/cases/{getattr(c, which).pk}/{suffix}"
 
@@ -59,7 +76,7 @@ PAGES = [
     Page("case page", _case(), SEES_A),
     Page("at-risk page", lambda c: "/sla/at-risk/", WATCHES, visible=AUTHENTICATED),
     Page("at-risk rows", lambda c: "/sla/at-risk/rows/?hours=8", WATCHES, visible=AUTHENTICATED),
-    Page("reply", _case("reply/"), WORKS_A, method="post", data={"body": "On it."}, ok=302),
+    Page("reply", _phone_reply, WORKS_A, method="post", data={"body": "On it."}, ok=302),
     Page(
         "status",
         _case("status/"),

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.cases.models import Case
 from pactline.channels.chat.access import chat_desk_client_ids
 from pactline.channels.chat.models import ChatMessage, ChatSession
 from pactline.common.errors import NotFound
@@ -102,4 +103,13 @@ def chat_sessions_open(*, actor: Actor) -> QuerySet[ChatSession]:
         ChatSession.objects.filter(client_id__in=chat_desk_client_ids(actor), ended_at__isnull=True)
         .select_related("client", "case")
         .order_by("-last_message_at", "-id")
+    )
+
+
+def chat_session_open_of(case: Case) -> ChatSession | None:
+    """The case's open chat session (the most recently active, if several)."""
+    return (
+        ChatSession.objects.filter(client_id=case.client_id, case=case, ended_at__isnull=True)
+        .order_by("-last_message_at", "-id")
+        .first()
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pactline.cases.models import Case
+from pactline.cases.replies import Delivery, ReplyOutcome, ReplyRequest
 from pactline.cases.services import case_agent_reply
 from pactline.channels.email.models import Direction, EmailMessage
 from pactline.channels.email.selectors import (
@@ -25,7 +26,7 @@ from pactline.channels.email.selectors import (
 from pactline.channels.email.sequence import email_next_seq
 from pactline.channels.email.storage import store_raw
 from pactline.channels.email.tokens import case_token, strip_tokens
-from pactline.common.errors import FieldError, ValidationFailed
+from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.core.redact import redact_card_data
 from pactline.tenancy.access import Actor, Permission, require
 from pactline.tenancy.models import Client
@@ -162,3 +163,22 @@ def _record_reply(
         )
         case_agent_reply(actor=actor, case=case, body=str(mail.body).strip(), at=now, now=now)
     return message
+
+
+def email_case_reply(request: ReplyRequest) -> ReplyOutcome:
+    """The email channel's reply handler (`pactline.cases.replies`): a mail that could not be
+    sent is an error, and nothing was recorded."""
+    try:
+        email_reply_send(
+            actor=request.actor,
+            case=request.case,
+            body=request.body,
+            include_reply_to=request.include_reply_to,
+            now=request.now,
+        )
+    except OSError as error:  # smtplib's errors are OSErrors
+        logger.warning("reply to case %s could not be sent: %s", request.case.pk, error)
+        raise Conflict(
+            _("the email could not be sent (%(error)s); try again") % {"error": error}
+        ) from None
+    return ReplyOutcome(Delivery.SENT, _("Reply sent by email."))

@@ -23,13 +23,13 @@ from pactline.cases.models import (
     SlaClock,
 )
 from pactline.channels.chat.models import ChatSession
+from pactline.channels.chat.selectors import chat_session_open_of
 from pactline.channels.email.models import EmailMessage
 from pactline.channels.email.selectors import email_reply_recipients
 from pactline.channels.social.models import SocialThread
 from pactline.channels.social.selectors import social_thread_of_case
 from pactline.tenancy.access import Actor
 from pactline.tenancy.models import Client
-from pactline.workforce.access import agents_of
 from pactline.workforce.selectors import eligible_agents
 
 AT_RISK_WINDOW = timedelta(hours=1)
@@ -246,15 +246,6 @@ class ReplyRoute:
         return True
 
 
-def chat_session_open_of(case: Case) -> ChatSession | None:
-    """The case's open chat session (the most recently active, if several)."""
-    return (
-        ChatSession.objects.filter(client_id=case.client_id, case=case, ended_at__isnull=True)
-        .order_by("-last_message_at", "-id")
-        .first()
-    )
-
-
 def reply_route(case: Case) -> ReplyRoute:
     """How the console answers the customer on the case's channel. A few queries at most."""
     if case.channel == Channel.EMAIL:
@@ -277,9 +268,3 @@ def assignable_agents(*, case: Case, now: datetime) -> list[User]:
     return sorted(
         eligible_agents(client=case.client, at=now), key=lambda user: (user.username, user.pk)
     )
-
-
-def client_agent(*, client: Client, user_id: int) -> User | None:
-    """An active user with an agent's role for the client (certified or not: whether they may
-    take the work is `case_assign`'s to judge, and to explain)."""
-    return agents_of(client).filter(pk=user_id).first()

@@ -29,6 +29,7 @@ from pactline.cases.presentation import (
     timeline_rows,
     when,
 )
+from pactline.cases.replies import REPLY_MAX
 from pactline.cases.routing import Strategy
 from pactline.cases.selectors import case_clocks, case_related_ids, case_timeline
 from pactline.cases.views import viewer_zone
@@ -43,7 +44,7 @@ from pactline.web.console.access import (
     require_console,
     require_queues,
 )
-from pactline.web.console.actions import ACTIONS, REPLY_MAX
+from pactline.web.console.actions import ACTIONS
 from pactline.web.console.presentation import (
     OPEN_STATUSES,
     case_rows,
@@ -148,7 +149,7 @@ def _panel_context(actor: Actor, case: Case, now: datetime) -> dict[str, Any]:
         "mine": actor.user_id is not None and case.assignee_id == actor.user_id,
         "is_closed": case.status in CLOSED_STATUSES,
         "is_escalated": case.status == CaseStatus.ESCALATED,
-        # Escalating is its own action (it also hands the case to the team lead).
+        # Escalating is its own action (it also hands the case to a supervisor).
         "statuses": [
             (status.value, status.label)
             for status in OPEN_STATUSES

@@ -84,7 +84,7 @@ def test_take_and_work_a_case_in_the_console(
     page.fill("#console-escalate-reason", "Gateway vendor must be called.")
     page.get_by_role("button", name="Escalate").click()
     expect(page.locator("#console-work .message-success")).to_have_text(
-        "Case escalated to the team lead."
+        "Case escalated to sup, supervisor."
     )
     expect(page.locator(".cases-page .page-head .case-status")).to_have_text("Escalated")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ESCALATED

@@ -27,6 +27,7 @@ from pactline.channels.email.models import Direction, EmailMessage
 from pactline.channels.email.services import email_receive
 from pactline.channels.email.tokens import case_token
 from pactline.channels.social.models import Delivery, SocialMessage
+from pactline.tenancy.models import Membership, Role
 from pactline.web.tests.test_console_support import (  # noqa: F401 - fixtures
     CARE,
     CUSTOMER_MESSAGE_ID,
@@ -233,7 +234,11 @@ def test_a_phone_reply_is_recorded_on_the_case(console: Console) -> None:
     http = http_as(console, "client_a_agent")
     page = http.get(f"/console/cases/{console.phone.pk}/").content.decode()
     assert "Record the reply given to the customer" in page
-    _post(http, console.phone, "reply", body="Called back; refund explained.")
+    html = _post(
+        http, console.phone, "reply", htmx=True, body="Called back; refund explained."
+    ).content.decode()
+    assert "Reply recorded on the case; nothing was sent to the customer." in html
+    assert "Reply sent" not in html
     last = _entries(console.phone)[-1]
     assert (last.kind, last.author_kind, last.body) == (
         EntryKind.AGENT_REPLY,
@@ -297,24 +302,51 @@ def test_status_and_priority(console: Console) -> None:
     assert snapshot() == before
 
 
-def test_escalate_sets_the_status_and_hands_the_case_to_the_team_lead(console: Console) -> None:
+def test_escalate_lands_with_a_supervisor_of_the_client(console: Console) -> None:
     http = http_as(console, "client_a_agent")
     html = _post(
         http, console.email, "escalate", htmx=True, reason="Second complaint this week."
     ).content.decode()
-    assert "Case escalated to the team lead." in html
-    assert Case.objects.get(pk=console.email.pk).status == CaseStatus.ESCALATED
-    status, routed, note = _entries(console.email)[-3:]
+    # Client A's supervisors are `sup` and `sup-a`, neither holding an escalation: the lower id.
+    assert "Case escalated to sup, supervisor." in html
+    case = Case.objects.get(pk=console.email.pk)
+    assert (case.status, case.assignee) == (CaseStatus.ESCALATED, console.world.supervisor.user)
+    status, given, note = _entries(console.email)[-3:]
     assert (status.kind, status.status) == (EntryKind.STATUS_CHANGE, CaseStatus.ESCALATED)
-    assert (routed.kind, routed.payload) == (
+    assert (given.kind, given.payload) == (
         EntryKind.ASSIGNED,
-        {"queue": None, "role": "team_lead"},
+        {"assignee": "sup", "role": "supervisor"},
     )
-    assert (note.kind, note.body) == (EntryKind.NOTE, "Second complaint this week.")
+    assert (note.kind, note.body, note.payload) == (
+        EntryKind.NOTE,
+        "Second complaint this week.",
+        {"escalation": True},
+    )
+    # In the supervisor's own queue, where they work it.
+    queue = http_as(console, "supervisor").get("/console/").content.decode()
+    assert console.email.pk in _order(queue)
     before = snapshot()
     html = _post(http, console.email, "escalate", htmx=True).content.decode()
     assert "the case is already escalated" in html
     assert snapshot() == before
+    # The next escalation goes to the supervisor holding fewer.
+    html = _post(http, console.chat, "escalate", htmx=True).content.decode()
+    assert "Case escalated to sup-a, supervisor." in html
+    assert Case.objects.get(pk=console.chat.pk).assignee == console.sup_a
+
+
+def test_escalate_is_refused_when_nobody_supervises_the_client(console: Console) -> None:
+    Membership.objects.filter(client=console.email.client, role=Role.SUPERVISOR).delete()
+    http = http_as(console, "client_a_agent")
+    before = snapshot()
+    html = _post(http, console.email, "escalate", htmx=True, reason="Angry.").content.decode()
+    assert (
+        "Nothing changed: no supervisor looks after this client, so nobody would receive the "
+        "escalation" in html
+    )
+    assert "escalated to" not in html
+    assert snapshot() == before
+    assert Case.objects.get(pk=console.email.pk).status == CaseStatus.NEW
 
 
 def test_assign_unassign_and_route(console: Console) -> None:
