@@ -34,11 +34,13 @@ def agreement_file_load(*, actor: Actor, path: Path, fmt: str | None, activate: 
         actor=actor, text=path.read_bytes(), fmt=_format_of(path, fmt), create_client=True
     )
     version = loaded.version
+    activated = False
     if activate and version.status == VersionStatus.DRAFT:
         version = agreement_version_propose(actor=actor, version=version)
     if activate and version.status == VersionStatus.PROPOSED:
         version = agreement_version_activate(actor=actor, version=version)
-    what = "stored" if loaded.created else "unchanged"
+        activated = True
+    what = "stored" if loaded.created else "activated" if activated else "unchanged"
     return (
         f"{what}: {version.client.code} {version.agreement.reference} "
         f"v{version.number} ({version.status})"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from pactline.agreements.documents import (
     Format,
     document_data,
+    document_from_data,
     document_hash,
     document_parse,
     home_timezone,
@@ -30,7 +31,8 @@ from pactline.agreements.models import ACTIVATED, Agreement, AgreementVersion, V
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.audit.services import audit_record
 from pactline.common.errors import Conflict, FieldError, NotFound, ValidationFailed
-from pactline.tenancy.access import Actor, Permission, has_permission, require
+from pactline.core.agreement.operations import Reassign
+from pactline.tenancy.access import Actor, Permission, has_permission, require, roles_held
 from pactline.tenancy.models import Client
 from pactline.tenancy.services import client_create
 
@@ -215,6 +217,24 @@ def effective_from_for(
     return max(candidates)
 
 
+def unheld_role_errors(version: AgreementVersion) -> list[FieldError]:
+    """Escalations that hand a case to a role nobody holds for the client: such a case would
+    land with no one, so the version cannot be put in force until someone holds the role."""
+    held = roles_held(version.client_id)
+    errors = []
+    for li, ladder in enumerate(document_from_data(version.document).escalation.ladders):
+        for vi, level in enumerate(ladder.levels):
+            for ai, action in enumerate(level.actions):
+                if isinstance(action, Reassign) and action.role and action.role not in held:
+                    path = f"escalation.ladders.{li}.levels.{vi}.actions.{ai}.role"
+                    message = _(
+                        "nobody holds the role '%(role)s' for this client; give someone that"
+                        " role first (roles held: %(choices)s)"
+                    ) % {"role": action.role, "choices": ", ".join(sorted(held)) or "-"}
+                    errors.append(FieldError(path, message))
+    return errors
+
+
 @transaction.atomic
 def agreement_version_activate(
     *, actor: Actor, version: AgreementVersion, now: datetime | None = None
@@ -226,6 +246,9 @@ def agreement_version_activate(
             _("only a proposed version can be activated; this version is %(status)s")
             % _status(version)
         )
+    unheld = unheld_role_errors(version)
+    if unheld:
+        raise ValidationFailed(unheld)
     now = now or timezone.now()
     first = not AgreementVersion.objects.filter(
         agreement_id=version.agreement_id, status__in=ACTIVATED

@@ -20,7 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pactline.common.errors import Forbidden, NotFound
@@ -278,3 +278,12 @@ def is_client_side(actor: Actor) -> bool:
 
 def is_provider_admin(actor: Actor) -> bool:
     return actor.is_system or Role.PROVIDER_ADMIN in actor.grants.get(ALL_CLIENTS, frozenset())
+
+
+def roles_held(client_id: int) -> frozenset[str]:
+    """The roles someone holds for the client, for that client or for every client."""
+    return frozenset(
+        Membership.objects.filter(Q(client_id=client_id) | Q(client__isnull=True))
+        .values_list("role", flat=True)
+        .distinct()
+    )

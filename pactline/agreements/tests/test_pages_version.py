@@ -59,7 +59,7 @@ def test_chinese_agreement_renders_every_section(
     assert "≥ 90% answered within 20 s" in html
     assert "resolved with no repeat contact within 7 days" in html
     assert "3 business days" in html
-    assert "Paused while: waiting_customer" in html
+    assert "Paused while: pending_customer" in html
     # Price, credits, escalation, reporting, policies.
     assert "CNY 6.80" in html and "per handled call" in html
     assert "CNY 9,800.00" in html and "3 agents" in html

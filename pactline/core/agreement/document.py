@@ -225,7 +225,7 @@ def _service_level_issues(doc: Mapping[str, Any]) -> Iterator[Issue]:
                 yield Issue(
                     (*base, "kind"),
                     "not_measurable",
-                    {"kind": metric.kind, "channel": channel, "choices": ", ".join(measurable)},
+                    {"value": metric.kind, "channel": channel, "choices": ", ".join(measurable)},
                 )
             for index, priority in enumerate(metric.applies_to_priorities or ()):
                 yield from _priority(doc, (*base, "applies_to_priorities", index), priority)

@@ -120,7 +120,7 @@ MESSAGES: dict[str, str] = {
         " %(choices)s"
     ),
     "not_measurable": N_(
-        "Pactline cannot measure %(kind)s on the %(channel)s channel; measurable there:"
+        "Pactline cannot measure %(value)s on the %(channel)s channel; measurable there:"
         " %(choices)s"
     ),
 }
