@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from conftest import World
+from conftest import World, hold_escalation_roles
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.services import (
     agreement_version_activate,
@@ -53,6 +53,7 @@ def load(
     if to in ("proposed", "active"):
         version = agreement_version_propose(actor=actor, version=version)
     if to == "active":
+        hold_escalation_roles(version.client)
         version = agreement_version_activate(actor=actor, version=version)
     return version
 

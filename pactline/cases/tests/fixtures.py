@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from conftest import hold_escalation_roles
 from pactline.agreements.models import AgreementVersion, VersionStatus
 from pactline.agreements.services import (
     agreement_version_activate,
@@ -25,6 +26,7 @@ def load_example(name: str) -> AgreementVersion:
     if version.status != VersionStatus.DRAFT:
         return version  # loaded before: the same document changes nothing
     agreement_version_propose(actor=system, version=version, now=version.created_at)
+    hold_escalation_roles(version.client)
     return agreement_version_activate(actor=system, version=version, now=version.created_at)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import time_machine
 
+from conftest import hold_escalation_roles
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.services import (
     agreement_version_activate,
@@ -71,6 +72,7 @@ def activate(data: dict[str, Any]) -> AgreementVersion:
     text = json.dumps(data, default=str, ensure_ascii=False)
     version = agreement_version_create(actor=ACTOR, text=text, create_client=True).version
     agreement_version_propose(actor=ACTOR, version=version, now=version.created_at)
+    hold_escalation_roles(version.client)
     return agreement_version_activate(actor=ACTOR, version=version, now=version.created_at)
 
 

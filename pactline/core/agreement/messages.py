@@ -105,8 +105,7 @@ MESSAGES: dict[str, str] = {
     ),
     # What Pactline can do.
     "pause_status": N_(
-        "'%(value)s' is not a status a case can have while its clocks run; use one of:"
-        " %(choices)s"
+        "'%(value)s' is not a status a case can have while its clocks run; use one of: %(choices)s"
     ),
     "escalation_role": N_(
         "'%(value)s' is not a role that can take an escalated case; use one of: %(choices)s"

@@ -37,7 +37,9 @@ def with_pause(statuses: str) -> str:
 
 
 def with_ladder(levels: str) -> str:
-    return edit(MINIMAL, "pricing:\n", f"escalation:\n  ladders:\n    - name: up\n{levels}pricing:\n")
+    return edit(
+        MINIMAL, "pricing:\n", f"escalation:\n  ladders:\n    - name: up\n{levels}pricing:\n"
+    )
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
@@ -61,8 +63,10 @@ def test_pausing_on_a_status_no_case_can_have_is_refused() -> None:
 
 
 def test_pausing_on_resolved_is_refused_since_resolving_stops_the_clock() -> None:
-    assert only(with_pause("resolved")).path == "service_levels.email.first_response.pause_statuses.0"
-    assert PAUSE_STATUSES == CASE_STATUSES[:5]
+    assert (
+        only(with_pause("resolved")).path == "service_levels.email.first_response.pause_statuses.0"
+    )
+    assert CASE_STATUSES[:5] == PAUSE_STATUSES
 
 
 def test_pausing_on_case_statuses_loads() -> None:
@@ -103,7 +107,9 @@ def test_an_escalation_for_a_priority_the_agreement_does_not_list_is_refused() -
 
 
 def test_the_critical_calendar_serves_the_first_priority_by_default() -> None:
-    text = edit(MINIMAL, "service_levels:", "priorities: [emergency, urgent, standard]\nservice_levels:")
+    text = edit(
+        MINIMAL, "service_levels:", "priorities: [emergency, urgent, standard]\nservice_levels:"
+    )
     text = edit(text, "{critical: 3600, normal: 28800}", "{emergency: 3600, standard: 28800}")
     document = parse_agreement(text)
     assert document.calendar_name("phone", "emergency") == "always"
@@ -164,13 +170,17 @@ LEVEL = "      levels:\n        - level: 1\n          trigger: {after_breach_sec
 
 
 def test_reassigning_to_a_role_pactline_does_not_have_is_refused() -> None:
-    text = with_ladder(LEVEL + "          actions:\n            - {type: reassign, role: team_lead}\n")
+    text = with_ladder(
+        LEVEL + "          actions:\n            - {type: reassign, role: team_lead}\n"
+    )
     error = only(text)
     assert (error.path, error.code, error.message) == (
         "escalation.ladders.0.levels.0.actions.0.role",
         "escalation_role",
-        "'team_lead' is not a role that can take an escalated case; use one of:"
-        " supervisor, agent, provider_admin",
+        (
+            "'team_lead' is not a role that can take an escalated case; use one of:"
+            " supervisor, agent, provider_admin"
+        ),
     )
 
 
@@ -189,7 +199,8 @@ def test_notifying_a_contact_role_the_client_does_not_have_is_refused() -> None:
 def test_notifying_client_contacts_without_an_email_is_refused() -> None:
     text = edit(MINIMAL, "        email: ann@client.example\n", "")
     with_role = with_ladder(
-        LEVEL + "          actions:\n            - {type: notify_client_contacts, roles: [CX Lead]}\n"
+        LEVEL
+        + "          actions:\n            - {type: notify_client_contacts, roles: [CX Lead]}\n"
     )
     with_role = edit(with_role, "        email: ann@client.example\n", "")
     error = only(with_role)
@@ -225,8 +236,10 @@ def test_a_level_contact_must_be_a_party_contact_with_an_email() -> None:
         (
             "escalation.ladders.0.levels.0.contacts.0.name",
             "unknown_contact",
-            "'Bo Stranger' is not a contact of the provider or the client under parties;"
-            " contacts: Ann Lee",
+            (
+                "'Bo Stranger' is not a contact of the provider or the client under parties;"
+                " contacts: Ann Lee"
+            ),
         ),
     ]
 
@@ -238,22 +251,28 @@ def test_a_level_contact_must_be_a_party_contact_with_an_email() -> None:
             "email",
             "abandon_rate",
             "variant: queued\n      max_percent: 5",
-            "service_level, fcr, first_response, next_response, periodic_update, resolution,"
-            " csat, nps",
+            (
+                "service_level, fcr, first_response, next_response, periodic_update, resolution,"
+                " csat, nps"
+            ),
         ),
         (
             "email",
             "aht",
             "max_seconds: 300",
-            "service_level, fcr, first_response, next_response, periodic_update, resolution,"
-            " csat, nps",
+            (
+                "service_level, fcr, first_response, next_response, periodic_update, resolution,"
+                " csat, nps"
+            ),
         ),
         (
             "chat",
             "asa",
             "max_seconds: 30",
-            "service_level, aht, fcr, first_response, next_response, periodic_update,"
-            " resolution, csat, nps",
+            (
+                "service_level, aht, fcr, first_response, next_response, periodic_update,"
+                " resolution, csat, nps"
+            ),
         ),
         (
             "social",

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from conftest import World
+from conftest import World, hold_escalation_roles
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.services import (
     agreement_version_activate,
@@ -50,6 +50,7 @@ def load_in_zone(
     text = json.dumps(data, ensure_ascii=False, default=str)
     version = agreement_version_create(actor=SYSTEM, text=text, client=client).version
     version = agreement_version_propose(actor=SYSTEM, version=version)
+    hold_escalation_roles(version.client)
     return agreement_version_activate(actor=SYSTEM, version=version)
 
 

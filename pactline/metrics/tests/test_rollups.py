@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import hold_escalation_roles
 from pactline.cases.tests.fixtures import northwind
 from pactline.core.kpi import abandon_rate, asa, service_level
 from pactline.metrics.consumer import consume_all
@@ -154,6 +155,7 @@ def test_a_threshold_named_later_is_counted_over_the_whole_history(tmp_path: Pat
     version = agreement_version_create(actor=SYSTEM, text=text, fmt="json").version
     agreement_version_propose(actor=SYSTEM, version=version)
     agreement_version_accept(actor=system_actor("client"), version=version)
+    hold_escalation_roles(version.client)
     agreement_version_activate(actor=SYSTEM, version=version)
     assert consume_all() == 0
     within = measured_between(client.id, *DAY).measures.within[45]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import World
+from conftest import World, hold_escalation_roles
 from pactline.agreements.services import (
     agreement_version_accept,
     agreement_version_activate,
@@ -51,6 +51,7 @@ def amend(client: Client) -> None:
     version = agreement_version_create(actor=SYSTEM, text=text, client=client, now=proposed).version
     agreement_version_propose(actor=SYSTEM, version=version, now=proposed)
     agreement_version_accept(actor=system_actor("client"), version=version, now=proposed)
+    hold_escalation_roles(version.client)
     agreement_version_activate(actor=SYSTEM, version=version, now=proposed)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import hold_escalation_roles
 from pactline.agreements.services import (
     agreement_version_accept,
     agreement_version_activate,
@@ -55,6 +56,7 @@ def _amend(client_code: str) -> None:
     version = agreement_version_create(actor=SYSTEM, text=text, fmt="json", now=proposed_at).version
     agreement_version_propose(actor=SYSTEM, version=version, now=proposed_at)
     agreement_version_accept(actor=system_actor("client"), version=version, now=proposed_at)
+    hold_escalation_roles(version.client)
     agreement_version_activate(actor=SYSTEM, version=version, now=proposed_at)
 
 

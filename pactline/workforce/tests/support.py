@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import User
 from pytest_django.fixtures import Settings
 
-from conftest import World, make_user
+from conftest import World, hold_escalation_roles, make_user
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.services import (
     agreement_version_activate,
@@ -63,6 +63,7 @@ def load_without_nda(client: Client, name: str) -> AgreementVersion:
     text = json.dumps(data, ensure_ascii=False)
     version = agreement_version_create(actor=SYSTEM, text=text, client=client).version
     version = agreement_version_propose(actor=SYSTEM, version=version)
+    hold_escalation_roles(version.client)
     return agreement_version_activate(actor=SYSTEM, version=version)
 
 

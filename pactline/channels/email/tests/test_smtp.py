@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import OperationalError
 
+from conftest import hold_escalation_roles
 from pactline.agreements.services import (
     agreement_version_activate,
     agreement_version_create,
@@ -369,6 +370,7 @@ def test_an_address_claimed_by_two_clients_is_quarantined_not_guessed(mailer: Ma
         actor=system, text=document_for("northwind-copy"), create_client=True
     ).version
     agreement_version_propose(actor=system, version=version, now=version.created_at)
+    hold_escalation_roles(version.client)
     agreement_version_activate(actor=system, version=version, now=version.created_at)
 
     code, _ = mailer.data(eml("plain.eml"))

@@ -10,6 +10,7 @@ import pytest
 from django.test import override_settings
 from django.utils.crypto import salted_hmac
 
+from conftest import hold_escalation_roles
 from pactline.agreements.services import (
     agreement_version_activate,
     agreement_version_create,
@@ -232,6 +233,7 @@ def test_a_whatsapp_sender_becomes_a_contact_others_do_not(social: Social) -> No
     data = json.loads(example_for(client, "general-outsourcing"))
     data["channels"]["social"]["addresses"].append("whatsapp:+18005550199")
     version = agreement_version_create(actor=SYSTEM, text=json.dumps(data), client=client).version
+    hold_escalation_roles(version.client)
     agreement_version_activate(
         actor=SYSTEM, version=agreement_version_propose(actor=SYSTEM, version=version)
     )
