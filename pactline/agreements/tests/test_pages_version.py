@@ -85,9 +85,8 @@ def test_overnight_shifts_rounding_and_diversion_fees(client: HttpClient, world:
     assert '<span class="interval interval-overnight">22:00–06:00' in friday
     assert "06:00–22:00" in friday
     # Kestrel's most urgent priority is "emergency": its phone cases keep the faults line.
-    assert (
-        'critical (emergency): <a href="#calendar-faults-line">faults-line</a>'
-        in html.replace("\n", "")
+    assert 'critical (emergency): <a href="#calendar-faults-line">faults-line</a>' in html.replace(
+        "\n", ""
     )
     assert "30/6 (first 30 s, then every 6 s)" in html
     assert "Mobile numbers" in html and "AUD 0.28 per minute" in html

@@ -51,7 +51,9 @@ def _entries(case: Case) -> list[tuple[str, str, str, str, dict[str, Any]]]:
 
 def test_reassign_routes_the_case_through_the_service() -> None:
     case = open_case(
-        telecom(ladder(level(1, {"type": "reassign", "queue": "tier2-technical", "role": "supervisor"})))
+        telecom(
+            ladder(level(1, {"type": "reassign", "queue": "tier2-technical", "role": "supervisor"}))
+        )
     )
     [action] = fire(AT)
 
