@@ -50,13 +50,6 @@ def make_user(username: str, *grants: tuple[Role, Client | None], is_staff: bool
     return user
 
 
-def hold_escalation_roles(client: Client) -> None:
-    """Someone supervises the client, so a version whose escalations hand cases to the
-    supervisor can be put in force (activation refuses a role nobody holds)."""
-    user, _ = User.objects.get_or_create(username=f"lead-{client.code}")
-    Membership.objects.get_or_create(user=user, client=client, role=Role.SUPERVISOR)
-
-
 # Since when the world's agents are cleared for their client (long before any test's instant).
 CLEARED_SINCE = date(2000, 1, 3)
 

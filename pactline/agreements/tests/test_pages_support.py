@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from conftest import World, hold_escalation_roles
+from conftest import World
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.services import (
     agreement_version_activate,
@@ -20,6 +20,7 @@ from pactline.agreements.services import (
 from pactline.core.agreement import agreement_to_data, parse_agreement
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 EXAMPLES = Path(settings.BASE_DIR) / "examples" / "agreements"
 # Far enough back that a loaded version is in force whatever day the suite runs.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from conftest import hold_escalation_roles
 from pactline.agreements.models import AgreementVersion, VersionStatus
 from pactline.agreements.services import (
     agreement_version_activate,
@@ -14,6 +13,7 @@ from pactline.agreements.services import (
 from pactline.agreements.tests.documents import EXAMPLES
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 # Monday 2 March 2026, 09:00 in New York (EST, UTC-5): Northwind's business hours open at 08:00.
 MONDAY_9AM_NY = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)

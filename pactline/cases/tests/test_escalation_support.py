@@ -17,7 +17,6 @@ from typing import Any
 
 import time_machine
 
-from conftest import hold_escalation_roles
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.services import (
     agreement_version_activate,
@@ -30,6 +29,7 @@ from pactline.cases.escalation_runner import escalation_actions_run_due
 from pactline.cases.models import Case, EscalationAction
 from pactline.cases.services import case_open
 from pactline.tenancy.access import system_actor
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 ACTOR = system_actor("test")
 

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from conftest import World, hold_escalation_roles
+from conftest import World
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.services import (
     agreement_version_activate,
@@ -30,6 +30,7 @@ from pactline.core.agreement import agreement_to_data, parse_agreement
 from pactline.metrics.consumer import consume_all
 from pactline.metrics.tests.support import SYSTEM, CallSpec, import_calls
 from pactline.tenancy.models import Client
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 # Tuesday 10 March 2026, 12:00 in New York (EDT since 8 March, UTC-4).
 NOW = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import World, hold_escalation_roles
+from conftest import World
 from pactline.agreements.services import (
     agreement_version_accept,
     agreement_version_activate,
@@ -31,6 +31,7 @@ from pactline.metrics.tests.test_dashboard_support import (
 )
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 MARCH_5 = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)  # 10:00 EST
 MARCH_20 = datetime(2026, 3, 20, 14, 0, tzinfo=UTC)  # 10:00 EDT

@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import User
 from pytest_django.fixtures import Settings
 
-from conftest import World, hold_escalation_roles, make_user
+from conftest import World, make_user
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.services import (
     agreement_version_activate,
@@ -25,6 +25,7 @@ from pactline.agreements.services import (
 from pactline.agreements.tests.test_pages_support import example_for, load
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client, Role
+from pactline.tenancy.tests.holders import hold_escalation_roles
 from pactline.workforce.models import KnowledgeArticle
 from pactline.workforce.services import (
     agent_certify,

@@ -10,7 +10,6 @@ import pytest
 from django.test import override_settings
 from django.utils.crypto import salted_hmac
 
-from conftest import hold_escalation_roles
 from pactline.agreements.services import (
     agreement_version_activate,
     agreement_version_create,
@@ -31,6 +30,7 @@ from pactline.channels.social.tests.support import (  # noqa: F401 - fixture
     wechat,
 )
 from pactline.tenancy.models import Client
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 CARD = "4111-1111-1111-1111"
 
