@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from pactline.cases.tests.fixtures import northwind
 from pactline.core.kpi import abandon_rate, asa, service_level
 from pactline.metrics.consumer import consume_all
 from pactline.metrics.models import Cursor, Fact, Rollup, ThresholdRollup
 from pactline.metrics.rebuild import metrics_rebuild
 from pactline.metrics.selectors import Filter, measured_between
 from pactline.metrics.tests.support import SYSTEM, CallSpec, import_calls
-from pactline.tenancy.tests.holders import hold_escalation_roles, northwind
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 pytestmark = pytest.mark.django_db
 

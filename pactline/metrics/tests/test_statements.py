@@ -16,13 +16,14 @@ from pactline.agreements.services import (
     agreement_version_propose,
 )
 from pactline.agreements.tests.documents import example_data
+from pactline.cases.tests.fixtures import northwind
 from pactline.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pactline.metrics.consumer import consume_all
 from pactline.metrics.models import Statement
 from pactline.metrics.statements import statement_issue, statement_reissue
 from pactline.metrics.tests.support import SYSTEM, CallSpec, import_calls
 from pactline.tenancy.access import system_actor
-from pactline.tenancy.tests.holders import hold_escalation_roles, northwind
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 pytestmark = pytest.mark.django_db
 

@@ -18,6 +18,7 @@ from pactline.agreements.services import (
 from pactline.agreements.tests.documents import document_for
 from pactline.cases.models import Case, CaseStatus, ClockStatus, EntryKind, SlaClock
 from pactline.cases.services import case_resolve
+from pactline.cases.tests.fixtures import load_example
 from pactline.channels.email import services
 from pactline.channels.email.models import (
     Direction,
@@ -30,7 +31,7 @@ from pactline.channels.email.storage import SEALED, read_file, read_stored
 from pactline.channels.email.tests.conftest import MAX_BYTES, Clock, Mailer, eml
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
-from pactline.tenancy.tests.holders import hold_escalation_roles, load_example
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 PLAIN_ID = "CAF3k9Qp7x2=ord48213@mail.example.com"
 # Monday 6 July 2026, 10:00 in Adelaide: Kestrel Energy's agreement is in force from 1 July.
