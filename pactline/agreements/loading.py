@@ -40,15 +40,17 @@ def agreement_file_load(*, actor: Actor, path: Path, fmt: str | None, activate: 
     )
     version = loaded.version
     held = ""
+    activated = False
     try:
         if activate and version.status == VersionStatus.DRAFT:
             version = agreement_version_propose(actor=actor, version=version)
         if activate and version.status == VersionStatus.PROPOSED:
             version = agreement_version_activate(actor=actor, version=version)
+            activated = True
     except (Conflict, ValidationFailed) as refused:
         version.refresh_from_db()
         held = f": {refused}"
-    what = "stored" if loaded.created else "unchanged"
+    what = "stored" if loaded.created else "activated" if activated else "unchanged"
     return (
         f"{what}: {version.client.code} {version.agreement.reference} "
         f"v{version.number} ({version.status}){held}"

@@ -38,8 +38,9 @@ from pactline.agreements.selectors import agreement_version_governing
 from pactline.audit.services import audit_record
 from pactline.common.errors import Conflict, FieldError, NotFound, ValidationFailed
 from pactline.common.inputs import text_problem
+from pactline.core.agreement.operations import Reassign
 from pactline.core.agreement.policies import ChangeControl
-from pactline.tenancy.access import Actor, Permission, has_permission, require
+from pactline.tenancy.access import Actor, Permission, has_permission, require, roles_held
 from pactline.tenancy.models import Client
 from pactline.tenancy.services import client_create
 
@@ -292,6 +293,24 @@ def _override_reason(version: AgreementVersion, reason: str | None) -> str:
     return text
 
 
+def unheld_role_errors(version: AgreementVersion) -> list[FieldError]:
+    """Escalations that hand a case to a role nobody holds for the client: such a case would
+    land with no one, so the version cannot be put in force until someone holds the role."""
+    held = roles_held(version.client_id)
+    errors = []
+    for li, ladder in enumerate(document_from_data(version.document).escalation.ladders):
+        for vi, level in enumerate(ladder.levels):
+            for ai, action in enumerate(level.actions):
+                if isinstance(action, Reassign) and action.role and action.role not in held:
+                    path = f"escalation.ladders.{li}.levels.{vi}.actions.{ai}.role"
+                    message = _(
+                        "nobody holds the role '%(role)s' for this client; give someone that"
+                        " role first (roles held: %(choices)s)"
+                    ) % {"role": action.role, "choices": ", ".join(sorted(held)) or "-"}
+                    errors.append(FieldError(path, message))
+    return errors
+
+
 @transaction.atomic
 def agreement_version_activate(
     *,
@@ -309,6 +328,9 @@ def agreement_version_activate(
             _("only a proposed version can be activated; this version is %(status)s")
             % _status(version)
         )
+    unheld = unheld_role_errors(version)
+    if unheld:
+        raise ValidationFailed(unheld)
     reason = _override_reason(version, override_reason)
     now = now or timezone.now()
     first = not AgreementVersion.objects.filter(

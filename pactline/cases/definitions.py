@@ -2,7 +2,7 @@
 
 A clock is `<channel>.<metric>` for each clock metric (first response, next response,
 periodic update, resolution) the agreement sets for the case's channel. Its calendar is the
-channel's, or the channel's critical calendar for critical cases. The warnings of the service
+channel's, or the channel's critical calendar for the priorities the agreement says it serves. The warnings of the service
 level and the escalation levels that trigger before a breach (a business-time offset or a share
 of the target) become the engine's warnings; levels that trigger after a breach are scheduled
 from the breach."""
@@ -23,7 +23,6 @@ from pactline.core.agreement.service_levels import ClockMetric
 from pactline.core.calendar import BusinessCalendar
 from pactline.core.sla import ClockDefinition, ClockWarning
 
-CRITICAL = "critical"
 # Escalation levels are stored as SlaEvent levels `ladder number × 100 + level` (101, 102, 201…).
 LADDER_STRIDE = 100
 
@@ -79,12 +78,7 @@ def agreement_calendar(version: AgreementVersion, name: str) -> BusinessCalendar
 
 
 def calendar_name_for(document: AgreementDocument, channel: str, priority: str) -> str | None:
-    spec = document.channels.get(channel)  # type: ignore[call-overload]
-    if spec is None:
-        return None
-    if priority == CRITICAL and spec.critical_calendar:
-        return str(spec.critical_calendar)
-    return str(spec.calendar)
+    return document.calendar_name(channel, priority)
 
 
 def _applies(ladder: Ladder, channel: str, priority: str, metric_name: str) -> bool:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pactline.agreements.documents import document_from_data
+from pactline.agreements.selectors import agreement_version_in_force
 from pactline.common.crypto import EncryptedTextField, RedactedEncryptedTextField
 from pactline.common.fields import RedactedCharField, RedactedJSONField, RedactedTextField
 from pactline.common.models import AppendOnly, ClientOwned
+from pactline.core.agreement.base import PAUSE_STATUSES
 
 
 class Channel(models.TextChoices):
@@ -155,6 +160,32 @@ class OperationalLevel(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.team}: {self.name}"
+
+    def clean(self) -> None:
+        """Like the agreement's own levels: pause on statuses a case can have, and target the
+        priorities of the agreement in force for the client."""
+        errors: dict[str, str] = {}
+        statuses = [str(status) for status in self.pause_statuses or ()]
+        unknown = [status for status in statuses if status not in PAUSE_STATUSES]
+        if unknown:
+            errors["pause_statuses"] = _(
+                "not statuses a case can have while its clocks run: %(values)s;"
+                " use any of: %(choices)s"
+            ) % {"values": ", ".join(unknown), "choices": ", ".join(PAUSE_STATUSES)}
+        version = (
+            agreement_version_in_force(self.client, timezone.now())
+            if self.client_id is not None
+            else None
+        )
+        if version is not None and isinstance(self.targets, dict):
+            priorities = document_from_data(version.document).priorities
+            strange = [str(key) for key in self.targets if key not in priorities]
+            if strange:
+                errors["targets"] = _(
+                    "not priorities of the agreement in force: %(values)s; use any of: %(choices)s"
+                ) % {"values": ", ".join(strange), "choices": ", ".join(priorities)}
+        if errors:
+            raise ValidationError(errors)
 
 
 class EntryKind(models.TextChoices):

@@ -293,3 +293,12 @@ def supervisor_ids(client_id: int) -> list[int]:
         .values_list("user_id", flat=True)
         .distinct()
     )
+
+
+def roles_held(client_id: int) -> frozenset[str]:
+    """The roles someone holds for the client, for that client or for every client."""
+    return frozenset(
+        Membership.objects.filter(Q(client_id=client_id) | Q(client__isnull=True))
+        .values_list("role", flat=True)
+        .distinct()
+    )

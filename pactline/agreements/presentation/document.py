@@ -109,6 +109,7 @@ def agreement_view(doc: AgreementDocument) -> AgreementView:
                 addresses=list(channel.addresses),
                 calendar=channel.calendar,
                 critical_calendar=channel.critical_calendar or "",
+                critical_priorities=list(doc.critical_priorities(kind)),
                 description=channel.description or "",
             )
             for kind, channel in doc.channels.items()

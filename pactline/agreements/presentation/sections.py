@@ -191,6 +191,7 @@ class ChannelView:
     addresses: list[str]
     calendar: str
     critical_calendar: str
+    critical_priorities: list[str]  # the priorities the critical calendar serves
     description: str
 
 

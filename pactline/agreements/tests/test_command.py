@@ -5,15 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from pactline.agreements.models import Agreement, AgreementVersion, VersionStatus
 from pactline.agreements.tests.documents import EXAMPLES, example_files
 from pactline.audit.models import AuditEvent
 from pactline.core.agreement import parse_agreement
-from pactline.tenancy.models import Client
+from pactline.tenancy.models import Client, Membership, Role
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def supervisor() -> None:
+    """A supervisor of every client, there before the agreements (as on any installation):
+    escalations of two examples hand cases to the supervisor."""
+    user = User.objects.create_user(username="lead")
+    Membership.objects.create(user=user, role=Role.SUPERVISOR, client=None)
+
 
 SOURCE = (EXAMPLES / "general-outsourcing.yaml").read_text(encoding="utf-8")
 
@@ -104,6 +114,22 @@ def test_a_missing_section_is_named(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert AgreementVersion.objects.count() == 0
 
 
+def test_an_agreement_escalating_to_a_role_nobody_holds_is_not_put_in_force(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(CommandError, match="1 of 1 document"):
+        call_command("agreements", "load", str(EXAMPLES / "general-outsourcing.yaml"), "--activate")
+    err = capsys.readouterr().err
+    assert (
+        "  escalation.ladders.0.levels.1.actions.1.role: nobody holds the role 'supervisor' for"
+        " this client; give someone that role first (roles held: -)"
+    ) in err
+    assert Client.objects.count() == 0
+    assert AgreementVersion.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+@pytest.mark.usefixtures("supervisor")
 def test_the_examples_load_activate_and_reload_unchanged(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -120,6 +146,7 @@ def test_the_examples_load_activate_and_reload_unchanged(
     assert set(AgreementVersion.objects.values_list("status", flat=True)) == {VersionStatus.ACTIVE}
 
 
+@pytest.mark.usefixtures("supervisor")
 def test_export_then_load_round_trips(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     call_command("agreements", "load", *[str(p) for p in example_files()], "--activate")
     capsys.readouterr()

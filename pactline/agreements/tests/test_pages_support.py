@@ -21,6 +21,7 @@ from pactline.agreements.tests.documents import amendment_date
 from pactline.core.agreement import agreement_to_data, parse_agreement
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 EXAMPLES = Path(settings.BASE_DIR) / "examples" / "agreements"
 # Far enough back that a loaded version is in force whatever day the suite runs.
@@ -64,6 +65,7 @@ def load(
     if to in ("proposed", "active"):
         version = agreement_version_propose(actor=actor, version=version)
     if to == "active":
+        hold_escalation_roles(version.client)
         version = agreement_version_activate(actor=actor, version=version)
     return version
 

@@ -60,7 +60,7 @@ def test_chinese_agreement_renders_every_section(
     assert "≥ 90% answered within 20 s" in html
     assert "resolved with no repeat contact within 7 days" in html
     assert "3 business days" in html
-    assert "Paused while: waiting_customer" in html
+    assert "Paused while: pending_customer" in html
     # Price, credits, escalation, reporting, policies.
     assert "CNY 6.80" in html and "per handled call" in html
     assert "CNY 9,800.00" in html and "3 agents" in html
@@ -85,6 +85,10 @@ def test_overnight_shifts_rounding_and_diversion_fees(client: HttpClient, world:
     friday = _row(html, "Friday", "faults-line")
     assert '<span class="interval interval-overnight">22:00–06:00' in friday
     assert "06:00–22:00" in friday
+    # Kestrel's most urgent priority is "emergency": its phone cases keep the faults line.
+    assert 'critical (emergency): <a href="#calendar-faults-line">faults-line</a>' in html.replace(
+        "\n", ""
+    )
     assert "30/6 (first 30 s, then every 6 s)" in html
     assert "Mobile numbers" in html and "AUD 0.28 per minute" in html
     assert "35% added to usage outside the hours of calendar contact-centre" in html

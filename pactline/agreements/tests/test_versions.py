@@ -18,6 +18,7 @@ from pactline.agreements.tests.documents import amendment_date, document_for, ex
 from pactline.audit.models import AuditEvent
 from pactline.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pactline.tenancy.access import Actor
+from pactline.tenancy.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +257,33 @@ def test_every_step_is_audited_with_its_actor(world: World) -> None:
         ("agreement.version.proposed", "user:admin"),
         ("agreement.version.accepted", "user:a-manager"),
     ]
+
+
+def test_a_version_escalating_to_a_role_nobody_holds_for_the_client_is_not_activated(
+    world: World,
+) -> None:
+    admin = world.provider_admin.actor
+    # Client A's supervisor is the world's only one; without them nobody supervises A.
+    Membership.objects.filter(role=Role.SUPERVISOR, client=world.client_a).delete()
+    version = agreement_version_create(actor=admin, text=document_for("client-a"), now=T0).version
+    agreement_version_propose(actor=admin, version=version, now=T0)
+    with pytest.raises(ValidationFailed) as refused:
+        agreement_version_activate(actor=admin, version=version, now=T0)
+    assert [(e.path, e.message) for e in refused.value.errors] == [
+        (
+            "escalation.ladders.0.levels.1.actions.1.role",
+            (
+                "nobody holds the role 'supervisor' for this client; give someone that role"
+                " first (roles held: agent, client_manager, client_viewer, provider_admin)"
+            ),
+        )
+    ]
+    version.refresh_from_db()
+    assert version.status == VersionStatus.PROPOSED
+    # A supervisor of client B only does not help client A; one of every client does.
+    assert Membership.objects.filter(role=Role.SUPERVISOR, client=world.client_b).exists()
+    with pytest.raises(ValidationFailed):
+        agreement_version_activate(actor=admin, version=version, now=T0)
+    Membership.objects.create(user=world.supervisor.user, role=Role.SUPERVISOR, client=None)
+    activated = agreement_version_activate(actor=admin, version=version, now=T0)
+    assert activated.status == VersionStatus.ACTIVE

@@ -13,6 +13,7 @@ from pactline.agreements.services import (
 from pactline.agreements.tests.documents import EXAMPLES
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 # Monday 2 March 2026, 09:00 in New York (EST, UTC-5): Northwind's business hours open at 08:00.
 MONDAY_9AM_NY = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
@@ -25,6 +26,7 @@ def load_example(name: str) -> AgreementVersion:
     if version.status != VersionStatus.DRAFT:
         return version  # loaded before: the same document changes nothing
     agreement_version_propose(actor=system, version=version, now=version.created_at)
+    hold_escalation_roles(version.client)
     return agreement_version_activate(actor=system, version=version, now=version.created_at)
 
 

@@ -51,7 +51,9 @@ def _entries(case: Case) -> list[tuple[str, str, str, str, dict[str, Any]]]:
 
 def test_reassign_routes_the_case_through_the_service() -> None:
     case = open_case(
-        telecom(ladder(level(1, {"type": "reassign", "queue": "tier2-technical", "role": "lead"})))
+        telecom(
+            ladder(level(1, {"type": "reassign", "queue": "tier2-technical", "role": "supervisor"}))
+        )
     )
     [action] = fire(AT)
 
@@ -65,12 +67,12 @@ def test_reassign_routes_the_case_through_the_service() -> None:
             AuthorKind.SYSTEM,
             "system:escalation",
             "",
-            {"queue": "tier2-technical", "role": "lead"},
+            {"queue": "tier2-technical", "role": "supervisor"},
         )
     ]
     assert case.timeline.get(kind=EntryKind.ASSIGNED).at == AT
     assert _audit("case.routed", "escalation.case_routed") == [
-        ("case.routed", {"queue": "tier2-technical", "role": "lead"}),
+        ("case.routed", {"queue": "tier2-technical", "role": "supervisor"}),
         (
             "escalation.case_routed",
             {
@@ -80,7 +82,7 @@ def test_reassign_routes_the_case_through_the_service() -> None:
                 "level": 1,
                 "event": action.event_id,
                 "queue": "tier2-technical",
-                "role": "lead",
+                "role": "supervisor",
             },
         ),
     ]

@@ -11,6 +11,7 @@ import time_machine
 from django.core.mail import EmailMessage
 from pytest_django.fixtures import Settings
 
+from pactline.agreements.models import AgreementVersion
 from pactline.agreements.tests.documents import example_data
 from pactline.audit.models import AuditEvent
 from pactline.cases.clocks import clocks_fire_due
@@ -31,6 +32,7 @@ from pactline.cases.tests.test_escalation_support import (
     run,
     telecom,
 )
+from pactline.common.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +63,7 @@ def _escalation_audit() -> list[tuple[str, dict[str, Any]]]:
 def test_the_email_names_case_clock_level_and_due_time_in_both_zones(
     mailoutbox: list[EmailMessage],
 ) -> None:
-    version = telecom(ladder(level(2, {"type": "notify_email"}, contacts=[ANITA, DUTY_PHONE])))
+    version = telecom(ladder(level(2, {"type": "notify_email"}, contacts=[ANITA])))
     case = open_case(version)
     [action] = fire(AFTER_BREACH)
 
@@ -323,27 +325,22 @@ def test_a_suppressed_escalation_creates_no_action(mailoutbox: list[EmailMessage
     assert [message.to for message in mailoutbox] == [["late@lotusbay-care.example"]]
 
 
-def test_contacts_without_an_email_address_fail_the_action(
-    mailoutbox: list[EmailMessage],
-) -> None:
+def test_escalating_to_contacts_without_an_email_address_is_refused_at_load() -> None:
+    """Such an action could only fail when it fires: the agreement is refused instead."""
     data = example_data("telecom-tiers")
     data["parties"]["client"]["contacts"].append(DUTY_PHONE)
     data["escalation"] = {
         "ladders": [ladder(level(1, {"type": "notify_client_contacts", "roles": ["Duty manager"]}))]
     }
-    open_case(activate(data))
-    [action] = fire(AFTER_BREACH)
-
-    assert run(AFTER_BREACH) == 1
-
-    action.refresh_from_db()
-    assert (action.status, action.attempts, action.last_error) == (
-        ActionStatus.FAILED,
-        1,
-        "no recipient with an email address",
-    )
-    assert mailoutbox == []
-    assert [code for code, _payload in _escalation_audit()] == ["escalation.email_failed"]
+    with pytest.raises(ValidationFailed) as refused:
+        activate(data)
+    assert [(e.path, e.message) for e in refused.value.errors] == [
+        (
+            "escalation.ladders.0.levels.0.actions.0.roles.0",
+            "no client contact with the role 'Duty manager' has an email address to receive it",
+        )
+    ]
+    assert AgreementVersion.objects.count() == 0
 
 
 def _closed_port() -> int:

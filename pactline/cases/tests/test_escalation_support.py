@@ -29,6 +29,7 @@ from pactline.cases.escalation_runner import escalation_actions_run_due
 from pactline.cases.models import Case, EscalationAction
 from pactline.cases.services import case_open
 from pactline.tenancy.access import system_actor
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 ACTOR = system_actor("test")
 
@@ -71,6 +72,7 @@ def activate(data: dict[str, Any]) -> AgreementVersion:
     text = json.dumps(data, default=str, ensure_ascii=False)
     version = agreement_version_create(actor=ACTOR, text=text, create_client=True).version
     agreement_version_propose(actor=ACTOR, version=version, now=version.created_at)
+    hold_escalation_roles(version.client)
     return agreement_version_activate(actor=ACTOR, version=version, now=version.created_at)
 
 

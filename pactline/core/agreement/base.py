@@ -187,3 +187,36 @@ CASE_CATEGORIES = literal_values(CaseCategory)
 LANGUAGES = literal_values(Language)
 TIER_NAMES = literal_values(TierName)
 DEFAULT_PRIORITIES = ("critical", "high", "normal", "low")
+
+# The statuses a case can have (``pactline.cases.models.CaseStatus``; a test keeps them equal).
+CASE_STATUSES = (
+    "new",
+    "open",
+    "pending_customer",
+    "pending_client",
+    "escalated",
+    "resolved",
+    "closed",
+)
+# A clock may pause only on a status a case can hold while the clock runs: resolving or
+# closing a case stops its clocks, so pausing on those would never happen.
+PAUSE_STATUSES = tuple(status for status in CASE_STATUSES if status not in ("resolved", "closed"))
+# The provider roles an escalation can hand a case to: the roles that work cases
+# (``pactline.tenancy.models.Role``; a test keeps them known and allowed to work cases).
+ESCALATION_ROLES = ("supervisor", "agent", "provider_admin")
+
+
+def _check_pause_status(value: str) -> str:
+    if value not in PAUSE_STATUSES:
+        raise custom_error("pause_status", value=value, choices=", ".join(PAUSE_STATUSES))
+    return value
+
+
+def _check_escalation_role(value: str) -> str:
+    if value not in ESCALATION_ROLES:
+        raise custom_error("escalation_role", value=value, choices=", ".join(ESCALATION_ROLES))
+    return value
+
+
+PauseStatus = Annotated[str, AfterValidator(_check_pause_status)]
+EscalationRole = Annotated[str, AfterValidator(_check_escalation_role)]

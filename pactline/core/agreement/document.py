@@ -31,9 +31,21 @@ from pactline.core.agreement.operations import (
     RaisePriority,
     Reporting,
 )
-from pactline.core.agreement.parties import ChannelSpec, Parties, Scope, Term, TierSpec
+from pactline.core.agreement.parties import (
+    ChannelSpec,
+    Contact,
+    Parties,
+    Scope,
+    Term,
+    TierSpec,
+)
 from pactline.core.agreement.policies import ChangeControl, DataProtection, Termination
-from pactline.core.agreement.service_levels import ClockMetric, Metric, ServiceLevels
+from pactline.core.agreement.service_levels import (
+    MEASURABLE,
+    ClockMetric,
+    Metric,
+    ServiceLevels,
+)
 
 Priorities = Annotated[tuple[Identifier, ...], Field(min_length=1), Unique]
 
@@ -65,6 +77,23 @@ class AgreementDocument(Model):
 
     def _issues(self) -> Iterator[Issue]:
         return reference_issues({name: getattr(self, name) for name in type(self).model_fields})
+
+    def critical_priorities(self, channel: str) -> tuple[str, ...]:
+        """The priorities the channel's critical calendar serves (none without one)."""
+        spec = self.channels.get(channel)  # type: ignore[call-overload]
+        if spec is None or spec.critical_calendar is None:
+            return ()
+        return tuple(spec.critical_calendar_priorities or self.priorities[:1])
+
+    def calendar_name(self, channel: str, priority: str) -> str | None:
+        """The calendar a case on ``channel`` at ``priority`` runs on (None: not a channel of
+        the agreement): the critical calendar for the priorities it serves, else the channel's."""
+        spec = self.channels.get(channel)  # type: ignore[call-overload]
+        if spec is None:
+            return None
+        if priority in self.critical_priorities(channel):
+            return str(spec.critical_calendar)
+        return str(spec.calendar)
 
     def service_level(self, name: str) -> Metric | None:
         """The metric named ``<channel>.<metric>``, or None."""
@@ -150,7 +179,9 @@ def _priority(
 ) -> Iterator[Issue]:
     known = doc.get("priorities", DEFAULT_PRIORITIES)
     if isinstance(known, tuple) and priority not in known:
-        yield Issue(path, "unknown_priority", {"priority": priority})
+        yield Issue(
+            path, "priority_not_in_agreement", {"priority": priority, "choices": ", ".join(known)}
+        )
 
 
 def _channel(doc: Mapping[str, Any], path: tuple[str | int, ...], channel: str) -> Iterator[Issue]:
@@ -169,6 +200,9 @@ def _channel_issues(doc: Mapping[str, Any]) -> Iterator[Issue]:
             name = getattr(channel, field)
             if name is not None:
                 yield from _calendar(doc, ("channels", kind, field), name)
+        for index, priority in enumerate(channel.critical_calendar_priorities or ()):
+            at = ("channels", kind, "critical_calendar_priorities", index)
+            yield from _priority(doc, at, priority)
 
 
 def _tier_issues(doc: Mapping[str, Any]) -> Iterator[Issue]:
@@ -184,8 +218,15 @@ def _service_level_issues(doc: Mapping[str, Any]) -> Iterator[Issue]:
     for channel in levels:
         yield from _channel(doc, ("service_levels", channel), channel)
     for channel, metrics in _valid(levels):
+        measurable = MEASURABLE.get(channel, ())
         for name, metric in metrics.items():
             base = ("service_levels", channel, name)
+            if metric.kind not in measurable:
+                yield Issue(
+                    (*base, "kind"),
+                    "not_measurable",
+                    {"value": metric.kind, "channel": channel, "choices": ", ".join(measurable)},
+                )
             for index, priority in enumerate(metric.applies_to_priorities or ()):
                 yield from _priority(doc, (*base, "applies_to_priorities", index), priority)
             if isinstance(metric, ClockMetric):
@@ -207,7 +248,6 @@ def _escalation_issues(doc: Mapping[str, Any]) -> Iterator[Issue]:
         levels = None  # some metric names are unknown: do not guess
     metric_names = {name for _, metrics in _valid(levels) for name in metrics}
     parties: Parties | None = _section(doc, "parties")
-    roles = {contact.role for contact in parties.client.contacts} if parties else None
     for li, ladder in enumerate(escalation.ladders):
         base = ("escalation", "ladders", li)
         for index, channel in enumerate(ladder.applies_to.channels):
@@ -220,16 +260,52 @@ def _escalation_issues(doc: Mapping[str, Any]) -> Iterator[Issue]:
                     (*base, "applies_to", "metrics", index), "unknown_metric", {"name": metric}
                 )
         for vi, level in enumerate(ladder.levels):
+            where = (*base, "levels", vi)
             for ai, action in enumerate(level.actions):
-                where = (*base, "levels", vi, "actions", ai)
                 if isinstance(action, RaisePriority):
-                    yield from _priority(doc, (*where, "priority"), action.priority)
-                if isinstance(action, NotifyClientContacts) and roles is not None:
-                    for ri, role in enumerate(action.roles):
-                        if role not in roles:
-                            yield Issue(
-                                (*where, "roles", ri), "unknown_contact_role", {"role": role}
-                            )
+                    yield from _priority(doc, (*where, "actions", ai, "priority"), action.priority)
+                if isinstance(action, NotifyClientContacts) and parties is not None:
+                    yield from _recipient_issues(
+                        (*where, "actions", ai), action, parties.client.contacts
+                    )
+            if parties is not None:
+                yield from _level_contact_issues(where, level.contacts, parties)
+
+
+def _recipient_issues(
+    where: tuple[str | int, ...], action: NotifyClientContacts, contacts: tuple[Contact, ...]
+) -> Iterator[Issue]:
+    """Each role names a client contact, and at least one of them has an email address."""
+    roles = tuple(dict.fromkeys(contact.role for contact in contacts))
+    if not action.roles and not any(contact.email for contact in contacts):
+        yield Issue((*where, "roles"), "no_contact_email", {})
+    for ri, role in enumerate(action.roles):
+        holders = [contact for contact in contacts if contact.role == role]
+        if not holders:
+            yield Issue(
+                (*where, "roles", ri),
+                "contact_role_not_in_agreement",
+                {"role": role, "choices": ", ".join(roles) or "-"},
+            )
+        elif not any(contact.email for contact in holders):
+            yield Issue((*where, "roles", ri), "contact_without_email", {"role": role})
+
+
+def _level_contact_issues(
+    where: tuple[str | int, ...], contacts: tuple[Contact, ...], parties: Parties
+) -> Iterator[Issue]:
+    """People named at a level are the parties' contacts, reachable by email."""
+    known = [*parties.provider.contacts, *parties.client.contacts]
+    names = tuple(dict.fromkeys(contact.name for contact in known))
+    for ci, contact in enumerate(contacts):
+        if contact.name not in names:
+            yield Issue(
+                (*where, "contacts", ci, "name"),
+                "unknown_contact",
+                {"name": contact.name, "choices": ", ".join(names) or "-"},
+            )
+        if contact.email is None:
+            yield Issue((*where, "contacts", ci, "email"), "required", {})
 
 
 def _commercial_issues(doc: Mapping[str, Any]) -> Iterator[Issue]:

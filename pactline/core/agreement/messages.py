@@ -94,11 +94,34 @@ MESSAGES: dict[str, str] = {
     "outside_term": N_("must fall within the term (%(start)s to %(end)s)"),
     "unknown_calendar": N_("calendar '%(name)s' is not defined under calendars"),
     "channel_not_in_agreement": N_("channel '%(channel)s' is not part of this agreement"),
-    "unknown_priority": N_("priority '%(priority)s' is not listed under priorities"),
+    "priority_not_in_agreement": N_(
+        "priority '%(priority)s' is not one of the agreement's priorities: %(choices)s"
+    ),
     "unknown_service_level": N_("service level '%(name)s' is not defined under service_levels"),
     "not_credit_bearing": N_("service level '%(name)s' is not credit-bearing (critical: false)"),
     "unknown_metric": N_("no service level is named '%(name)s'"),
-    "unknown_contact_role": N_("no client contact has the role '%(role)s'"),
+    "contact_role_not_in_agreement": N_(
+        "no client contact has the role '%(role)s'; the client's contacts have: %(choices)s"
+    ),
+    # What Pactline can do.
+    "pause_status": N_(
+        "'%(value)s' is not a status a case can have while its clocks run; use one of: %(choices)s"
+    ),
+    "escalation_role": N_(
+        "'%(value)s' is not a role that can take an escalated case; use one of: %(choices)s"
+    ),
+    "contact_without_email": N_(
+        "no client contact with the role '%(role)s' has an email address to receive it"
+    ),
+    "no_contact_email": N_("no client contact has an email address to receive it"),
+    "unknown_contact": N_(
+        "'%(name)s' is not a contact of the provider or the client under parties; contacts:"
+        " %(choices)s"
+    ),
+    "not_measurable": N_(
+        "Pactline cannot measure %(value)s on the %(channel)s channel; measurable there:"
+        " %(choices)s"
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from pydantic import BeforeValidator, Discriminator, Field, Tag
 from pactline.core.agreement.base import (
     ChannelKind,
     Email,
+    EscalationRole,
     Identifier,
     Language,
     Model,
@@ -66,11 +67,11 @@ class Webhook(Model):
 
 
 class Reassign(Model):
-    """Move the case to a provider queue and/or role (e.g. team_lead, account_manager)."""
+    """Move the case to a provider queue and/or hand it to a provider role (e.g. supervisor)."""
 
     type: Literal["reassign"]
     queue: Identifier | None = None
-    role: Identifier | None = None
+    role: EscalationRole | None = None
 
     def _issues(self) -> Iterator[Issue]:
         if self.queue is None and self.role is None:

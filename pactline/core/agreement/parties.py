@@ -107,10 +107,25 @@ class Scope(Model):
 
 
 class ChannelSpec(Model):
-    """A channel the provider serves; ``addresses`` are numbers, mailboxes, accounts or URLs."""
+    """A channel the provider serves; ``addresses`` are numbers, mailboxes, accounts or URLs.
+
+    ``critical_calendar`` (e.g. 24/7) serves the cases of ``critical_calendar_priorities``;
+    without that list, the agreement's most urgent priority (the first of ``priorities``).
+    """
 
     enabled: bool = True
     calendar: Identifier
     critical_calendar: Identifier | None = None
+    critical_calendar_priorities: (
+        Annotated[tuple[Identifier, ...], Field(min_length=1), Unique] | None
+    ) = None
     addresses: Annotated[tuple[Text, ...], Unique] = ()
     description: Text | None = None
+
+    def _issues(self) -> Iterator[Issue]:
+        if self.critical_calendar_priorities is not None and self.critical_calendar is None:
+            yield Issue(
+                ("critical_calendar_priorities",),
+                "not_applicable",
+                {"field": "critical_calendar", "value": "absent"},
+            )

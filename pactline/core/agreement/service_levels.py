@@ -17,6 +17,7 @@ from pactline.core.agreement.base import (
     ChannelKind,
     Identifier,
     Model,
+    PauseStatus,
     Percent,
     PositiveSeconds,
     Seconds,
@@ -137,7 +138,7 @@ class ClockMetric(MetricBase):
     target_business_days: dict[Identifier, Annotated[int, Field(gt=0, le=365)]] | None = None
     target_percent: Percent
     time_basis: TimeBasis = "business"
-    pause_statuses: Annotated[tuple[Identifier, ...], Unique] = ()
+    pause_statuses: Annotated[tuple[PauseStatus, ...], Unique] = ()
     reopen_policy: Literal["resume", "new_cycle"] = "resume"
     warnings: Annotated[tuple[ClockWarning, ...], Unique] = ()
 
@@ -213,6 +214,22 @@ METRIC_KINDS = (
     "csat",
     "nps",
 )
+
+_CLOCKS = ("first_response", "next_response", "periodic_update", "resolution")
+_EVERY_CHANNEL = ("fcr", *_CLOCKS, "csat", "nps")
+
+MEASURABLE: dict[str, tuple[str, ...]] = {
+    # Calls: queue waits, answers, abandons and talk/hold/after-call work from the PBX.
+    "phone": METRIC_KINDS,
+    # First human reply against the threshold (business time); no queue, so no abandons.
+    "email": ("service_level", *_EVERY_CHANNEL),
+    # Wait to the first human message; handle time from the chat's own timeline.
+    "chat": ("service_level", "aht", *_EVERY_CHANNEL),
+    # Case clocks, repeat contacts and surveys only: no wait or handle time is recorded.
+    "social": _EVERY_CHANNEL,
+    "web": _EVERY_CHANNEL,
+}
+"""The metric kinds Pactline measures per channel kind; a service level on any other is refused."""
 
 Metric = Annotated[
     Annotated[ServiceLevelMetric, Tag(tag("service_level"))]

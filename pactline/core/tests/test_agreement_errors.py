@@ -263,7 +263,7 @@ def test_priority_not_in_priorities() -> None:
     assert brief(errors_of(text)) == [
         (
             "service_levels.email.first_response.target_seconds.urgent",
-            "unknown_priority",
+            "priority_not_in_agreement",
             line_of(text, "urgent"),
         ),
     ]
@@ -355,15 +355,15 @@ def test_escalation_references_must_exist() -> None:
     assert brief(errors_of(text)) == [
         ("escalation.ladders.0.applies_to.channels.0", "channel_not_in_agreement", line),
         ("escalation.ladders.0.applies_to.metrics.0", "unknown_metric", line),
-        ("escalation.ladders.0.applies_to.priorities.0", "unknown_priority", line),
+        ("escalation.ladders.0.applies_to.priorities.0", "priority_not_in_agreement", line),
         (
             "escalation.ladders.0.levels.0.actions.0.roles.0",
-            "unknown_contact_role",
+            "contact_role_not_in_agreement",
             line_of(text, "CEO"),
         ),
         (
             "escalation.ladders.0.levels.0.actions.1.priority",
-            "unknown_priority",
+            "priority_not_in_agreement",
             line_of(text, "CEO"),
         ),
     ]

@@ -325,7 +325,7 @@ def test_definition_from_an_agreement_metric() -> None:
             "target_seconds": {"p1": 3600},
             "target_percent": 90,
             "time_basis": "calendar",
-            "pause_statuses": ["pending"],
+            "pause_statuses": ["pending_customer"],
             "reopen_policy": "new_cycle",
             "warnings": [{"at_percent": Decimal("75")}, {"before_seconds": 600}],
         }
@@ -335,7 +335,7 @@ def test_definition_from_an_agreement_metric() -> None:
     assert dict(definition.targets) == {"p1": 3600.0}
     assert definition.calendar.spec.always_open
     assert definition.calendar.timezone == "Europe/Paris"
-    assert definition.pause_statuses == frozenset({"pending"})
+    assert definition.pause_statuses == frozenset({"pending_customer"})
     assert definition.reopen_policy == "new_cycle"
     assert definition.warnings == (ClockWarning(fraction=0.75), ClockWarning(before_seconds=600.0))
 

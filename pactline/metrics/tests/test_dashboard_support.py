@@ -30,6 +30,7 @@ from pactline.core.agreement import agreement_to_data, parse_agreement
 from pactline.metrics.consumer import consume_all
 from pactline.metrics.tests.support import SYSTEM, CallSpec, import_calls
 from pactline.tenancy.models import Client
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 # Tuesday 10 March 2026, 12:00 in New York (EDT since 8 March, UTC-4).
 NOW = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
@@ -50,6 +51,7 @@ def load_in_zone(
     text = json.dumps(data, ensure_ascii=False, default=str)
     version = agreement_version_create(actor=SYSTEM, text=text, client=client).version
     version = agreement_version_propose(actor=SYSTEM, version=version)
+    hold_escalation_roles(version.client)
     return agreement_version_activate(actor=SYSTEM, version=version)
 
 

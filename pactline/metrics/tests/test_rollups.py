@@ -15,6 +15,7 @@ from pactline.metrics.models import Cursor, Fact, Rollup, ThresholdRollup
 from pactline.metrics.rebuild import metrics_rebuild
 from pactline.metrics.selectors import Filter, measured_between
 from pactline.metrics.tests.support import SYSTEM, CallSpec, import_calls
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +157,7 @@ def test_a_threshold_named_later_is_counted_over_the_whole_history(tmp_path: Pat
     proposed = datetime(2026, 10, 1, tzinfo=UTC)
     agreement_version_propose(actor=SYSTEM, version=version, now=proposed)
     agreement_version_accept(actor=system_actor("client"), version=version, now=proposed)
+    hold_escalation_roles(version.client)
     agreement_version_activate(actor=SYSTEM, version=version)
     assert consume_all() == 0
     within = measured_between(client.id, *DAY).measures.within[45]

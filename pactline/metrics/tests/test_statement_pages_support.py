@@ -31,6 +31,7 @@ from pactline.metrics.tests.test_dashboard_support import (
 )
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 MARCH_5 = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)  # 10:00 EST
 MARCH_20 = datetime(2026, 3, 20, 14, 0, tzinfo=UTC)  # 10:00 EDT
@@ -51,6 +52,7 @@ def amend(client: Client) -> None:
     version = agreement_version_create(actor=SYSTEM, text=text, client=client, now=proposed).version
     agreement_version_propose(actor=SYSTEM, version=version, now=proposed)
     agreement_version_accept(actor=system_actor("client"), version=version, now=proposed)
+    hold_escalation_roles(version.client)
     agreement_version_activate(actor=SYSTEM, version=version, now=proposed)
 
 

@@ -23,6 +23,7 @@ from pactline.metrics.models import Statement
 from pactline.metrics.statements import statement_issue, statement_reissue
 from pactline.metrics.tests.support import SYSTEM, CallSpec, import_calls
 from pactline.tenancy.access import system_actor
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,7 @@ def _amend(client_code: str) -> None:
     version = agreement_version_create(actor=SYSTEM, text=text, fmt="json", now=proposed_at).version
     agreement_version_propose(actor=SYSTEM, version=version, now=proposed_at)
     agreement_version_accept(actor=system_actor("client"), version=version, now=proposed_at)
+    hold_escalation_roles(version.client)
     agreement_version_activate(actor=SYSTEM, version=version, now=proposed_at)
 
 

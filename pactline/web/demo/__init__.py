@@ -61,11 +61,14 @@ def demo_load(*, actor: Actor | None = None, options: DemoOptions | None = None)
     options = options or DemoOptions()
     now = options.now or timezone.now()
     provider_ensure(name=settings.PACTLINE_PROVIDER_NAME)
-    lines = [
-        agreement_file_load(actor=actor, path=path, fmt=None, activate=True)
-        for path in sorted(EXAMPLES_DIR.glob("*.yaml"))
-    ]
+    # The clients come from the agreements and the users' roles are for those clients, while
+    # an agreement goes in force only once someone holds the roles its escalations hand cases
+    # to: store the agreements, create the users, then put the agreements in force.
+    paths = sorted(EXAMPLES_DIR.glob("*.yaml"))
+    for path in paths:
+        agreement_file_load(actor=actor, path=path, fmt=None, activate=False)
     users = demo_users_ensure(actor=actor, path=Path(settings.VAR_DIR) / "demo-credentials.txt")
+    lines = [agreement_file_load(actor=actor, path=path, fmt=None, activate=True) for path in paths]
     demo_agents_certify(actor=actor, now=now)
     lines += demo_cases(now=now, actor=actor)
     if options.channels:

@@ -25,6 +25,7 @@ from pactline.agreements.services import (
 from pactline.agreements.tests.test_pages_support import example_for, load
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client, Role
+from pactline.tenancy.tests.holders import hold_escalation_roles
 from pactline.workforce.models import KnowledgeArticle
 from pactline.workforce.services import (
     agent_certify,
@@ -63,6 +64,7 @@ def load_without_nda(client: Client, name: str) -> AgreementVersion:
     text = json.dumps(data, ensure_ascii=False)
     version = agreement_version_create(actor=SYSTEM, text=text, client=client).version
     version = agreement_version_propose(actor=SYSTEM, version=version)
+    hold_escalation_roles(version.client)
     return agreement_version_activate(actor=SYSTEM, version=version)
 
 

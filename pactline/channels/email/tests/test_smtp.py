@@ -31,6 +31,7 @@ from pactline.channels.email.storage import SEALED, read_file, read_stored
 from pactline.channels.email.tests.conftest import MAX_BYTES, Clock, Mailer, eml
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 PLAIN_ID = "CAF3k9Qp7x2=ord48213@mail.example.com"
 # Monday 6 July 2026, 10:00 in Adelaide: Kestrel Energy's agreement is in force from 1 July.
@@ -369,6 +370,7 @@ def test_an_address_claimed_by_two_clients_is_quarantined_not_guessed(mailer: Ma
         actor=system, text=document_for("northwind-copy"), create_client=True
     ).version
     agreement_version_propose(actor=system, version=version, now=version.created_at)
+    hold_escalation_roles(version.client)
     agreement_version_activate(actor=system, version=version, now=version.created_at)
 
     code, _ = mailer.data(eml("plain.eml"))

@@ -30,6 +30,7 @@ from pactline.channels.social.tests.support import (  # noqa: F401 - fixture
     wechat,
 )
 from pactline.tenancy.models import Client
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 CARD = "4111-1111-1111-1111"
 
@@ -232,6 +233,7 @@ def test_a_whatsapp_sender_becomes_a_contact_others_do_not(social: Social) -> No
     data = json.loads(example_for(client, "general-outsourcing"))
     data["channels"]["social"]["addresses"].append("whatsapp:+18005550199")
     version = agreement_version_create(actor=SYSTEM, text=json.dumps(data), client=client).version
+    hold_escalation_roles(version.client)
     agreement_version_activate(
         actor=SYSTEM, version=agreement_version_propose(actor=SYSTEM, version=version)
     )
