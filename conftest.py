@@ -40,7 +40,28 @@ class World:
     client_a_agent: Persona
     client_b_agent: Persona
     client_b_manager: Persona
+    qa_analyst: Persona  # provider-wide
+    planner: Persona  # provider-wide workforce planner
+    billing: Persona  # provider-wide
     anonymous: Persona
+
+
+# Every persona of the world, the one list authorization tests walk.
+PERSONAS = (
+    "anonymous",
+    "provider_admin",
+    "supervisor",
+    "client_a_manager",
+    "client_a_viewer",
+    "client_a_agent",
+    "client_b_agent",
+    "client_b_manager",
+    "qa_analyst",
+    "planner",
+    "billing",
+)
+# The provider's read-only roles over every programme (quality, planning, billing).
+PROVIDER_READERS = frozenset({"qa_analyst", "planner", "billing"})
 
 
 def make_user(username: str, *grants: tuple[Role, Client | None], is_staff: bool = False) -> User:
@@ -91,6 +112,9 @@ def world(db: None) -> World:
         client_a_agent=Persona(clear_agent(make_user("a-agent", (Role.AGENT, a)), a)),
         client_b_agent=Persona(clear_agent(make_user("b-agent", (Role.AGENT, b)), b)),
         client_b_manager=Persona(make_user("b-manager", (Role.CLIENT_MANAGER, b))),
+        qa_analyst=Persona(make_user("qa", (Role.QA_ANALYST, None))),
+        planner=Persona(make_user("planner", (Role.WORKFORCE_PLANNER, None))),
+        billing=Persona(make_user("billing", (Role.BILLING, None))),
         anonymous=Persona(None),
     )
 

@@ -6,11 +6,10 @@ from pactline.cases.models import Case
 from pactline.common.errors import Forbidden, NotFound
 from pactline.tenancy.access import (
     ALL_CLIENTS,
-    ROLE_PERMISSIONS,
     Actor,
     Permission,
+    holds_role_permission,
     require,
-    roles_for,
 )
 
 
@@ -30,9 +29,7 @@ def access_case(actor: Actor, case_id: int, *, for_write: bool = False) -> Case:
 def _works_cases(actor: Actor, client_id: int) -> bool:
     # Judged on the roles, not on `has_permission`: the at-risk list is a read, so a read-only
     # token of someone who works the client's cases may fetch it too.
-    return any(
-        Permission.CASE_WORK in ROLE_PERMISSIONS[role] for role in roles_for(actor, client_id)
-    )
+    return holds_role_permission(actor, Permission.CASE_WORK, client_id)
 
 
 def require_at_risk(actor: Actor) -> None:

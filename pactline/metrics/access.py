@@ -17,21 +17,16 @@ from pactline.tenancy.access import (
     Actor,
     Permission,
     access_client,
+    has_permission,
     require,
-    roles_for,
     visible_clients,
 )
-from pactline.tenancy.models import Client, Role, TokenScope
-
-WALLBOARD_ROLES = frozenset({Role.SUPERVISOR, Role.PROVIDER_ADMIN})
+from pactline.tenancy.models import Client, TokenScope
 
 
 def _watches(actor: Actor, client_id: int) -> bool:
-    if actor.is_system:
-        return True
-    if actor.token is not None:  # the wallboard is a page for people, not for API tokens
-        return False
-    return bool(roles_for(actor, client_id) & WALLBOARD_ROLES)
+    # WALLBOARD_VIEW is for people: no API token carries it.
+    return has_permission(actor, Permission.WALLBOARD_VIEW, client_id)
 
 
 def wallboard_clients(actor: Actor) -> list[Client]:
@@ -45,7 +40,9 @@ def can_watch_wallboard(actor: Actor) -> bool:
         return True
     if actor.token is not None:
         return False
-    return any(roles & WALLBOARD_ROLES for roles in actor.grants.values())
+    return any(
+        has_permission(actor, Permission.WALLBOARD_VIEW, client_id) for client_id in actor.grants
+    )
 
 
 def access_wallboard(actor: Actor, code: str) -> Client:

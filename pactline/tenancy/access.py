@@ -43,18 +43,36 @@ class Permission(StrEnum):
     MATERIAL_APPROVE = "material.approve"
     METRICS_REBUILD = "metrics.rebuild"
     STATEMENT_ISSUE = "statement.issue"
+    QUEUE_WORK = "queue.work"  # take contacts from the client's queues (needs clearance)
+    QUEUE_SUPERVISE = "queue.supervise"  # watch the client's queues and who works them
+    WALLBOARD_VIEW = "wallboard.view"  # a page for people: never carried by an API token
+    WORKFORCE_MANAGE = "workforce.manage"  # certifications, confidentiality agreements
+    KNOWLEDGE_READ = "knowledge.read"
+    KNOWLEDGE_WRITE = "knowledge.write"
 
 
 _READ = frozenset({Permission.CLIENT_VIEW, Permission.AGREEMENT_VIEW, Permission.CASE_VIEW})
 # What the provider's own staff read beyond what its clients read.
 _PROVIDER_READ = _READ | {Permission.CASE_INTERNAL_VIEW}
 _WORK = _PROVIDER_READ | {Permission.CASE_WORK}
+# Supervisors and provider admins keep the programme: its queues, its people, its knowledge.
+_PROGRAMME = frozenset(
+    {
+        Permission.QUEUE_SUPERVISE,
+        Permission.WALLBOARD_VIEW,
+        Permission.WORKFORCE_MANAGE,
+        Permission.KNOWLEDGE_READ,
+        Permission.KNOWLEDGE_WRITE,
+    }
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Accepting a change is the client's act; the provider cannot accept its own proposal.
-    Role.PROVIDER_ADMIN: frozenset(Permission) - {Permission.AGREEMENT_ACCEPT},
-    Role.SUPERVISOR: _WORK | {Permission.MATERIAL_APPROVE},
-    Role.AGENT: _WORK,
+    # Taking queued work is an agent's, under the agent's clearance.
+    Role.PROVIDER_ADMIN: frozenset(Permission)
+    - {Permission.AGREEMENT_ACCEPT, Permission.QUEUE_WORK},
+    Role.SUPERVISOR: _WORK | _PROGRAMME | {Permission.MATERIAL_APPROVE},
+    Role.AGENT: _WORK | {Permission.QUEUE_WORK, Permission.KNOWLEDGE_READ},
     Role.QA_ANALYST: _PROVIDER_READ,
     Role.WORKFORCE_PLANNER: _PROVIDER_READ,
     Role.BILLING: _PROVIDER_READ,
@@ -76,8 +94,14 @@ WRITE_PERMISSIONS = frozenset(
         Permission.MATERIAL_APPROVE,
         Permission.METRICS_REBUILD,
         Permission.STATEMENT_ISSUE,
+        Permission.QUEUE_WORK,
+        Permission.WORKFORCE_MANAGE,
+        Permission.KNOWLEDGE_WRITE,
     }
 )
+
+# Permissions for pages people watch; an API token never carries them, whatever its scope.
+PEOPLE_ONLY_PERMISSIONS = frozenset({Permission.WALLBOARD_VIEW})
 
 ALL_CLIENTS = None  # the key of provider-wide grants
 
@@ -190,6 +214,8 @@ def can_see_client(actor: Actor, client_id: int) -> bool:
 def has_permission(actor: Actor, permission: Permission, client_id: int | None) -> bool:
     if actor.is_system:
         return True
+    if actor.token is not None and permission in PEOPLE_ONLY_PERMISSIONS:
+        return False
     read_only = actor.token is not None and actor.token.scope == TokenScope.READ
     if read_only and permission in WRITE_PERMISSIONS:
         return False
@@ -198,6 +224,24 @@ def has_permission(actor: Actor, permission: Permission, client_id: int | None) 
     else:
         roles = roles_for(actor, client_id)
     return any(permission in ROLE_PERMISSIONS[role] for role in roles)
+
+
+def holds_role_permission(actor: Actor, permission: Permission, client_id: int) -> bool:
+    """Whether a role the actor holds for the client carries `permission`, whatever the token's
+    scope (for reads that describe what the actor does, e.g. who works a client's cases)."""
+    return any(permission in ROLE_PERMISSIONS[role] for role in roles_for(actor, client_id))
+
+
+def roles_with(permission: Permission) -> list[str]:
+    """The codes of the roles that carry `permission`."""
+    return sorted(role.value for role, allowed in ROLE_PERMISSIONS.items() if permission in allowed)
+
+
+def memberships_with(permission: Permission, client_id: int) -> QuerySet[Membership]:
+    """Memberships whose role carries `permission` for the client: its own or provider-wide."""
+    return Membership.objects.filter(role__in=roles_with(permission)).filter(
+        Q(client_id=client_id) | Q(client__isnull=True)
+    )
 
 
 def require(actor: Actor, permission: Permission, client_id: int) -> None:
@@ -245,12 +289,9 @@ def token_issuing_membership(actor: Actor, client_id: int) -> Membership | None:
     first, else a provider-wide one. The token works only while that membership exists."""
     if actor.user_id is None or actor.token is not None:
         return None
-    managing = [
-        role.value
-        for role, allowed in ROLE_PERMISSIONS.items()
-        if Permission.TOKEN_MANAGE in allowed
-    ]
-    candidates = Membership.objects.filter(user_id=actor.user_id, role__in=managing)
+    candidates = Membership.objects.filter(
+        user_id=actor.user_id, role__in=roles_with(Permission.TOKEN_MANAGE)
+    )
     return (
         candidates.filter(client_id=client_id).order_by("id").first()
         or candidates.filter(client__isnull=True).order_by("id").first()
@@ -268,6 +309,11 @@ def all_roles(actor: Actor) -> frozenset[Role]:
     for granted in actor.grants.values():
         roles |= granted
     return roles
+
+
+def actor_role_labels(actor: Actor) -> list[str]:
+    """The names of the roles the actor holds anywhere, sorted (for the start page)."""
+    return sorted(str(role.label) for role in all_roles(actor))
 
 
 def is_client_side(actor: Actor) -> bool:

@@ -22,12 +22,12 @@ from pactline.metrics.dashboards import ClientDashboard, client_dashboard
 from pactline.tenancy.access import (
     Actor,
     Permission,
-    all_roles,
+    actor_role_labels,
     has_permission,
     is_provider_admin,
     visible_clients,
 )
-from pactline.tenancy.models import Client, Role
+from pactline.tenancy.models import Client
 from pactline.tenancy.selectors import client_list
 
 # Audit action codes are stable; these are their words on screen.
@@ -121,4 +121,4 @@ def client_portals(*, actor: Actor, now: datetime) -> list[ClientDashboard]:
 
 
 def role_labels(actor: Actor) -> list[str]:
-    return sorted(str(Role(role).label) for role in all_roles(actor))
+    return actor_role_labels(actor)

@@ -19,17 +19,21 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.common.errors import Forbidden, NotFound
-from pactline.tenancy.access import Actor, can_see_client, roles_for
-from pactline.tenancy.models import Client, Membership, Role, TokenScope
+from pactline.tenancy.access import (
+    Actor,
+    Permission,
+    can_see_client,
+    has_permission,
+    holds_role_permission,
+    memberships_with,
+)
+from pactline.tenancy.models import Client, Membership
 from pactline.workforce.models import (
     AgentCertification,
     ConfidentialityAgreement,
     KnowledgeArticle,
     KnowledgeAttachment,
 )
-
-# Who keeps the workforce records and writes the knowledge base.
-MANAGERS = frozenset({Role.PROVIDER_ADMIN, Role.SUPERVISOR})
 
 
 @dataclass(frozen=True)
@@ -63,10 +67,9 @@ def rules_of_version(version: AgreementVersion | None, at: datetime) -> Programm
 
 
 def agent_memberships(client: Client) -> QuerySet[Membership]:
-    """AGENT memberships that cover `client`: for it, or provider-wide."""
-    return Membership.objects.filter(role=Role.AGENT).filter(
-        Q(client=client) | Q(client__isnull=True)
-    )
+    """Memberships that may take the client's queued work (QUEUE_WORK): for it, or
+    provider-wide."""
+    return memberships_with(Permission.QUEUE_WORK, client.id)
 
 
 def agents_of(client: Client) -> QuerySet[User]:
@@ -103,15 +106,11 @@ def agent_can_work(*, user: User | int, client: Client, at: datetime) -> bool:
     return eligible_agents(client=client, at=at).filter(pk=user_id).exists()
 
 
-def _read_only(actor: Actor) -> bool:
-    return actor.token is not None and actor.token.scope == TokenScope.READ
-
-
 def can_manage(actor: Actor, client_id: int) -> bool:
     """May keep the client's workforce records and knowledge base."""
-    if actor.is_system:
-        return True
-    return not _read_only(actor) and bool(roles_for(actor, client_id) & MANAGERS)
+    return has_permission(actor, Permission.WORKFORCE_MANAGE, client_id) and has_permission(
+        actor, Permission.KNOWLEDGE_WRITE, client_id
+    )
 
 
 def require_manager(actor: Actor, client_id: int) -> None:
@@ -122,13 +121,11 @@ def require_manager(actor: Actor, client_id: int) -> None:
 
 
 def can_read_knowledge(actor: Actor, client: Client, at: datetime) -> bool:
-    """Managers, and agents who may take the client's work at `at`."""
-    if actor.is_system:
+    """Those who write the knowledge base (even through a read-only token), and other readers
+    while they may take the client's work at `at` (an agent's clearance)."""
+    if actor.is_system or holds_role_permission(actor, Permission.KNOWLEDGE_WRITE, client.id):
         return True
-    roles = roles_for(actor, client.id)
-    if roles & MANAGERS:
-        return True
-    if Role.AGENT not in roles or actor.user_id is None:
+    if not has_permission(actor, Permission.KNOWLEDGE_READ, client.id) or actor.user_id is None:
         return False
     return agent_can_work(user=actor.user_id, client=client, at=at)
 

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.test import Client as HttpClient
 
+from conftest import PERSONAS, PROVIDER_READERS
 from pactline.cases.clocks import clocks_fire_due
 from pactline.cases.services import case_set_status
 from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
@@ -21,18 +22,14 @@ from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
 from pactline.tenancy.models import TokenScope
 from pactline.tenancy.services import api_token_create
 
-PERSONAS = [
-    "anonymous",
+SEES_A = {
     "provider_admin",
     "supervisor",
     "client_a_manager",
     "client_a_viewer",
     "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
-SEES_A = {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
-WATCHES = {"provider_admin", "supervisor", "client_a_agent", "client_b_agent"}
+} | PROVIDER_READERS
+WATCHES = {"provider_admin", "supervisor", "client_a_agent", "client_b_agent"} | PROVIDER_READERS
 
 
 def _bearer(raw: str) -> dict[str, str]:

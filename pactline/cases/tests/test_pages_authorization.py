@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from conftest import PERSONAS, PROVIDER_READERS
 from pactline.cases.services import case_open
 from pactline.cases.tests.fixtures import MONDAY_9AM_NY
 from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
@@ -22,23 +23,19 @@ from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
     snapshot,
 )
 
-PERSONAS = [
-    "anonymous",
-    "provider_admin",
-    "supervisor",
-    "client_a_manager",
-    "client_a_viewer",
-    "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
 AUTHENTICATED = frozenset(PERSONAS) - {"anonymous"}
-SEES_A = frozenset(
-    {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
+SEES_A = (
+    frozenset(
+        {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
+    )
+    | PROVIDER_READERS
 )
 WORKS_A = frozenset({"provider_admin", "supervisor", "client_a_agent"})
 # The at-risk page: whoever works some client's cases, and provider-wide roles.
-WATCHES = frozenset({"provider_admin", "supervisor", "client_a_agent", "client_b_agent"})
+WATCHES = (
+    frozenset({"provider_admin", "supervisor", "client_a_agent", "client_b_agent"})
+    | PROVIDER_READERS
+)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 
+from conftest import PERSONAS, PROVIDER_READERS
 from pactline.agreements.models import AgreementVersion
 from pactline.metrics.models import GeneratedReport
 from pactline.metrics.tests.test_dashboard_support import (  # noqa: F401 - fixture
@@ -19,17 +20,13 @@ from pactline.metrics.tests.test_dashboard_support import (  # noqa: F401 - fixt
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "anonymous",
+SEES_A = {
     "provider_admin",
     "supervisor",
     "client_a_manager",
     "client_a_viewer",
     "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
-SEES_A = {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
+} | PROVIDER_READERS
 
 
 def _row(html: str, level: str) -> str:

@@ -8,6 +8,7 @@ import re
 import pytest
 import time_machine
 
+from conftest import PERSONAS, PROVIDER_READERS
 from pactline.common.errors import ValidationFailed
 from pactline.metrics.forms import StatementReissueForm
 from pactline.metrics.models import Statement
@@ -22,17 +23,13 @@ from pactline.metrics.tests.test_statement_pages_support import (  # noqa: F401 
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "anonymous",
+SEES_A = {
     "provider_admin",
     "supervisor",
     "client_a_manager",
     "client_a_viewer",
     "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
-SEES_A = {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
+} | PROVIDER_READERS
 ISSUE = "/clients/client-a/statements/issue/"
 
 

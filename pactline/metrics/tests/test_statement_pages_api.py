@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.test import Client as HttpClient
 
-from conftest import World
+from conftest import PERSONAS, PROVIDER_READERS, World
 from pactline.metrics.models import Statement
 from pactline.metrics.statements import statement_issue
 from pactline.metrics.tests.support import SYSTEM
@@ -25,17 +25,13 @@ from pactline.tenancy.services import api_token_create
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "anonymous",
+SEES_A = {
     "provider_admin",
     "supervisor",
     "client_a_manager",
     "client_a_viewer",
     "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
-SEES_A = {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
+} | PROVIDER_READERS
 
 
 def _issued(march: March) -> Statement:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from conftest import World
+from conftest import PERSONAS, World
 from pactline.channels.voice.models import AgentState
 from pactline.metrics.tests.test_dashboard_support import (
     NOW,
@@ -24,16 +24,6 @@ from pactline.metrics.tests.test_dashboard_support import (
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "anonymous",
-    "provider_admin",
-    "supervisor",
-    "client_a_manager",
-    "client_a_viewer",
-    "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
 WATCHES_A = {"provider_admin", "supervisor"}
 PATHS = ["/clients/client-a/wallboard/", "/clients/client-a/wallboard/tiles/"]
 

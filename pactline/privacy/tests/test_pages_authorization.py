@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import PERSONAS, PROVIDER_READERS
 from pactline.audit.models import AuditEvent
 from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
     Cases,
@@ -26,19 +27,12 @@ from pactline.privacy.tests.support import (  # noqa: F401 - fixture
     materials_fixture,
 )
 
-PERSONAS = [
-    "anonymous",
-    "provider_admin",
-    "supervisor",
-    "client_a_manager",
-    "client_a_viewer",
-    "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
 AUTHENTICATED = frozenset(PERSONAS) - {"anonymous"}
-SEES_A = frozenset(
-    {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
+SEES_A = (
+    frozenset(
+        {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
+    )
+    | PROVIDER_READERS
 )
 WORKS_A = frozenset({"provider_admin", "supervisor", "client_a_agent"})
 REQUESTS_A = frozenset({"provider_admin", "client_a_manager", "client_a_viewer"})

@@ -7,9 +7,8 @@ without the role gets Forbidden (a 403) rather than a 404."""
 from __future__ import annotations
 
 from pactline.common.errors import Forbidden
-from pactline.tenancy.access import Actor, Permission, has_permission, roles_for, visible_clients
-from pactline.tenancy.models import Client, Role
-from pactline.workforce.access import can_manage
+from pactline.tenancy.access import Actor, Permission, has_permission, visible_clients
+from pactline.tenancy.models import Client
 
 
 def console_clients(actor: Actor) -> list[Client]:
@@ -36,16 +35,19 @@ def can_use_console(actor: Actor) -> bool:
 
 
 def agent_role_clients(actor: Actor, clients: list[Client]) -> list[Client]:
-    """Those of `clients` for which the actor holds an agent's role (for the client or
-    provider-wide): the only ones whose work they could take, so the only ones worth asking
-    `pactline.workforce` about (certification, confidentiality agreement)."""
-    return [client for client in clients if Role.AGENT in roles_for(actor, client.id)]
+    """Those of `clients` whose queues the actor may take work from (QUEUE_WORK, which holds
+    only while the agent is cleared for the client): the only ones worth asking
+    `pactline.workforce` about at a given instant."""
+    return [client for client in clients if has_permission(actor, Permission.QUEUE_WORK, client.id)]
 
 
 def supervised_clients(actor: Actor) -> list[Client]:
-    """The active clients whose queues the actor watches: supervisors of the client and
-    provider admins (the managers of its programme, `pactline.workforce`)."""
-    return [client for client in console_clients(actor) if can_manage(actor, client.id)]
+    """The active clients whose queues the actor watches (QUEUE_SUPERVISE)."""
+    return [
+        client
+        for client in console_clients(actor)
+        if has_permission(actor, Permission.QUEUE_SUPERVISE, client.id)
+    ]
 
 
 def require_queues(actor: Actor) -> list[Client]:

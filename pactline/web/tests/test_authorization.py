@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
-from conftest import World
+from conftest import PERSONAS, PROVIDER_READERS, World
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.services import agreement_version_accept
 from pactline.agreements.tests.test_pages_support import (  # noqa: F401 - fixture
@@ -27,19 +27,12 @@ from pactline.audit.models import AuditEvent
 from pactline.tenancy.models import ApiToken, Client, TokenScope
 from pactline.tenancy.services import api_token_create
 
-PERSONAS = [
-    "anonymous",
-    "provider_admin",
-    "supervisor",
-    "client_a_manager",
-    "client_a_viewer",
-    "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
 AUTHENTICATED = frozenset(PERSONAS) - {"anonymous"}
-SEES_A = frozenset(
-    {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
+SEES_A = (
+    frozenset(
+        {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
+    )
+    | PROVIDER_READERS
 )
 ADMIN = frozenset({"provider_admin"})
 TOKEN_MANAGERS = frozenset({"provider_admin", "client_a_manager"})

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pytest_django.fixtures import Settings
 
+from conftest import PERSONAS, PROVIDER_READERS
 from pactline.cases.contacts import contact_find_or_create
 from pactline.cases.models import Case
 from pactline.cases.services import case_open
@@ -34,17 +35,13 @@ from pactline.tenancy.access import system_actor
 
 SYSTEM = system_actor("test")
 HTMX = {"HTTP_HX_REQUEST": "true"}
-PERSONAS = [
-    "anonymous",
+SEES_A = {
     "provider_admin",
     "supervisor",
     "client_a_manager",
     "client_a_viewer",
     "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
-SEES_A = {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
+} | PROVIDER_READERS
 JANE = "+15551234567"
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 

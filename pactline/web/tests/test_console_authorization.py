@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from conftest import PERSONAS as WORLD_PERSONAS
+from conftest import PROVIDER_READERS
 from pactline.cases.models import Case
 from pactline.web.tests.test_console_support import (  # noqa: F401 - fixture
     Console,
@@ -22,28 +24,20 @@ from pactline.web.tests.test_console_support import (  # noqa: F401 - fixture
     snapshot,
 )
 
-PERSONAS = [
-    "anonymous",
-    "provider_admin",
-    "supervisor",
-    "sup_a",
-    "client_a_manager",
-    "client_a_viewer",
-    "client_a_agent",
-    "a_new",
-    "client_b_agent",
-    "client_b_manager",
-]
+PERSONAS = [*WORLD_PERSONAS, "sup_a", "a_new"]
 AUTHENTICATED = frozenset(PERSONAS) - {"anonymous"}
-SEES_A = frozenset(
-    {
-        "provider_admin",
-        "supervisor",
-        "sup_a",
-        "client_a_manager",
-        "client_a_viewer",
-        "client_a_agent",
-    }
+SEES_A = (
+    frozenset(
+        {
+            "provider_admin",
+            "supervisor",
+            "sup_a",
+            "client_a_manager",
+            "client_a_viewer",
+            "client_a_agent",
+        }
+    )
+    | PROVIDER_READERS
 )
 # `a_new`, an agent of client A not cleared for it (not certified, no confidentiality
 # agreement), sees nothing of client A: its cases are 404 and the console has no client for them.
@@ -91,7 +85,8 @@ PAGES = [
         "case view of client B",
         _case("b"),
         {"provider_admin", "supervisor", "client_b_agent"},
-        visible={"provider_admin", "supervisor", "client_b_agent", "client_b_manager"},
+        visible={"provider_admin", "supervisor", "client_b_agent", "client_b_manager"}
+        | PROVIDER_READERS,
     ),
     Page("queues", lambda c: "/console/queues/", WATCHES),
     Page("queues rows", lambda c: "/console/queues/rows/", WATCHES),

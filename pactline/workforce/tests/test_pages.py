@@ -15,6 +15,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 
+from conftest import PERSONAS as WORLD_PERSONAS
+from conftest import PROVIDER_READERS
 from pactline.audit.models import AuditEvent
 from pactline.workforce.models import KnowledgeArticle, KnowledgeAttachment
 from pactline.workforce.services import knowledge_attachment_add
@@ -28,25 +30,18 @@ from pactline.workforce.tests.support import (  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "anonymous",
-    "provider_admin",
-    "supervisor",
-    "client_a_manager",
-    "client_a_viewer",
-    "client_a_agent",
-    "a_uncertified",
-    "client_b_agent",
-    "client_b_manager",
-]
-SEES_A = frozenset(
-    {
-        "provider_admin",
-        "supervisor",
-        "client_a_manager",
-        "client_a_viewer",
-        "client_a_agent",
-    }
+PERSONAS = [*WORLD_PERSONAS, "a_uncertified"]
+SEES_A = (
+    frozenset(
+        {
+            "provider_admin",
+            "supervisor",
+            "client_a_manager",
+            "client_a_viewer",
+            "client_a_agent",
+        }
+    )
+    | PROVIDER_READERS
 )
 # An agent who is not cleared for client A (not certified) does not see it at all: 404.
 READS_A = frozenset({"provider_admin", "supervisor", "client_a_agent"})

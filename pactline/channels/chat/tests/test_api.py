@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import PERSONAS, PROVIDER_READERS
 from pactline.cases.models import Case
 from pactline.cases.tests.test_pages_support import as_persona
 from pactline.channels.chat.models import ChatMessage, ChatSession
@@ -21,18 +22,8 @@ from pactline.tenancy.access import actor_for_user
 from pactline.tenancy.models import TokenScope
 from pactline.tenancy.services import api_token_create
 
-PERSONAS = [
-    "anonymous",
-    "provider_admin",
-    "supervisor",
-    "client_a_manager",
-    "client_a_viewer",
-    "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
 WORKS_A = {"provider_admin", "supervisor", "client_a_agent"}
-SEES_A = {"client_a_manager", "client_a_viewer"}
+SEES_A = {"client_a_manager", "client_a_viewer"} | PROVIDER_READERS
 
 START = {
     "client": "client-a",

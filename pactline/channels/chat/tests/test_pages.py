@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import PERSONAS, PROVIDER_READERS
 from pactline.cases.models import AuthorKind, EntryKind, TimelineEntry
 from pactline.cases.tests.test_pages_support import as_persona
 from pactline.channels.chat.models import ChatMessage, ChatSession
@@ -19,18 +20,9 @@ from pactline.channels.chat.tests.support import (  # noqa: F401 - fixture
 )
 from pactline.tenancy.models import Client
 
-PERSONAS = [
-    "anonymous",
-    "provider_admin",
-    "supervisor",
-    "client_a_manager",
-    "client_a_viewer",
-    "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
 WORKS_A = {"provider_admin", "supervisor", "client_a_agent"}
-SEES_A = {"client_a_manager", "client_a_viewer"}  # can see client A, may not work its cases
+# Can see client A, may not work its cases.
+SEES_A = {"client_a_manager", "client_a_viewer"} | PROVIDER_READERS
 WORKS_ANY = {"provider_admin", "supervisor", "client_a_agent", "client_b_agent"}
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.test import Client as HttpClient
 from pytest_django.fixtures import Settings
 
-from conftest import World
+from conftest import PERSONAS, PROVIDER_READERS, World
 from pactline.agreements.tests.test_pages_support import load
 from pactline.audit.models import AuditEvent
 from pactline.channels.email.files import email_files_rotate_keys
@@ -52,18 +52,8 @@ RAW = (
     b"\r\n" + base64.b64encode(STATEMENT) + b"\r\n"
     b"--b1--\r\n"
 )
-PERSONAS = [
-    "anonymous",
-    "provider_admin",
-    "supervisor",
-    "client_a_manager",
-    "client_a_viewer",
-    "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
 WORKS_A = {"provider_admin", "supervisor", "client_a_agent"}
-SEES_A = WORKS_A | {"client_a_manager", "client_a_viewer"}
+SEES_A = WORKS_A | {"client_a_manager", "client_a_viewer"} | PROVIDER_READERS
 
 
 @pytest.fixture

@@ -27,16 +27,6 @@ SUNDAY_NIGHT_NY = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)  # Sun 22:00 EST: close
 LIST_A = "phone,name,email\n+1 212 555 0101,Ann Lee,ann@example.com\n+1 212 555 0102,Bo Chen,\n"
 LIST_B = "phone,name\n+86 21 5555 0199,王芳\n"
 
-PERSONAS = [
-    "anonymous",
-    "provider_admin",
-    "supervisor",
-    "client_a_manager",
-    "client_a_viewer",
-    "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
 SEES_A = {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
 WORKS_A = {"provider_admin", "supervisor", "client_a_agent"}
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from conftest import PERSONAS, PROVIDER_READERS
 from pactline.cases.models import AuthorKind, Case, EntryKind, TimelineEntry
 from pactline.cases.services import case_open, case_resolve
 from pactline.cases.tests.test_pages_support import as_persona
@@ -23,18 +24,8 @@ from pactline.channels.social.tests.support import (  # noqa: F401 - fixture
 from pactline.common.errors import Conflict, ValidationFailed
 from pactline.common.models import IdempotencyRecord
 
-PERSONAS = [
-    "anonymous",
-    "provider_admin",
-    "supervisor",
-    "client_a_manager",
-    "client_a_viewer",
-    "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
 WORKS_B = {"provider_admin", "supervisor", "client_b_agent"}
-SEES_B = {"client_b_manager"}
+SEES_B = {"client_b_manager"} | PROVIDER_READERS
 
 
 def _thread_case(social: Social) -> Case:

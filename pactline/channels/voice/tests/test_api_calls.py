@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client as HttpClient
 
+from conftest import PERSONAS, PROVIDER_READERS
 from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
     Cases,
     as_persona,
@@ -16,17 +17,13 @@ from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
 from pactline.channels.voice.models import Call
 from pactline.channels.voice.tests.support import run_import, snapshot
 
-PERSONAS = [
-    "anonymous",
+SEES_A = {
     "provider_admin",
     "supervisor",
     "client_a_manager",
     "client_a_viewer",
     "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
-SEES_A = {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
+} | PROVIDER_READERS
 WORKS_A = {"provider_admin", "supervisor", "client_a_agent"}
 
 

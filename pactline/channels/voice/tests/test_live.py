@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
-from conftest import World
+from conftest import PERSONAS, PROVIDER_READERS, World
 from pactline.channels.voice.live import LiveEvent, call_event_record
 from pactline.channels.voice.models import Call, CallEvent
 from pactline.channels.voice.tests.support import SYSTEM, at, call_defaults, calls, snapshot
@@ -17,18 +17,8 @@ from pactline.common.errors import Conflict
 from pactline.tenancy.models import TokenScope
 from pactline.tenancy.services import api_token_create
 
-PERSONAS = [
-    "anonymous",
-    "provider_admin",
-    "supervisor",
-    "client_a_manager",
-    "client_a_viewer",
-    "client_a_agent",
-    "client_b_agent",
-    "client_b_manager",
-]
 WORKS_A = {"provider_admin", "supervisor", "client_a_agent"}
-SEES_A = WORKS_A | {"client_a_manager", "client_a_viewer"}
+SEES_A = WORKS_A | {"client_a_manager", "client_a_viewer"} | PROVIDER_READERS
 
 
 def event(sequence: int, kind: str, hms: str, **payload: Any) -> dict[str, Any]:
