@@ -148,7 +148,7 @@ def agreement_version_propose(
     in_force = agreement_version_in_force(version.client, now)
     notice_days = 0
     if in_force is not None and in_force.agreement_id == version.agreement_id:
-        notice_days = int(in_force.document["change_control"]["notice_days"])
+        notice_days = int(in_force.terms.change_control.notice_days)
     version.status = VersionStatus.PROPOSED
     version.proposed_at = now
     version.proposed_by = actor.audit_label

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pactline.agreements.access import access_agreement, access_agreement_version
-from pactline.agreements.documents import document_export, document_from_data
+from pactline.agreements.documents import document_export
 from pactline.agreements.forms import AgreementDocumentForm
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.presentation import agreement_view, version_actions
@@ -107,7 +107,7 @@ def version_page(request: HttpRequest, version_id: int) -> HttpResponse:
     context = _lifecycle_context(actor, version) | {
         "client": version.client,
         "agreement": version.agreement,
-        "doc": agreement_view(document_from_data(version.document)),
+        "doc": agreement_view(version.terms),
     }
     return render(request, "agreements/version.html", context)
 

@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.terms import has_channel, priorities
 from pactline.audit.services import audit_record
 from pactline.cases.changes import change_sequence
 from pactline.cases.clocks import clocks_sync
@@ -98,9 +100,8 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("agreement_version").get(pk=case.pk)
 
 
-def _priorities(case_or_version: Any) -> tuple[str, ...]:
-    document = case_or_version.document
-    return tuple(document.get("priorities") or ("critical", "high", "normal", "low"))
+def _priorities(version: AgreementVersion) -> tuple[str, ...]:
+    return priorities(version.terms)
 
 
 @transaction.atomic
@@ -127,7 +128,7 @@ def case_open(
     if version is None:
         errors.append(FieldError("client", _("no agreement is in force for this client")))
     else:
-        if channel not in version.document.get("channels", {}):
+        if not has_channel(version.terms, channel):
             errors.append(
                 FieldError(
                     "channel",
