@@ -26,6 +26,7 @@ from pactline.agreements.documents import (
     home_timezone,
     start_of_day,
 )
+from pactline.agreements.execution import executes
 from pactline.agreements.models import ACTIVATED, Agreement, AgreementVersion, VersionStatus
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.audit.services import audit_record
@@ -33,6 +34,14 @@ from pactline.common.errors import Conflict, FieldError, NotFound, ValidationFai
 from pactline.tenancy.access import Actor, Permission, has_permission, require
 from pactline.tenancy.models import Client
 from pactline.tenancy.services import client_create
+
+executes(
+    "schema_version",
+    "reference",
+    "parties.client.code",
+    "effective_from",
+    "change_control.notice_days",
+)
 
 
 @dataclass(frozen=True)

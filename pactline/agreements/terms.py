@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pactline.agreements.documents import document_from_data
+from pactline.agreements.execution import executes
 from pactline.core.agreement import DEFAULT_PRIORITIES, AgreementDocument, CalendarSpec, ChannelSpec
 from pactline.core.agreement.policies import CardData
 from pactline.core.agreement.service_levels import FcrMetric
@@ -22,6 +23,15 @@ from pactline.core.calendar import BusinessCalendar
 
 if TYPE_CHECKING:
     from pactline.agreements.models import AgreementVersion
+
+# The calendar engine runs on these; the channel switch is read by every channel.
+executes(
+    "calendars.*.timezone",
+    "calendars.*.hours",
+    "calendars.*.holidays",
+    "calendars.*.overrides",
+    "channels.*.enabled",
+)
 
 CRITICAL = "critical"
 DEFAULT_FCR_WINDOW_DAYS = 7  # the common BPO repeat-contact window

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from pactline.agreements.execution import executes
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.terms import (
     agreement_calendar,
@@ -24,6 +25,20 @@ from pactline.cases.models import OperationalLevel
 from pactline.core.agreement.operations import EscalationLevel, Ladder
 from pactline.core.agreement.service_levels import ClockMetric
 from pactline.core.sla import ClockDefinition, ClockWarning
+
+executes(
+    "channels.*.calendar",
+    "channels.*.critical_calendar",
+    "service_levels.*.*.target_seconds",
+    "service_levels.*.*.target_business_days",
+    "service_levels.*.*.time_basis",
+    "service_levels.*.*.pause_statuses",
+    "service_levels.*.*.reopen_policy",
+    "service_levels.*.*.warnings",
+    "escalation.ladders.*.applies_to",
+    "escalation.ladders.*.levels.*.level",
+    "escalation.ladders.*.levels.*.trigger",
+)
 
 # Escalation levels are stored as SlaEvent levels `ladder number × 100 + level` (101, 102, 201…).
 LADDER_STRIDE = 100

@@ -28,6 +28,7 @@ from typing import Any, Literal
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 
+from pactline.agreements.execution import executes
 from pactline.agreements.terms import agreement_calendar
 from pactline.audit.services import audit_record
 from pactline.cases.models import ActionStatus, EscalationAction
@@ -46,6 +47,11 @@ from pactline.cases.webhooks import (
     webhook_send,
 )
 from pactline.tenancy.access import Actor, system_actor
+
+executes(
+    "escalation.ladders.*.levels.*.actions",
+    "escalation.ladders.*.levels.*.respect_calendar",
+)
 
 logger = logging.getLogger(__name__)
 

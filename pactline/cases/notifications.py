@@ -16,8 +16,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from pactline.agreements.execution import executes
 from pactline.cases.models import CaseStatus, Channel, EscalationAction
 from pactline.core.agreement import AgreementDocument
+
+executes("language", "parties.client.contacts", "escalation.ladders.*.levels.*.contacts")
 
 NOTIFY_EMAIL = "notify_email"
 NOTIFY_CLIENT_CONTACTS = "notify_client_contacts"

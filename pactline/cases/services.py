@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pactline.agreements.execution import executes
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.agreements.terms import has_channel, priorities
@@ -35,6 +36,8 @@ from pactline.tenancy.access import Actor, Permission, require
 from pactline.tenancy.models import Client
 from pactline.workforce.selectors import agent_can_work
 from pactline.workforce.services import agent_assignment_note
+
+executes("priorities")
 
 
 def _append(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from pactline.agreements.execution import executes
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.agreements.terms import confidentiality_required
@@ -28,6 +29,8 @@ from pactline.workforce.models import (
     KnowledgeArticle,
     KnowledgeAttachment,
 )
+
+executes("data_protection.confidentiality_agreement_required")
 
 # Who keeps the workforce records and writes the knowledge base.
 MANAGERS = frozenset({Role.PROVIDER_ADMIN, Role.SUPERVISOR})

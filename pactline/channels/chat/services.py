@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pactline.agreements.execution import executes
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.agreements.terms import card_data, chat_channel, default_priority
@@ -34,6 +35,8 @@ from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.core.redact import PanDisplay, redact_card_data
 from pactline.tenancy.access import Actor, Permission, require, system_actor
 from pactline.tenancy.models import Client
+
+executes("data_protection.card_data.pan_display")
 
 NAME_MAX = 200
 TEXT_MAX = 10_000

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from django.db.models import QuerySet
 
+from pactline.agreements.execution import executes
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.agreements.terms import email_addresses
 from pactline.cases.models import Case
@@ -27,6 +28,8 @@ from pactline.tenancy.access import (
     visible_clients,
 )
 from pactline.tenancy.models import Client
+
+executes("channels.*.addresses")  # support mailboxes route mail; chat and social alike
 
 _THREAD_IDS = 100  # the newest references are enough to find the thread
 

@@ -36,6 +36,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from pactline.agreements.execution import executes
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.audit.selectors import audit_chain_head
 from pactline.audit.services import audit_anchor_publish, audit_record
@@ -51,6 +52,8 @@ from pactline.metrics.reports.renderers import FORMATS, RENDERERS
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import Actor, Permission, require, system_actor
 from pactline.tenancy.models import Client
+
+executes("reporting")
 
 logger = logging.getLogger(__name__)
 
