@@ -23,12 +23,12 @@ from pactline.agreements.documents import (
     document_data,
     document_hash,
     document_parse,
-    home_timezone,
     start_of_day,
 )
 from pactline.agreements.execution import executes
 from pactline.agreements.models import ACTIVATED, Agreement, AgreementVersion, VersionStatus
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.terms import home_timezone
 from pactline.audit.services import audit_record
 from pactline.common.errors import Conflict, FieldError, NotFound, ValidationFailed
 from pactline.tenancy.access import Actor, Permission, has_permission, require
