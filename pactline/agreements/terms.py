@@ -123,6 +123,11 @@ def default_priority(terms: AgreementDocument | None) -> str:
     return "normal" if "normal" in known else str(known[-1])
 
 
+def top_priority(terms: AgreementDocument | None) -> str:
+    """The most urgent priority the agreement names."""
+    return priorities(terms)[0]
+
+
 def pause_statuses(terms: AgreementDocument) -> frozenset[str]:
     """Every status any clock of the agreement pauses on."""
     return frozenset(

@@ -29,6 +29,7 @@ def test_priorities_and_the_default_priority() -> None:
     kestrel = _doc("call-centre-per-minute")
     assert terms.priorities(kestrel) == ("emergency", "urgent", "standard")
     assert terms.default_priority(kestrel) == "standard"  # no "normal": the least urgent
+    assert terms.top_priority(kestrel) == "emergency"
     general = _doc("general-outsourcing")
     assert terms.default_priority(general) == "normal"
     assert terms.default_priority(None) == "normal"
