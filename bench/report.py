@@ -315,9 +315,7 @@ def child(database: str) -> None:
     rollup_rows = Rollup.objects.filter(client=client).count()
 
     kpis = ("volume", "service_levels", "abandon_rate", "aht")
-    spec = type(spec)(
-        spec.version, spec.document, spec.report.model_copy(update={"contents": kpis})
-    )
+    spec = type(spec)(spec.version, spec.terms, spec.report.model_copy(update={"contents": kpis}))
 
     def best(run: object, times: int = 1 if SMOKE else 3) -> tuple[float, float, object]:
         """(first wall time, best wall time, result); the best run's CPU time of this

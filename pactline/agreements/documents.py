@@ -61,16 +61,6 @@ def document_from_data(data: dict[str, Any]) -> AgreementDocument:
     return AgreementDocument.model_validate(data)
 
 
-def home_timezone(document: AgreementDocument) -> str:
-    """The zone in which the agreement's dates (effective dates, periods) are read."""
-    explicit = getattr(document, "timezone", None)
-    if isinstance(explicit, str) and explicit:
-        return explicit
-    for calendar in document.calendars.values():
-        return str(calendar.timezone)
-    return "UTC"
-
-
 def start_of_day(day: date, zone: str) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone))
 

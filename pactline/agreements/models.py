@@ -7,8 +7,10 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pactline.agreements.terms import terms_of
 from pactline.common.fields import OrderedJSONField
 from pactline.common.models import ClientOwned
+from pactline.core.agreement import AgreementDocument
 
 
 class Agreement(ClientOwned):
@@ -85,6 +87,12 @@ class AgreementVersion(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.agreement.reference} v{self.number} ({self.status})"
+
+    @property
+    def terms(self) -> AgreementDocument:
+        """The validated, typed document (cached per version and content): the only way other
+        apps read what the agreement says."""
+        return terms_of(self)
 
     _loaded: dict[str, Any]
 

@@ -27,14 +27,14 @@ from pactline.agreements.change_notices import change_notice_send
 from pactline.agreements.documents import (
     Format,
     document_data,
-    document_from_data,
     document_hash,
     document_parse,
-    home_timezone,
     start_of_day,
 )
+from pactline.agreements.execution import executes
 from pactline.agreements.models import ACTIVATED, Agreement, AgreementVersion, VersionStatus
 from pactline.agreements.selectors import agreement_version_governing
+from pactline.agreements.terms import home_timezone
 from pactline.audit.services import audit_record
 from pactline.common.errors import Conflict, FieldError, NotFound, ValidationFailed
 from pactline.common.inputs import text_problem
@@ -43,6 +43,14 @@ from pactline.core.agreement.policies import ChangeControl
 from pactline.tenancy.access import Actor, Permission, has_permission, require, roles_held
 from pactline.tenancy.models import Client
 from pactline.tenancy.services import client_create
+
+executes(
+    "schema_version",
+    "reference",
+    "parties.client.code",
+    "effective_from",
+    "change_control.notice_days",
+)
 
 
 @dataclass(frozen=True)
@@ -172,7 +180,7 @@ def agreement_version_propose(
     governing = agreement_version_governing(version, now)
     rules = ChangeControl(notice_days=0, requires_written_acceptance=False)
     if governing is not None:
-        rules = document_from_data(governing.document).change_control
+        rules = governing.terms.change_control
     # The notice date is a date in the agreement's home zone, as the requested date is.
     notice_on = now.astimezone(ZoneInfo(version.home_timezone)).date() + timedelta(
         days=rules.notice_days
@@ -298,7 +306,7 @@ def unheld_role_errors(version: AgreementVersion) -> list[FieldError]:
     land with no one, so the version cannot be put in force until someone holds the role."""
     held = roles_held(version.client_id)
     errors = []
-    for li, ladder in enumerate(document_from_data(version.document).escalation.ladders):
+    for li, ladder in enumerate(version.terms.escalation.ladders):
         for vi, level in enumerate(ladder.levels):
             for ai, action in enumerate(level.actions):
                 if isinstance(action, Reassign) and action.role and action.role not in held:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pactline.agreements.access import access_agreement, access_agreement_version
 from pactline.agreements.diff import agreement_diff
-from pactline.agreements.documents import document_export, document_from_data
+from pactline.agreements.documents import document_export
 from pactline.agreements.forms import AgreementDocumentForm
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.presentation import agreement_view, version_actions
@@ -118,16 +118,14 @@ def _lifecycle_context(actor: Actor, version: AgreementVersion) -> dict[str, Any
 def _version_page(
     request: HttpRequest, actor: Actor, version: AgreementVersion, *, status: int = 200
 ) -> HttpResponse:
-    document = document_from_data(version.document)
+    document = version.terms
     previous = agreement_version_previous(version)
     context = _lifecycle_context(actor, version) | {
         "client": version.client,
         "agreement": version.agreement,
         "doc": agreement_view(document),
         "previous": previous,
-        "changes": agreement_diff(document_from_data(previous.document), document)
-        if previous is not None
-        else [],
+        "changes": agreement_diff(previous.terms, document) if previous is not None else [],
         "reason": request.POST.get("reason", "") if request.method == "POST" else "",
     }
     return render(request, "agreements/version.html", context, status=status)

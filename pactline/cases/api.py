@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from pactline.agreements.terms import agreement_calendar
 from pactline.cases.access import access_case, require_at_risk
-from pactline.cases.definitions import agreement_calendar
 from pactline.cases.models import Case, SlaClock
 from pactline.cases.presentation import live_consumed
 from pactline.cases.replies import REPLY_MAX, Delivery, case_reply

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Min
 
+from pactline.agreements.execution import executes
 from pactline.cases.definitions import (
     CaseClock,
     after_breach_seconds,
@@ -40,6 +41,8 @@ from pactline.cases.models import (
     TimelineEntry,
 )
 from pactline.core.sla import CaseEvent, ClockState, evaluate
+
+executes("escalation.ladders.*.levels.*.time_basis")
 
 _ACTIVE = (ClockStatus.RUNNING, ClockStatus.BREACHED)
 

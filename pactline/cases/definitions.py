@@ -9,19 +9,37 @@ from the breach."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
 
-from pactline.agreements.documents import document_from_data
+from pactline.agreements.execution import executes
 from pactline.agreements.models import AgreementVersion
+from pactline.agreements.terms import (
+    agreement_calendar,
+    calendar_by_key,
+    calendar_name_for,
+    terms_by_key,
+)
 from pactline.cases.models import OperationalLevel
-from pactline.core.agreement import AgreementDocument
 from pactline.core.agreement.operations import EscalationLevel, Ladder
 from pactline.core.agreement.service_levels import ClockMetric
-from pactline.core.calendar import BusinessCalendar
 from pactline.core.sla import ClockDefinition, ClockWarning
+
+executes(
+    "channels.*.calendar",
+    "channels.*.critical_calendar",
+    "channels.*.critical_calendar_priorities",
+    "service_levels.*.*.target_seconds",
+    "service_levels.*.*.target_business_days",
+    "service_levels.*.*.time_basis",
+    "service_levels.*.*.pause_statuses",
+    "service_levels.*.*.reopen_policy",
+    "service_levels.*.*.warnings",
+    "escalation.ladders.*.applies_to",
+    "escalation.ladders.*.levels.*.level",
+    "escalation.ladders.*.levels.*.trigger",
+)
 
 # Escalation levels are stored as SlaEvent levels `ladder number × 100 + level` (101, 102, 201…).
 LADDER_STRIDE = 100
@@ -57,30 +75,6 @@ class CaseClock:
         return "escalation", self.before_breach[engine_level - self.sla_warnings - 1].code
 
 
-@lru_cache(maxsize=512)
-def _document(version_id: int, content_hash: str) -> AgreementDocument:
-    version = AgreementVersion.objects.only("document").get(pk=version_id)
-    return document_from_data(version.document)
-
-
-@lru_cache(maxsize=512)
-def _calendar(version_id: int, content_hash: str, name: str) -> BusinessCalendar:
-    # Built once per pinned version: holiday tables and interval grids are the costly part.
-    return BusinessCalendar.from_spec(_document(version_id, content_hash).calendars[name])
-
-
-def agreement_document(version: AgreementVersion) -> AgreementDocument:
-    return _document(version.pk, version.content_hash)
-
-
-def agreement_calendar(version: AgreementVersion, name: str) -> BusinessCalendar:
-    return _calendar(version.pk, version.content_hash, name)
-
-
-def calendar_name_for(document: AgreementDocument, channel: str, priority: str) -> str | None:
-    return document.calendar_name(channel, priority)
-
-
 def _applies(ladder: Ladder, channel: str, priority: str, metric_name: str) -> bool:
     scope = ladder.applies_to
     return (
@@ -108,12 +102,12 @@ def after_breach_seconds(point: EscalationPoint) -> float:
 def _case_clocks(
     version_id: int, content_hash: str, channel: str, priority: str
 ) -> tuple[CaseClock, ...]:
-    document = _document(version_id, content_hash)
+    document = terms_by_key(version_id, content_hash)
     calendar_name = calendar_name_for(document, channel, priority)
     metrics = document.service_levels.get(channel, {})  # type: ignore[call-overload]
     if calendar_name is None or not metrics:
         return ()
-    calendar = _calendar(version_id, content_hash, calendar_name)
+    calendar = calendar_by_key(version_id, content_hash, calendar_name)
     clocks = []
     for name, metric in metrics.items():
         if not isinstance(metric, ClockMetric):
@@ -143,7 +137,7 @@ def operational_clocks(
 ) -> list[CaseClock]:
     """Internal OLA clocks (`ola.<name>`) on the channel's calendar; no escalation ladders."""
     clocks = []
-    document = agreement_document(version)
+    document = version.terms
     for level in levels:
         calendar_name = calendar_name_for(document, level.channel, priority)
         if calendar_name is None:
@@ -157,10 +151,3 @@ def operational_clocks(
         )
         clocks.append(CaseClock(definition, calendar_name, 0, (), ()))
     return clocks
-
-
-def default_priority(document: Mapping[str, Any]) -> str:
-    """The priority a new inbound contact starts at: "normal" where the agreement has it, else
-    its least urgent (agreements list priorities most urgent first)."""
-    priorities = tuple(document.get("priorities") or ("critical", "high", "normal", "low"))
-    return "normal" if "normal" in priorities else str(priorities[-1])

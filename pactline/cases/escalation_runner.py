@@ -28,8 +28,9 @@ from typing import Any, Literal
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 
+from pactline.agreements.execution import executes
+from pactline.agreements.terms import agreement_calendar
 from pactline.audit.services import audit_record
-from pactline.cases.definitions import agreement_calendar, agreement_document
 from pactline.cases.models import ActionStatus, EscalationAction
 from pactline.cases.notifications import (
     NOTIFY_CLIENT_CONTACTS,
@@ -46,6 +47,11 @@ from pactline.cases.webhooks import (
     webhook_send,
 )
 from pactline.tenancy.access import Actor, system_actor
+
+executes(
+    "escalation.ladders.*.levels.*.actions",
+    "escalation.ladders.*.levels.*.respect_calendar",
+)
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +173,7 @@ def _waits_until(action: EscalationAction, now: datetime) -> datetime | None:
     if action.action_type not in NOTIFICATIONS or not action.spec.get("respect_calendar", True):
         return None
     version = action.case.agreement_version
-    if action.event.clock.calendar not in agreement_document(version).calendars:
+    if action.event.clock.calendar not in version.terms.calendars:
         return None
     calendar = agreement_calendar(version, action.event.clock.calendar)
     return None if calendar.is_open(now) else calendar.next_open(now)
@@ -217,7 +223,7 @@ def _raise_priority(
     """Raise to the target only if it is more urgent (earlier in the agreement's list)."""
     case = action.case
     case.refresh_from_db(fields=["priority"])
-    priorities = agreement_document(case.agreement_version).priorities
+    priorities = case.agreement_version.terms.priorities
     target, current = str(spec["priority"]), case.priority
     rank = {name: index for index, name in enumerate(priorities)}
     if target not in rank:
@@ -246,7 +252,7 @@ def _prepare(action: EscalationAction, now: datetime) -> Callable[[], Outcome] |
     if action.action_type == WEBHOOK:
         request = webhook_request(action, attempt=action.attempts + 1)
         return lambda: _post(request)
-    recipients = email_recipients(action, agreement_document(action.case.agreement_version))
+    recipients = email_recipients(action, action.case.agreement_version.terms)
     if not recipients:
         action.attempts += 1
         error = "no recipient with an email address"

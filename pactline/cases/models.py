@@ -8,7 +8,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pactline.agreements.documents import document_from_data
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.common.crypto import EncryptedTextField, RedactedEncryptedTextField
 from pactline.common.fields import RedactedCharField, RedactedJSONField, RedactedTextField
@@ -178,7 +177,7 @@ class OperationalLevel(ClientOwned):
             else None
         )
         if version is not None and isinstance(self.targets, dict):
-            priorities = document_from_data(version.document).priorities
+            priorities = version.terms.priorities
             strange = [str(key) for key in self.targets if key not in priorities]
             if strange:
                 errors["targets"] = _(

@@ -16,9 +16,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from pactline.cases.definitions import agreement_document
+from pactline.agreements.execution import executes
 from pactline.cases.models import CaseStatus, Channel, EscalationAction
 from pactline.core.agreement import AgreementDocument
+
+executes("language", "parties.client.contacts", "escalation.ladders.*.levels.*.contacts")
 
 NOTIFY_EMAIL = "notify_email"
 NOTIFY_CLIENT_CONTACTS = "notify_client_contacts"
@@ -89,7 +91,7 @@ def email_context(action: EscalationAction, document: AgreementDocument) -> dict
 
 def escalation_email(action: EscalationAction, recipients: list[str]) -> EmailMultiAlternatives:
     """The message for one notification action (text and HTML), not yet sent."""
-    document = agreement_document(action.case.agreement_version)
+    document = action.case.agreement_version.terms
     context = email_context(action, document)
     with translation.override(language_code(document)):
         subject = render_to_string("cases/email/escalation_subject.txt", context)

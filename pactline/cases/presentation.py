@@ -17,12 +17,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from pactline.agreements.presentation.labels import CHANNELS, METRIC_KINDS, duration, label
-from pactline.cases.definitions import (
-    LADDER_STRIDE,
-    agreement_calendar,
-    agreement_document,
-    case_clocks,
-)
+from pactline.agreements.terms import agreement_calendar
+from pactline.cases.definitions import LADDER_STRIDE, case_clocks
 from pactline.cases.models import (
     ActionStatus,
     Case,
@@ -247,7 +243,7 @@ def _clip(
 
 def escalation_text(case: Case, level_code: int) -> str:
     """The words for a stored escalation level code (ladder × 100 + level)."""
-    ladders = agreement_document(case.agreement_version).escalation.ladders
+    ladders = case.agreement_version.terms.escalation.ladders
     index, level = divmod(level_code, LADDER_STRIDE)
     name = ladders[index - 1].name if 0 < index <= len(ladders) else str(index)
     return gettext("Escalation: %(ladder)s level %(level)s") % {"ladder": name, "level": level}

@@ -13,7 +13,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pactline.agreements.execution import executes
+from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.terms import has_channel, priorities
 from pactline.audit.services import audit_record
 from pactline.cases.changes import change_sequence
 from pactline.cases.clocks import clocks_sync
@@ -37,6 +40,8 @@ from pactline.workforce.selectors import agent_can_work
 from pactline.workforce.services import agent_assignment_note
 
 NOTE_MAX = 20_000
+
+executes("priorities")
 
 
 def _append(
@@ -102,9 +107,8 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("agreement_version").get(pk=case.pk)
 
 
-def _priorities(case_or_version: Any) -> tuple[str, ...]:
-    document = case_or_version.document
-    return tuple(document.get("priorities") or ("critical", "high", "normal", "low"))
+def _priorities(version: AgreementVersion) -> tuple[str, ...]:
+    return priorities(version.terms)
 
 
 @transaction.atomic
@@ -131,7 +135,7 @@ def case_open(
     if version is None:
         errors.append(FieldError("client", _("no agreement is in force for this client")))
     else:
-        if channel not in version.document.get("channels", {}):
+        if not has_channel(version.terms, channel):
             errors.append(
                 FieldError(
                     "channel",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pactline.agreements.presentation.labels import CASE_CATEGORIES, label
+from pactline.agreements.terms import priorities
 from pactline.cases.access import access_case, require_at_risk
 from pactline.cases.models import CLOSED_STATUSES, Case, CaseStatus
 from pactline.cases.presentation import (
@@ -96,8 +97,7 @@ def case_list_page(request: HttpRequest) -> HttpResponse:
 
 
 def _priorities(case: Case) -> list[tuple[str, str]]:
-    document = case.agreement_version.document
-    codes = document.get("priorities") or ("critical", "high", "normal", "low")
+    codes = priorities(case.agreement_version.terms)
     return [(code, priority_label(code)) for code in codes]
 
 

@@ -1,4 +1,4 @@
-"""What the metrics need from a client's agreements: wait thresholds and FCR windows.
+"""What the metrics need from a client's agreements: the wait thresholds rollups count.
 
 Rollups count queued contacts against every threshold any activated version of the client's
 agreement names (service-level thresholds and short-abandon limits), so a statement can
@@ -6,18 +6,12 @@ measure each period under the version in force then, and an amendment needs no r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
-
 from django.db import transaction
 
 from pactline.agreements.models import ACTIVATED, AgreementVersion
-from pactline.cases.definitions import agreement_document
 from pactline.core.kpi import tracked_thresholds
 from pactline.metrics.models import TrackedThreshold
 from pactline.metrics.rollups import thresholds_backfill
-
-DEFAULT_FCR_WINDOW_DAYS = 7
 
 
 def client_thresholds(client_id: int) -> tuple[int, ...]:
@@ -25,7 +19,7 @@ def client_thresholds(client_id: int) -> tuple[int, ...]:
     agreements measures against, ascending."""
     found: set[int] = set()
     for version in AgreementVersion.objects.filter(client_id=client_id, status__in=ACTIVATED):
-        levels = agreement_document(version).service_levels
+        levels = version.terms.service_levels
         found |= tracked_thresholds(
             metric for metrics in levels.values() for metric in metrics.values()
         )
@@ -48,22 +42,3 @@ def thresholds_tracked(client_id: int) -> tuple[int, ...]:
             )
             thresholds_backfill(client_id, new)
     return tuple(sorted(wanted | have))
-
-
-def fcr_window_days(document: Mapping[str, Any], channel: str) -> int:
-    """The repeat-contact window of the channel's FCR metric; else the agreement's first
-    repeat-contact window on any channel; else 7 days (the common BPO window)."""
-    levels = document.get("service_levels") or {}
-
-    def windows(metrics: Iterable[Mapping[str, Any]]) -> list[int]:
-        return [
-            int(metric["window_days"])
-            for metric in metrics
-            if metric.get("kind") == "fcr" and metric.get("window_days")
-        ]
-
-    own = windows((levels.get(channel) or {}).values())
-    if own:
-        return own[0]
-    anywhere = windows(metric for metrics in levels.values() for metric in metrics.values())
-    return anywhere[0] if anywhere else DEFAULT_FCR_WINDOW_DAYS

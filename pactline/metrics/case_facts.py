@@ -22,9 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from pactline.cases.definitions import agreement_calendar, agreement_document, calendar_name_for
+from pactline.agreements.terms import agreement_calendar, calendar_name_for, fcr_window_days
 from pactline.cases.models import CLOSED_STATUSES, Case, ClockStatus, SlaClock
-from pactline.metrics.agreement_terms import fcr_window_days
 from pactline.metrics.fact_rows import FactRow, fact
 from pactline.metrics.intervals import interval_of
 from pactline.metrics.models import Part, Source
@@ -41,7 +40,7 @@ class CaseContext:
 
 
 def _window(case: Case) -> timedelta:
-    return timedelta(days=fcr_window_days(case.agreement_version.document, case.channel))
+    return timedelta(days=fcr_window_days(case.agreement_version.terms, case.channel))
 
 
 MAX_WINDOW = timedelta(days=90)  # the longest FCR window an agreement may set
@@ -123,7 +122,7 @@ def _seconds(start: datetime, end: datetime) -> int:
 
 
 def _business_seconds(case: Case, end: datetime) -> int:
-    document = agreement_document(case.agreement_version)
+    document = case.agreement_version.terms
     name = calendar_name_for(document, case.channel, case.priority)
     if name is None:
         return _seconds(case.opened_at, end)

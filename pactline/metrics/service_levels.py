@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.utils.translation import gettext_noop
 
 from pactline.agreements.models import ACTIVATED, AgreementVersion
-from pactline.cases.definitions import agreement_document
 from pactline.core.agreement.service_levels import ClockMetric
 from pactline.core.kpi import (
     AnyMetric,
@@ -112,7 +111,7 @@ def service_levels_measured(client: Client, start: datetime, end: datetime) -> l
     """Every service level of the agreement, per part of [start, end) under one version."""
     segments = []
     for version, begin, finish in versions_between(client, start, end):
-        levels = agreement_document(version).service_levels
+        levels = version.terms.service_levels
         results = tuple(
             metric_result(client, channel, name, metric, begin, finish)
             for channel, metrics in levels.items()

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pactline.agreements.execution import executes
 from pactline.audit.selectors import audit_chain_head
 from pactline.audit.services import audit_anchor_publish, audit_record
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
@@ -37,6 +38,26 @@ from pactline.metrics.service_levels import MetricResult, Segment, service_level
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import Actor, Permission, require
 from pactline.tenancy.models import Client
+
+executes(
+    "service_levels.*.*.kind",
+    "service_levels.*.*.critical",
+    "service_levels.*.*.applies_to_priorities",
+    "service_levels.*.*.minimum_volume",
+    "service_levels.*.*.measurement_period",
+    "service_levels.*.*.variant",
+    "service_levels.*.*.threshold_seconds",
+    "service_levels.*.*.target_percent",
+    "service_levels.*.*.short_abandon_seconds",
+    "service_levels.*.*.max_percent",
+    "service_levels.*.*.max_seconds",
+    "service_levels.*.*.includes_hold",
+    "service_levels.*.*.includes_acw",
+    "service_levels.*.*.method",
+    "service_levels.*.*.window_days",
+    "service_levels.*.*.scale",
+    "service_levels.*.*.target",
+)
 
 REASON_MAX = 2000
 

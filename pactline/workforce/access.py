@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from pactline.agreements.execution import executes
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.terms import confidentiality_required
 from pactline.common.errors import Forbidden, NotFound
 from pactline.tenancy.access import (
     Actor,
@@ -34,6 +36,8 @@ from pactline.workforce.models import (
     KnowledgeArticle,
     KnowledgeAttachment,
 )
+
+executes("data_protection.confidentiality_agreement_required")
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,9 @@ def rules_of_version(version: AgreementVersion | None, at: datetime) -> Programm
         zone = ZoneInfo(version.home_timezone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    protection = (version.document or {}).get("data_protection") or {}
     return ProgrammeRules(
         day=at.astimezone(zone).date(),
-        confidentiality_required=bool(protection.get("confidentiality_agreement_required", True)),
+        confidentiality_required=confidentiality_required(version.terms),
     )
 
 

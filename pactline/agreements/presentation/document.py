@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
+from pactline.agreements.execution import page_marks
 from pactline.agreements.models import AgreementVersion, VersionStatus
 from pactline.agreements.presentation.commercial import (
     CreditsView,
@@ -67,6 +68,7 @@ class AgreementView:
     pricing: PricingView
     credits: CreditsView | None
     policies: PoliciesView
+    not_yet: dict[str, bool]  # page mark -> its terms are shown but not yet executed
 
 
 def _calendar_users(doc: AgreementDocument) -> dict[str, list[str]]:
@@ -124,6 +126,7 @@ def agreement_view(doc: AgreementDocument) -> AgreementView:
         pricing=pricing_view(doc.pricing),
         credits=credits_view(doc),
         policies=policies_view(doc),
+        not_yet=page_marks(),
     )
 
 

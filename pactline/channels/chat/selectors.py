@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import datetime
-from typing import Any
-from urllib.parse import urlsplit
 
 from django.db.models import QuerySet
 
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.terms import chat_channel
 from pactline.cases.models import Case
 from pactline.channels.chat.access import chat_desk_client_ids
 from pactline.channels.chat.models import ChatMessage, ChatSession
@@ -19,39 +17,10 @@ from pactline.common.errors import NotFound
 from pactline.tenancy.access import Actor
 from pactline.tenancy.models import Client
 
-_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$")
-
 
 def token_digest(token: str) -> str:
     """The stored form of a customer's session token (256 random bits: a plain hash is enough)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def chat_channel_of(document: dict[str, Any]) -> dict[str, Any] | None:
-    """The agreement's chat channel, if it has one that is enabled."""
-    channel = (document.get("channels") or {}).get("chat")
-    if not isinstance(channel, dict) or not channel.get("enabled", True):
-        return None
-    return channel
-
-
-def chat_frame_origins(document: dict[str, Any]) -> list[str]:
-    """The origins of the client's chat page URLs (`channels.chat.addresses`), which may embed
-    the customer chat page in a frame. Anything that is not an http(s) URL is ignored, and the
-    host is checked strictly so an address cannot add directives to the CSP header."""
-    origins = []
-    for address in (chat_channel_of(document) or {}).get("addresses") or ():
-        parts = urlsplit(str(address).strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            continue
-        try:
-            host = parts.hostname.encode("idna").decode("ascii")
-        except UnicodeError:
-            continue
-        netloc = f"{host}:{parts.port}" if parts.port else host
-        if _HOST.match(netloc):
-            origins.append(f"{parts.scheme}://{netloc}")
-    return list(dict.fromkeys(origins))
 
 
 def chat_client(code: str, at: datetime) -> tuple[Client, AgreementVersion]:
@@ -60,7 +29,7 @@ def chat_client(code: str, at: datetime) -> tuple[Client, AgreementVersion]:
     if client is None:
         raise NotFound
     version = agreement_version_in_force(client, at)
-    if version is None or chat_channel_of(version.document) is None:
+    if version is None or chat_channel(version.terms) is None:
         raise NotFound
     return client, version
 

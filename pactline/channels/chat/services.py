@@ -16,11 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pactline.agreements.execution import executes
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.terms import card_data, chat_channel, default_priority
 from pactline.audit.services import audit_record
 from pactline.cases.contacts import contact_find_or_create
-from pactline.cases.definitions import default_priority
 from pactline.cases.models import CLOSED_STATUSES, AuthorKind, Case, Channel
 from pactline.cases.services import (
     case_agent_reply,
@@ -29,11 +30,13 @@ from pactline.cases.services import (
     case_reopen,
 )
 from pactline.channels.chat.models import WEB_PROVIDER, ChatMessage, ChatSequence, ChatSession
-from pactline.channels.chat.selectors import chat_channel_of, token_digest
+from pactline.channels.chat.selectors import token_digest
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.core.redact import PanDisplay, redact_card_data
 from pactline.tenancy.access import Actor, Permission, require, system_actor
 from pactline.tenancy.models import Client
+
+executes("data_protection.card_data.pan_display")
 
 NAME_MAX = 200
 TEXT_MAX = 10_000
@@ -60,9 +63,7 @@ class Added:
 
 
 def pan_display(version: AgreementVersion) -> PanDisplay:
-    protection = version.document.get("data_protection") or {}
-    display = (protection.get("card_data") or {}).get("pan_display")
-    return "bin_last4" if display == "bin_last4" else "last4"
+    return card_data(version.terms).pan_display
 
 
 def plain(value: str | None) -> str:
@@ -168,7 +169,7 @@ def chat_session_start(
         if known is not None:
             return Started(known, created=False)
     version = agreement_version_in_force(client, at)
-    if version is None or chat_channel_of(version.document) is None:
+    if version is None or chat_channel(version.terms) is None:
         raise ValidationFailed(
             [FieldError("client", _("the client's agreement has no chat channel"))]
         )
@@ -189,7 +190,7 @@ def chat_session_start(
         actor=actor,
         client=client,
         channel=Channel.CHAT,
-        priority=default_priority(version.document),
+        priority=default_priority(version.terms),
         subject=(opening or name)[:SUBJECT_MAX],
         contact=contact,
         at=at,

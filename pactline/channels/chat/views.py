@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from pactline.agreements.terms import chat_frame_origins
 from pactline.cases.models import AuthorKind
 from pactline.channels.chat.access import access_chat_session, require_chat_desk
 from pactline.channels.chat.limits import Verdict, chat_start_attempt
@@ -34,7 +35,6 @@ from pactline.channels.chat.models import ChatSession
 from pactline.channels.chat.presentation import Viewer, message_rows
 from pactline.channels.chat.selectors import (
     chat_client,
-    chat_frame_origins,
     chat_last_seq,
     chat_messages,
     chat_session_by_token,
@@ -92,7 +92,7 @@ def _customer_client(client_code: str) -> tuple[Client, list[str]]:
         client, version = chat_client(client_code, timezone.now())
     except NotFound:
         raise Http404 from None
-    return client, chat_frame_origins(version.document)
+    return client, chat_frame_origins(version.terms)
 
 
 def _customer_session(client_code: str, token: str) -> tuple[ChatSession, list[str]]:

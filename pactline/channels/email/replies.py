@@ -14,13 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pactline.agreements.terms import email_addresses
 from pactline.cases.models import Case
 from pactline.cases.replies import Delivery, ReplyOutcome, ReplyRequest
 from pactline.cases.services import case_agent_reply
 from pactline.channels.email.models import Direction, EmailMessage
 from pactline.channels.email.selectors import (
     client_support_addresses,
-    email_addresses_of,
     email_reply_recipients,
 )
 from pactline.channels.email.sequence import email_next_seq
@@ -94,8 +94,7 @@ def email_reply_send(
     client = Client.objects.get(pk=case.client_id)
     sender = next(
         iter(
-            client_support_addresses(client, now)
-            or email_addresses_of(case.agreement_version.document)
+            client_support_addresses(client, now) or email_addresses(case.agreement_version.terms)
         ),
         "",
     )

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parseaddr
 from enum import StrEnum
-from typing import Any
 
 from django.db.models import QuerySet
 
+from pactline.agreements.execution import executes
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.terms import email_addresses
 from pactline.cases.models import Case
 from pactline.cases.selectors import contact_email_addresses
 from pactline.channels.email.models import Direction, EmailMessage, QuarantinedEmail
@@ -29,25 +29,14 @@ from pactline.tenancy.access import (
 )
 from pactline.tenancy.models import Client
 
+executes("channels.*.addresses")  # support mailboxes route mail; chat and social alike
+
 _THREAD_IDS = 100  # the newest references are enough to find the thread
-
-
-def email_addresses_of(document: dict[str, Any]) -> list[str]:
-    """The email channel's support addresses in an agreement document, lower-case, in order."""
-    channel = (document.get("channels") or {}).get("email") or {}
-    if not channel.get("enabled", True):
-        return []
-    found = []
-    for entry in channel.get("addresses") or ():
-        address = parseaddr(str(entry))[1] or str(entry)
-        if "@" in address:
-            found.append(address.strip().lower())
-    return list(dict.fromkeys(found))
 
 
 def client_support_addresses(client: Client, at: datetime) -> list[str]:
     version = agreement_version_in_force(client, at)
-    return email_addresses_of(version.document) if version is not None else []
+    return email_addresses(version.terms) if version is not None else []
 
 
 def support_directory(at: datetime) -> dict[str, frozenset[int]]:

@@ -32,8 +32,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.terms import default_priority
 from pactline.cases.contacts import contact_find_or_create
-from pactline.cases.definitions import default_priority
 from pactline.cases.links import case_link_related
 from pactline.cases.models import CLOSED_STATUSES, Case, Channel, Contact
 from pactline.cases.selectors import contact_email_addresses
@@ -193,12 +193,11 @@ def _case_for(
     # Not the case's contact (or no case named): a case of its own. Anyone can write a case
     # token or a Message-ID into a message; only the contact's own mail joins their case.
     version = agreement_version_in_force(client, at)
-    document = version.document if version is not None else {}
     case = case_open(
         actor=actor,
         client=client,
         channel=Channel.EMAIL,
-        priority=default_priority(document),
+        priority=default_priority(version.terms if version is not None else None),
         subject=parsed.subject or _("(no subject)"),
         contact=contact,
         at=at,

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from pactline.agreements.selectors import agreement_version_in_force
-from pactline.cases.definitions import agreement_calendar
+from pactline.agreements.terms import agreement_calendar, has_calendar
 from pactline.channels.outbound.access import campaign_clients
 from pactline.channels.outbound.models import (
     CallAttempt,
@@ -88,7 +88,7 @@ class CallingWindow:
 
 def calling_window(*, campaign: Campaign, now: datetime) -> CallingWindow:
     version = agreement_version_in_force(campaign.client, now)
-    if version is None or campaign.calendar not in version.document.get("calendars", {}):
+    if version is None or not has_calendar(version.terms, campaign.calendar):
         return CallingWindow(False, campaign.calendar, "", False, None, None)
     calendar = agreement_calendar(version, campaign.calendar)
     intervals = calendar.open_intervals(now, now + WINDOW_HORIZON)

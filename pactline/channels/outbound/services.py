@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.terms import agreement_calendar, channel_spec, has_calendar
 from pactline.audit.services import audit_record
 from pactline.cases.contacts import contact_find_or_create, normalise_email, normalise_phone
-from pactline.cases.definitions import agreement_calendar
 from pactline.cases.models import Case
 from pactline.cases.services import case_note, case_open
 from pactline.cases.surveys import survey_response_record
@@ -59,13 +59,12 @@ def _default_calendar(client: Client, at: datetime) -> str:
         raise ValidationFailed(
             [FieldError("client", _("no agreement is in force for this client"))]
         )
-    calendars = version.document["calendars"]
-    if "outbound" in calendars:
+    if has_calendar(version.terms, "outbound"):
         return "outbound"
-    phone = version.document["channels"].get("phone")
+    phone = channel_spec(version.terms, "phone")
     if phone is None:
         raise ValidationFailed([FieldError("calendar", _("the agreement has no phone channel"))])
-    return str(phone["calendar"])
+    return str(phone.calendar)
 
 
 @transaction.atomic
@@ -96,7 +95,7 @@ def campaign_create(
         errors.append(FieldError("max_attempts", _("must be between 1 and 20")))
     version = agreement_version_in_force(client, now)
     calendar = calendar or _default_calendar(client, now)
-    if version is not None and calendar not in version.document["calendars"]:
+    if version is not None and not has_calendar(version.terms, calendar):
         errors.append(
             FieldError(
                 "calendar", _("the agreement has no calendar '%(name)s'") % {"name": calendar}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from pactline.cases.models import Case
@@ -14,14 +12,6 @@ from pactline.channels.social.models import (
     SocialThread,
 )
 from pactline.tenancy.models import Client
-
-
-def social_accounts_of(document: dict[str, Any]) -> list[str]:
-    """The social channel's accounts (`channels.social.addresses`, e.g. "wechat:华信家居服务号")."""
-    channel = (document.get("channels") or {}).get("social")
-    if not isinstance(channel, dict) or not channel.get("enabled", True):
-        return []
-    return [str(address).strip() for address in channel.get("addresses") or ()]
 
 
 def social_thread_of_case(case: Case) -> SocialThread | None:

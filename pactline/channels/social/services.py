@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.terms import default_priority, social_accounts
 from pactline.audit.services import audit_record
 from pactline.cases.contacts import contact_find_or_create
-from pactline.cases.definitions import default_priority
 from pactline.cases.models import CLOSED_STATUSES, AuthorKind, Case, CaseStatus, Channel, Contact
 from pactline.cases.services import case_agent_reply, case_customer_message, case_open, case_reopen
 from pactline.channels.chat.services import instant_errors, pan_display, plain
@@ -28,7 +28,7 @@ from pactline.channels.social.models import (
     SocialSequence,
     SocialThread,
 )
-from pactline.channels.social.selectors import social_accounts_of, social_thread_of_case
+from pactline.channels.social.selectors import social_thread_of_case
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.core.redact import redact_card_data
 from pactline.tenancy.access import Actor, Permission, require
@@ -86,7 +86,7 @@ def _inbound_errors(client: Client, inbound: Inbound, now: datetime) -> list[Fie
             FieldError("platform", _("one of: %(v)s") % {"v": ", ".join(Platform.values)})
         )
     version = agreement_version_in_force(client, now)
-    accounts = social_accounts_of(version.document) if version is not None else []
+    accounts = social_accounts(version.terms if version is not None else None)
     if not accounts:
         errors.append(FieldError("account", _("the client's agreement has no social accounts")))
     elif inbound.account not in accounts:
@@ -209,7 +209,7 @@ def social_message_receive(
             actor=actor,
             client=client,
             channel=Channel.SOCIAL,
-            priority=default_priority(version.document if version is not None else {}),
+            priority=default_priority(version.terms if version is not None else None),
             subject=(text or inbound.account)[:SUBJECT_MAX],
             at=at,
             now=now,

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from pactline.agreements.presentation.labels import CHANNELS, label
 from pactline.agreements.selectors import agreement_version_in_force
-from pactline.cases.definitions import agreement_document
 from pactline.core.kpi import Measures, total
 from pactline.metrics.dashboards.figures import VERDICTS, ResultRow, live_row, shown_value
 from pactline.metrics.dashboards.local_time import (
@@ -120,7 +119,7 @@ class HourRow:
 def hours_today(client: Client, window: LocalPeriod, now: datetime) -> list[HourRow]:
     """The phone queue hour by hour over the local day, up to the current hour."""
     version = agreement_version_in_force(client, now)
-    found = phone_service_level(agreement_document(version)) if version is not None else None
+    found = phone_service_level(version.terms) if version is not None else None
     where = Filter(channels=("phone",))
     if found is not None:
         where = Filter(channels=("phone",), priorities=found[1].applies_to_priorities)

@@ -15,7 +15,6 @@ from django.db.models.functions import RowNumber
 
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
-from pactline.cases.definitions import agreement_document
 from pactline.cases.models import SlaClock
 from pactline.cases.presentation import clock_label, priority_label
 from pactline.cases.selectors import clocks_at_risk
@@ -151,7 +150,7 @@ def service_level_today(
     """Today's phone service level from today's phone measures per priority."""
     if version is None:
         return None
-    found = phone_service_level(agreement_document(version))
+    found = phone_service_level(version.terms)
     if found is None:
         return None
     name, metric = found

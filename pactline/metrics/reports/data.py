@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
-from pactline.cases.definitions import agreement_document
+from pactline.agreements.terms import fcr_window_days
 from pactline.common.errors import FieldError, NotFound, ValidationFailed
 from pactline.core.agreement import AgreementDocument
 from pactline.core.agreement.operations import Report
@@ -52,7 +52,6 @@ from pactline.core.kpi import (
     verdict,
     volume_of,
 )
-from pactline.metrics.agreement_terms import fcr_window_days
 from pactline.metrics.intervals import INTERVAL, local_midnight
 from pactline.metrics.periods import period_bounds, period_of, previous_period
 from pactline.metrics.reports import content as c
@@ -85,16 +84,16 @@ class ReportSpec:
     """A report as the agreement version in force at the period's end defines it."""
 
     version: AgreementVersion
-    document: AgreementDocument
+    terms: AgreementDocument
     report: Report
 
     @property
     def language(self) -> str:
-        return self.report.language or self.document.language
+        return self.report.language or self.terms.language
 
     @property
     def channels(self) -> tuple[str, ...]:
-        return tuple(self.report.channels) or tuple(self.document.channels)
+        return tuple(self.report.channels) or tuple(self.terms.channels)
 
 
 def report_period(client: Client, frequency: str, first: date) -> Period:
@@ -114,7 +113,7 @@ def report_spec(client: Client, report_name: str, at: datetime) -> ReportSpec:
     version = agreement_version_in_force(client, at)
     if version is None:
         raise NotFound
-    document = agreement_document(version)
+    document = version.terms
     for report in document.reporting.reports:
         if report.name == report_name:
             return ReportSpec(version, document, report)
@@ -188,11 +187,11 @@ class _Builder(CaseSections):
         (service levels and their short abandons, abandonment)."""
         found: dict[str, set[int]] = {channel: set() for channel in self.channels}
         documents = [
-            agreement_document(version)
+            version.terms
             for version, _start, _end in versions_between(
                 self.client, self.period.start, self.period.end
             )
-        ] or [self.spec.document]
+        ] or [self.spec.terms]
         for document in documents:
             for channel, metrics in document.service_levels.items():
                 if channel in found:
@@ -273,7 +272,7 @@ class _Builder(CaseSections):
         for version, begin, finish in versions_between(
             self.client, self.period.start, self.period.end
         ):
-            document = agreement_document(version)
+            document = version.terms
             results = [
                 _evaluate(
                     metric,
@@ -304,7 +303,7 @@ class _Builder(CaseSections):
     def _level_trends(self) -> list[c.LevelTrend]:
         """Service levels (else first-response compliance) per bucket, under the version in
         force at the period's end."""
-        document = self.spec.document
+        document = self.spec.terms
         chosen: list[tuple[str, str, AnyMetric]] = []
         for kind in (ServiceLevelMetric, FirstResponseMetric):
             for kind_channel, metrics in document.service_levels.items():
@@ -342,7 +341,7 @@ class _Builder(CaseSections):
         return trends
 
     def abandon_rate(self) -> list[c.AbandonRow]:
-        metrics = self.levels_of(self.spec.document, AbandonRateMetric)
+        metrics = self.levels_of(self.spec.terms, AbandonRateMetric)
         rows = []
         for channel in self.channels:
             m = self.measured((channel,)).measures
@@ -370,7 +369,7 @@ class _Builder(CaseSections):
         return rows
 
     def _aht(self, channel: str, m: Measured) -> KpiValue:
-        metric = self.levels_of(self.spec.document, AhtMetric).get(channel)
+        metric = self.levels_of(self.spec.terms, AhtMetric).get(channel)
         if isinstance(metric, AhtMetric):
             return aht(
                 m.measures, includes_hold=metric.includes_hold, includes_acw=metric.includes_acw
@@ -378,7 +377,7 @@ class _Builder(CaseSections):
         return aht(m.measures)
 
     def aht(self) -> c.Aht:
-        metrics = self.levels_of(self.spec.document, AhtMetric)
+        metrics = self.levels_of(self.spec.terms, AhtMetric)
         channels = [ch for ch in self.channels if ch == "phone" or ch in metrics]
         rows = []
         for channel in channels:
@@ -407,7 +406,7 @@ class _Builder(CaseSections):
         return c.Aht(rows=rows, trend=trend)
 
     def fcr(self) -> list[c.FcrRow]:
-        metrics = self.levels_of(self.spec.document, FcrMetric)
+        metrics = self.levels_of(self.spec.terms, FcrMetric)
         rows = []
         for channel in self.channels:
             m = self.measured((channel,)).measures
@@ -415,7 +414,7 @@ class _Builder(CaseSections):
             if isinstance(metric, FcrMetric):
                 value = fcr(m, method=metric.method, window_days=metric.window_days)
             else:
-                window = fcr_window_days(self.spec.version.document, channel)
+                window = fcr_window_days(self.spec.version.terms, channel)
                 value = fcr(m, method="repeat_contact", window_days=window)
             rows.append(c.FcrRow(channel=channel, fcr=_kpi(value)))
         return rows
@@ -481,7 +480,7 @@ def report_content(client: Client, spec: ReportSpec, period: Period) -> c.Report
         previous_end=previous[1],
         start=period.start,
         end=period.end,
-        agreement=spec.document.reference,
+        agreement=spec.terms.reference,
         versions=sorted(
             {version.number for version, _, _ in versions_between(client, period.start, period.end)}
             or {spec.version.number}

@@ -6,7 +6,6 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from pactline.agreements.selectors import agreement_version_in_force
-from pactline.cases.definitions import agreement_document
 from pactline.core.agreement.operations import Report
 from pactline.metrics.models import GeneratedReport, GeneratedReportFile
 from pactline.metrics.reports.content import ReportContent
@@ -32,7 +31,7 @@ def reports_owed(client: Client) -> tuple[str, list[Report]]:
     version = agreement_version_in_force(client, timezone.now())
     if version is None:
         return "en", []
-    document = agreement_document(version)
+    document = version.terms
     return document.language, list(document.reporting.reports)
 
 

@@ -36,10 +36,10 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from pactline.agreements.execution import executes
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.audit.selectors import audit_chain_head
 from pactline.audit.services import audit_anchor_publish, audit_record
-from pactline.cases.definitions import agreement_document
 from pactline.common.errors import FieldError, NotFound, ValidationFailed
 from pactline.core.agreement.operations import Report
 from pactline.metrics.models import GeneratedReport, GeneratedReportFile
@@ -52,6 +52,8 @@ from pactline.metrics.reports.renderers import FORMATS, RENDERERS
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import Actor, Permission, require, system_actor
 from pactline.tenancy.models import Client
+
+executes("reporting")
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +120,7 @@ def report_generate(
     if in_force is None:
         raise NotFound
     spec_now = next(
-        (r for r in agreement_document(in_force).reporting.reports if r.name == report_name),
+        (r for r in in_force.terms.reporting.reports if r.name == report_name),
         None,
     )
     frequency = spec_now.frequency if spec_now is not None else None
@@ -299,9 +301,7 @@ def report_deliver(
 
 def _spec_of(report: GeneratedReport) -> Report:
     return next(
-        r
-        for r in agreement_document(report.agreement_version).reporting.reports
-        if r.name == report.report_name
+        r for r in report.agreement_version.terms.reporting.reports if r.name == report.report_name
     )
 
 
@@ -391,7 +391,7 @@ def reports_generate_due(*, now: datetime | None = None) -> list[Delivery]:
         if version is None:
             continue
         today = now.astimezone(client_zone(client, now)).date()
-        for report in agreement_document(version).reporting.reports:
+        for report in version.terms.reporting.reports:
             work = [(report_settle, first) for first, _last in settling_periods(report, today)]
             work += [(report_deliver, first) for first, _last in due_periods(report, today)]
             for step, first in work:

@@ -316,7 +316,7 @@ def test_common_issues_of_a_day_compare_with_the_day_before(dataset: Dataset) ->
     spec = report_spec(dataset.client, MONTHLY, datetime(2026, 11, 1, tzinfo=UTC))
     # A daily cut of the same report spec: the previous period is Sunday 1 March.
     daily = spec.report.model_copy(update={"frequency": "daily"})
-    spec = type(spec)(spec.version, spec.document, daily)
+    spec = type(spec)(spec.version, spec.terms, daily)
     content = report_content(
         dataset.client, spec, report_period(dataset.client, "daily", date(2026, 3, 2))
     )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pactline.agreements.presentation.labels import CASE_CATEGORIES, label
+from pactline.agreements.terms import priorities
 from pactline.cases.access import access_case
 from pactline.cases.models import CLOSED_STATUSES, Case, CaseStatus, Channel
 from pactline.cases.presentation import (
@@ -129,12 +130,7 @@ def queue_rows(request: HttpRequest) -> HttpResponse:
 
 
 def _priorities(case: Case) -> list[tuple[str, str]]:
-    codes = case.agreement_version.document.get("priorities") or (
-        "critical",
-        "high",
-        "normal",
-        "low",
-    )
+    codes = priorities(case.agreement_version.terms)
     return [(code, priority_label(code)) for code in codes]
 
 

@@ -14,11 +14,10 @@ from datetime import date, datetime, timedelta
 from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
-from pactline.cases.definitions import agreement_calendar
+from pactline.agreements.terms import agreement_calendar, chat_channel
 from pactline.cases.models import AuthorKind
 from pactline.cases.services import case_resolve
 from pactline.channels.chat.models import ChatSession
-from pactline.channels.chat.selectors import chat_channel_of
 from pactline.channels.chat.services import (
     SUBJECT_MAX,
     chat_message_add,
@@ -139,10 +138,10 @@ def _starts(client: Client, now: datetime, count: int) -> list[datetime]:
     """Start times on the chat channel's latest working days: one per day, mid-morning to
     mid-afternoon, oldest first."""
     version = agreement_version_in_force(client, now)
-    channel = chat_channel_of(version.document) if version else None
+    channel = chat_channel(version.terms) if version else None
     if version is None or channel is None:
         return []
-    calendar = agreement_calendar(version, str(channel["calendar"]))
+    calendar = agreement_calendar(version, str(channel.calendar))
     intervals = calendar.open_intervals(now - timedelta(days=10), now - timedelta(hours=1))
     # The longest interval of each local day (the morning one where there is a lunch break).
     by_day: dict[date, tuple[datetime, datetime]] = {}

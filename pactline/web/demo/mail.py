@@ -33,11 +33,11 @@ from django.utils.translation import gettext as _
 
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
-from pactline.cases.definitions import case_clocks, default_priority
+from pactline.agreements.terms import default_priority, email_addresses
+from pactline.cases.definitions import case_clocks
 from pactline.cases.models import Case, CaseStatus
 from pactline.cases.services import case_resolve, case_set_status
 from pactline.channels.email.models import Direction, EmailMessage, QuarantinedEmail
-from pactline.channels.email.selectors import email_addresses_of
 from pactline.channels.email.services import email_reply_send
 from pactline.channels.email.smtp import SmtpListener, SupportMailHandler
 from pactline.core.calendar import BusinessCalendar
@@ -214,11 +214,11 @@ def _first_response(version: AgreementVersion, priority: str) -> tuple[BusinessC
 def _plan(client: Client, version: AgreementVersion, now: datetime) -> list[Mail]:
     """The client's customer mail and the agents' answers, all dated, before `now`."""
     profile = PROFILES.get(version.agreement.reference)
-    addresses = email_addresses_of(version.document)
+    addresses = email_addresses(version.terms)
     if profile is None or not addresses:
         return []
     rng = Random(f"pactline-demo:{client.code}:mail")  # noqa: S311 - reproducible demo data
-    calendar, target = _first_response(version, default_priority(version.document))
+    calendar, target = _first_response(version, default_priority(version.terms))
     zone = ZoneInfo(calendar.timezone)
     domain = addresses[0].split("@", 1)[1]
     mails: list[Mail] = []

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
-from pactline.cases.definitions import agreement_document
 from pactline.metrics.consumer import consume_all
 from pactline.metrics.models import Frequency
 from pactline.metrics.periods import period_of
@@ -43,7 +42,7 @@ def demo_measurements_load(*, actor: Actor, clients: list[Client], now: datetime
                 "missed": statement.missed,
             }
         )
-        for spec in agreement_document(version).reporting.reports:
+        for spec in version.terms.reporting.reports:
             first, _last = period_of(spec.frequency, today)
             previous = period_of(spec.frequency, first - timedelta(days=1))[0]
             generated = report_generate(

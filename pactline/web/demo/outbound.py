@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
-from pactline.cases.definitions import agreement_calendar
+from pactline.agreements.terms import agreement_calendar
 from pactline.cases.models import CaseStatus
 from pactline.channels.email.models import Direction, EmailMessage
 from pactline.channels.outbound.models import CallAttempt, CampaignKind, Disposition

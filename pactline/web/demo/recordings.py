@@ -12,14 +12,13 @@ import io
 import wave
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.terms import default_priority, serves_language, service_types
 from pactline.cases.contacts import contact_find_or_create
-from pactline.cases.definitions import default_priority
 from pactline.cases.models import Case
 from pactline.cases.services import case_note, case_open, case_resolve
 from pactline.channels.voice.models import Call, Outcome
@@ -255,12 +254,11 @@ def _record(client: Client, call: Call, script: Script) -> Case:
             actor=agent, client=client, phone=call.caller_number, now=answered
         ).contact
     version = agreement_version_in_force(client, answered)
-    document = version.document if version is not None else {}
     case = case_open(
         actor=agent,
         client=client,
         channel="phone",
-        priority=default_priority(document),
+        priority=default_priority(version.terms if version is not None else None),
         subject=script.subject,
         category=script.category,
         queue=call.queue,
@@ -287,9 +285,8 @@ def demo_recordings_load(*, clients: list[Client], now: datetime) -> list[str]:
         cases = set(recorded.values_list("case_id", flat=True))
         created = 0
         if len(cases) < len(scripts):
-            phone = (version.document.get("scope") or {}).get("service_types") or []
-            queue = _main_queue(phone)
-            chinese = _chinese(version.document)
+            queue = _main_queue(list(service_types(version.terms)))
+            chinese = serves_language(version.terms, "zh-Hans")
             for index, call in enumerate(
                 _calls_to_record(client, queue, len(scripts) - len(cases))
             ):
@@ -326,10 +323,6 @@ def demo_recordings_load(*, clients: list[Client], now: datetime) -> list[str]:
     return lines
 
 
-def _chinese(document: dict[str, Any]) -> bool:
-    return "zh-Hans" in ((document.get("scope") or {}).get("languages") or [])
-
-
 def _main_queue(services: list[str]) -> str:
     for service in services:
         if service in SERVICE_QUEUES:
@@ -355,7 +348,7 @@ def _material_request(now: datetime) -> list[str]:
     ).exists():
         return [_("recordings: the client's request is already there")]
     version = agreement_version_in_force(recording.client, now)
-    chinese = version is not None and _chinese(version.document)
+    chinese = version is not None and serves_language(version.terms, "zh-Hans")
     request = material_request(
         actor=requester,
         recording=recording,

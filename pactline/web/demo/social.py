@@ -14,11 +14,10 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
-from pactline.cases.definitions import agreement_calendar
+from pactline.agreements.terms import agreement_calendar, channel_spec, social_accounts
 from pactline.cases.models import CaseStatus
 from pactline.cases.services import case_resolve, case_set_status
 from pactline.channels.social.models import SocialMessage
-from pactline.channels.social.selectors import social_accounts_of
 from pactline.channels.social.services import (
     Attachment,
     Inbound,
@@ -91,10 +90,10 @@ def _starts(client: Client, now: datetime, count: int) -> list[datetime]:
     """One start per thread on the social channel's recent working hours, oldest first; the
     last (the waiting one) shortly before now."""
     version = agreement_version_in_force(client, now)
-    channel = (version.document.get("channels") or {}).get("social") if version else None
-    if version is None or not channel:
+    channel = channel_spec(version.terms, "social") if version else None
+    if version is None or channel is None:
         return []
-    calendar = agreement_calendar(version, str(channel["calendar"]))
+    calendar = agreement_calendar(version, str(channel.calendar))
     intervals = calendar.open_intervals(now - timedelta(days=8), now - timedelta(hours=3))
     if not intervals:
         return []
@@ -114,7 +113,7 @@ def demo_social_load(*, clients: list[Client], now: datetime) -> list[str]:
         threads = THREADS.get(version.agreement.reference, ()) if version else ()
         if version is None or not threads:
             continue
-        accounts = set(social_accounts_of(version.document))
+        accounts = set(social_accounts(version.terms))
         threads = tuple(thread for thread in threads if thread.account in accounts)
         agent = agent_of(client)
         created = already = 0

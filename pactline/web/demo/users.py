@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
 from pactline.agreements.selectors import agreement_version_in_force
+from pactline.agreements.terms import effective_from
 from pactline.tenancy.access import Actor, actor_for_user
 from pactline.tenancy.models import Client, Role
 from pactline.tenancy.services import membership_grant, user_ensure
@@ -94,7 +95,7 @@ def demo_agents_certify(*, actor: Actor, now: datetime) -> None:
         version = agreement_version_in_force(client, now)
         if version is None:
             continue
-        since = date.fromisoformat(str(version.document.get("effective_from") or now.date()))
+        since = effective_from(version.terms)
         agent_certify(actor=actor, client=client, user=user, certified_on=since, now=now)
         confidentiality_agreement_record(
             actor=actor,

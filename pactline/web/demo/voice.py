@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from random import Random
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from pactline.agreements.models import AgreementVersion
-from pactline.cases.definitions import agreement_calendar
+from pactline.agreements.terms import agreement_calendar, channel_spec, service_types
 from pactline.channels.voice.importing import ImportOptions, voice_file_import
 from pactline.channels.voice.models import ImportFormat, ImportRun, ImportStatus
+from pactline.core.agreement import AgreementDocument
+from pactline.core.agreement.service_levels import AbandonRateMetric, ServiceLevelMetric
 from pactline.tenancy.access import Actor
 from pactline.tenancy.models import Client
 from pactline.web.demo.queue_log import Programme, Queue, Stats, queue_log_write
@@ -139,46 +140,47 @@ def _digits(number: str) -> str:
     return "".join(ch for ch in number if ch.isdigit() or ch == "+")
 
 
-def _phone_levels(document: dict[str, Any]) -> tuple[int, int]:
+def _phone_levels(terms: AgreementDocument) -> tuple[int, int]:
     """The service level's threshold (the metric for every priority) and the short-abandon
     threshold, from the agreement's phone service levels."""
-    levels = (document.get("service_levels") or {}).get("phone") or {}
+    levels = terms.service_levels.get("phone") or {}
     threshold, short = 20, 5
     for metric in levels.values():
-        if metric.get("kind") == "service_level" and not metric.get("applies_to_priorities"):
-            threshold = int(metric.get("threshold_seconds", threshold))
-            short = int(metric.get("short_abandon_seconds", short))
+        if isinstance(metric, ServiceLevelMetric) and not metric.applies_to_priorities:
+            threshold = int(metric.threshold_seconds)
+            if metric.short_abandon_seconds is not None:
+                short = int(metric.short_abandon_seconds)
             break
     for metric in levels.values():
-        if metric.get("kind") == "abandon_rate" and metric.get("short_abandon_seconds"):
-            short = int(metric["short_abandon_seconds"])
+        if isinstance(metric, AbandonRateMetric) and metric.short_abandon_seconds:
+            short = int(metric.short_abandon_seconds)
     return threshold, short
 
 
 def phone_setup(client: Client, version: AgreementVersion) -> PhoneSetup | None:
     """The client's phone programme under `version`, or None (no phone channel, no profile)."""
-    document = version.document
-    phone = (document.get("channels") or {}).get("phone")
+    terms = version.terms
+    phone = channel_spec(terms, "phone")
     profile = PROFILES.get(version.agreement.reference)
-    if not phone or profile is None:
+    if phone is None or profile is None:
         return None
-    calendar = agreement_calendar(version, phone["calendar"])
+    calendar = agreement_calendar(version, phone.calendar)
     queues = []
-    for service in (document.get("scope") or {}).get("service_types") or ():
+    for service in service_types(terms):
         if service in SERVICE_QUEUES:
             name, share, talk = SERVICE_QUEUES[service]
             queues.append(Queue(name, share, talk * profile.talk_factor))
     if not queues:
         queues.append(Queue("support", 1.0, 240 * profile.talk_factor))
-    critical_name = phone.get("critical_calendar")
+    critical_name = phone.critical_calendar
     critical = agreement_calendar(version, critical_name) if critical_name else None
-    threshold, short = _phone_levels(document)
+    threshold, short = _phone_levels(terms)
     programme = Programme(
         code=client.code,
         calendar=calendar,
         queues=tuple(queues),
         agents=profile.agents,
-        dids=tuple(_digits(str(a)) for a in phone.get("addresses") or ()) or ("1000",),
+        dids=tuple(_digits(str(a)) for a in phone.addresses) or ("1000",),
         caller=profile.caller,
         daily_calls=profile.daily_calls,
         critical=critical,
