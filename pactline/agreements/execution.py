@@ -44,7 +44,6 @@ NOT_YET_EXECUTED: tuple[str, ...] = (
     "data_protection.sub_processors",
     "data_protection.cross_border_transfer",
     "data_protection.access_on_request",
-    "change_control.requires_written_acceptance",
     "termination",
 )
 

@@ -50,6 +50,8 @@ executes(
     "parties.client.code",
     "effective_from",
     "change_control.notice_days",
+    "change_control.requires_written_acceptance",
+    "change_control.provider_override_permitted",
 )
 
 

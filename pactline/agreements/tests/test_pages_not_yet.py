@@ -53,7 +53,8 @@ def test_pricing_is_marked_and_service_levels_are_not(
     assert MARK not in _section(html, "hours")
     policies = _section(html, "policies")
     assert MARK in _dd(policies, "Breach notice")
-    assert MARK in _dd(policies, "Written acceptance required")
+    # Change control binds: written acceptance is enforced, so it carries no mark.
+    assert MARK not in _dd(policies, "Written acceptance required")
     assert MARK not in _dd(policies, "Confidentiality")
 
 
