@@ -269,6 +269,16 @@ def cases_customer_contacted(
 
 
 @transaction.atomic
+def case_touch(*, actor: Actor, case: Case, now: datetime | None = None) -> Case:
+    """Something the case's figures depend on changed outside its timeline (a chat ended):
+    a new change number, so the consumers of the cases stream derive it again."""
+    require(actor, Permission.CASE_WORK, case.client_id)
+    case = _locked(case)
+    _after_change(case, now=now or timezone.now(), fields=[])
+    return case
+
+
+@transaction.atomic
 def case_agent_reply(
     *,
     actor: Actor,

@@ -115,9 +115,7 @@ def test_a_social_message_opens_the_case() -> None:
             sent_at=at,
         )
 
-    stored = social_message_receive(
-        actor=SYSTEM, client=client, inbound=inbound("m-1", T0), now=T0
-    )
+    stored = social_message_receive(actor=SYSTEM, client=client, inbound=inbound("m-1", T0), now=T0)
     case = stored.message.case
     _wait_on_customer(case, T0 + HOUR)
     later = T0 + 2 * HOUR
