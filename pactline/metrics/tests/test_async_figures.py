@@ -197,7 +197,7 @@ def test_the_report_and_the_statement_page_say_how_many_are_pending(tmp_path: Pa
     assert page.count("1 pending: within target at the end of the period") == 2
     with translation.override("zh-hans"):
         page = render_to_string("metrics/_results.html", {"rows": rows})
-    assert page.count("1 项待定：期末仍在目标时间内") == 2
+    assert page.count("（1 项待定：期末仍在目标时间内）") == 2
     spec = report_spec(northwind_client, "Monthly service review", MARCH[0])
     content = report_content(
         northwind_client, spec, report_period(northwind_client, "monthly", date(2026, 3, 1))
