@@ -17,9 +17,9 @@ from pactline.channels.chat.services import chat_message_add, chat_session_start
 from pactline.channels.email.services import email_receive
 from pactline.channels.email.tests.conftest import eml
 from pactline.channels.social.services import Inbound, social_message_receive
+from pactline.channels.voice.importing import ImportOptions, voice_file_import
 from pactline.channels.voice.models import Call
 from pactline.channels.voice.services import call_link_case
-from pactline.metrics.tests.support import CallSpec, import_calls
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
 
@@ -123,6 +123,25 @@ def test_a_social_message_opens_the_case() -> None:
     _assert_resumed(case, later)
 
 
+def _import_call(
+    client: Client, path: Path, call_id: str, entered: datetime, caller: str = "15551230000"
+) -> None:
+    """One call answered after 5 s and talked for 60 s, in Asterisk's queue_log."""
+    t = int(entered.timestamp())
+    head = f"{call_id}|support"
+    path.write_text(
+        f"{t}|{head}|NONE|ENTERQUEUE||{caller}|1\n"
+        f"{t + 5}|{head}|Alice|CONNECT|5|{t}.9|2\n"
+        f"{t + 65}|{head}|Alice|COMPLETECALLER|5|60|1\n",
+        encoding="utf-8",
+    )
+    voice_file_import(
+        actor=SYSTEM,
+        client=client,
+        options=ImportOptions(path=path, format="queue_log", timezone="UTC"),
+    )
+
+
 def _phone_case(client: Client) -> Case:
     contact = contact_find_or_create(
         actor=SYSTEM, client=client, email="ann@example.com", phone="+15551230000"
@@ -143,7 +162,7 @@ def test_a_call_from_the_customer_opens_their_waiting_case(tmp_path: Path) -> No
     client = northwind()
     case = _phone_case(client)
     called = T0 + 2 * HOUR
-    import_calls(client, [CallSpec("c-1", called, "answered", 12, talk=90)], tmp_path)
+    _import_call(client, tmp_path / "queue_log", "c-1", called)
     assert Call.objects.get().case_id == case.pk
     _assert_resumed(case, called)
 
@@ -153,21 +172,12 @@ def test_a_call_linked_by_an_agent_opens_the_case_but_an_earlier_call_does_not(
 ) -> None:
     client = northwind()
     case = _phone_case(client)
-    import_calls(
-        client,
-        [CallSpec("c-0", T0 + timedelta(minutes=30), "answered", 5, caller="15550000000")],
-        tmp_path,
-    )
+    _import_call(client, tmp_path / "early", "c-0", T0 + timedelta(minutes=30), "15550000000")
     early = Call.objects.get()
     call_link_case(actor=SYSTEM, call=early, case=case, now=T0 + 3 * HOUR)
     case.refresh_from_db()
     assert case.status == CaseStatus.PENDING_CUSTOMER  # it called before the case waited
-    import_calls(
-        client,
-        [CallSpec("c-2", T0 + 2 * HOUR, "answered", 5, caller="15550000000")],
-        tmp_path,
-        name="later",
-    )
+    _import_call(client, tmp_path / "later", "c-2", T0 + 2 * HOUR, "15550000000")
     late = Call.objects.get(call_id="c-2")
     call_link_case(actor=SYSTEM, call=late, case=case, now=T0 + 3 * HOUR)
     _assert_resumed(case, T0 + 2 * HOUR)

@@ -26,6 +26,7 @@ from pactline.core.calendar.instants import (
     ONE_MICRO,
     DatetimeArray,
     FloatArray,
+    Int64Array,
     from_micros,
     micros_array,
     seconds_array,
@@ -207,7 +208,7 @@ class BusinessCalendar:
         while (need := int(target.max())) > grid.hi_position:
             grid = self._extend(grid, missing=need - grid.hi_position)
             target = grid.positions(t) + step
-        found = grid.instants(target) - zero
+        found: Int64Array = grid.instants(target) - zero.astype(np.int64)
         if int(found.max()) > NS_LIMIT:
             raise OverflowError("a deadline is beyond datetime64[ns] (year 2262); use add()")
         return (found * 1000).view("datetime64[ns]")

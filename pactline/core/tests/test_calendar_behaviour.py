@@ -101,8 +101,9 @@ def test_adding_zero_from_outside_working_time_is_the_next_opening() -> None:
     inside = utc(2025, 3, 10, 9, 30)
     assert cal.add(inside, 0) == inside
     batch = cal.add_many(
-        np.array([to_micros(saturday), to_micros(closing), to_micros(inside)], dtype=np.int64)
-        .view("datetime64[us]"),
+        np.array([to_micros(saturday), to_micros(closing), to_micros(inside)], dtype=np.int64).view(
+            "datetime64[us]"
+        ),
         0.0,
     )
     assert [int(ns) for ns in batch.astype("int64")] == [
