@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from pactline.agreements.models import ACTIVATED, AgreementVersion
@@ -118,7 +119,10 @@ def metric_result(
     if isinstance(metric, ClockMetric):
         key = f"{channel}.{name}"
         clocks = measured.clocks.get(key, ClockTotals()).counts
-        pending = clocks_pending(client.id, key, metric.applies_to_priorities, end)
+        # A period not over yet (a live page): pending as of now.
+        pending = clocks_pending(
+            client.id, key, metric.applies_to_priorities, min(end, timezone.now())
+        )
     value = measured_value(metric, measured.measures, clocks)
     volume = volume_of(metric, measured.measures, clocks)
     return MetricResult(
