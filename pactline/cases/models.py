@@ -277,7 +277,11 @@ class SlaClock(ClientOwned):
                 fields=["client", "case", "key", "cycle"], name="sla_clock_unique_cycle"
             )
         ]
-        indexes = [models.Index(fields=["state", "next_event_at"], name="sla_clock_due")]
+        indexes = [
+            models.Index(fields=["state", "next_event_at"], name="sla_clock_due"),
+            # Metrics sweep the clocks that fell due since their last pass, per client.
+            models.Index(fields=["client", "due_at"], name="sla_clock_client_due"),
+        ]
         ordering = ["case_id", "key", "cycle"]
 
     def __str__(self) -> str:

@@ -193,6 +193,33 @@ def case_open(
     return case
 
 
+# Statuses that wait on the customer: their word (a message, a call) ends the wait.
+CUSTOMER_WAIT_STATUSES = (CaseStatus.PENDING_CUSTOMER,)
+
+
+def _customer_returned(case: Case, *, actor: Actor, at: datetime) -> bool:
+    """Open a case that waited on the customer (the clocks its status paused resume, as the
+    agreement's pause statuses say); True when it did."""
+    if case.status not in CUSTOMER_WAIT_STATUSES:
+        return False
+    since = (
+        case.timeline.filter(status=case.status).order_by("-seq").values_list("at", flat=True)
+    ).first()
+    if since is not None and at < since:
+        return False  # written or called before the case began to wait on them
+    case.status = CaseStatus.OPEN
+    _append(
+        case,
+        kind=EntryKind.STATUS_CHANGE,
+        at=at,
+        actor=actor,
+        author_kind=AuthorKind.SYSTEM,
+        status=CaseStatus.OPEN,
+        payload={"reason": "customer_replied"},
+    )
+    return True
+
+
 @transaction.atomic
 def case_customer_message(
     *,
@@ -202,18 +229,61 @@ def case_customer_message(
     at: datetime | None = None,
     now: datetime | None = None,
 ) -> Case:
+    """The customer wrote (any channel): on the timeline, and a case waiting on them opens."""
     require(actor, Permission.CASE_WORK, case.client_id)
     case = _locked(case)
     now = now or timezone.now()
-    return _record(
+    at = at or now
+    _append(
         case,
-        actor=actor,
         kind=EntryKind.CUSTOMER_MESSAGE,
-        author_kind=AuthorKind.CUSTOMER,
         at=at,
-        now=now,
+        actor=actor,
+        author_kind=AuthorKind.CUSTOMER,
         body=body,
     )
+    resumed = _customer_returned(case, actor=actor, at=at)
+    _after_change(case, now=now, fields=["status"] if resumed else [])
+    return case
+
+
+@transaction.atomic
+def case_customer_contact(
+    *, actor: Actor, case: Case, at: datetime | None = None, now: datetime | None = None
+) -> Case:
+    """The customer got in touch without writing (a call linked to the case): a case waiting
+    on them opens; otherwise nothing changes."""
+    require(actor, Permission.CASE_WORK, case.client_id)
+    case = _locked(case)
+    now = now or timezone.now()
+    if _customer_returned(case, actor=actor, at=at or now):
+        _after_change(case, now=now, fields=["status"])
+    return case
+
+
+def cases_customer_contacted(
+    *, actor: Actor, client_id: int, contacts: dict[int, datetime], now: datetime | None = None
+) -> int:
+    """`case_customer_contact` for a batch of {case id: when}; one query finds the few cases
+    that wait on the customer. Returns how many opened."""
+    if not contacts:
+        return 0
+    waiting = Case.objects.filter(
+        client_id=client_id, pk__in=sorted(contacts), status__in=CUSTOMER_WAIT_STATUSES
+    )
+    for case in waiting:
+        case_customer_contact(actor=actor, case=case, at=contacts[case.pk], now=now)
+    return len(waiting)
+
+
+@transaction.atomic
+def case_touch(*, actor: Actor, case: Case, now: datetime | None = None) -> Case:
+    """Something the case's figures depend on changed outside its timeline (a chat ended):
+    a new change number, so the consumers of the cases stream derive it again."""
+    require(actor, Permission.CASE_WORK, case.client_id)
+    case = _locked(case)
+    _after_change(case, now=now or timezone.now(), fields=[])
+    return case
 
 
 @transaction.atomic

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from pactline.cases.models import Case, SurveyResponse
+from pactline.cases.models import Case, ClockStatus, SlaClock, SurveyResponse
 from pactline.channels.voice.models import AgentStateChange, Call
 from pactline.metrics.agreement_terms import thresholds_tracked
 from pactline.metrics.call_facts import CALL_FIELDS, call_facts
@@ -66,7 +66,7 @@ def _cases(client_id: int, ids: Iterable[int]) -> list[Case]:
 
 def _case_derive(client_id: int, ids: list[int]) -> list[FactRow]:
     cases = _cases(client_id, ids)
-    context = case_context(cases)
+    context = case_context(cases, now=timezone.now())
     return [fact for case in cases for fact in case_facts(case, context)]
 
 
@@ -162,6 +162,47 @@ def consume_batch(
         return len(changed)
 
 
+CLOCK_DUES = "clock_dues"
+CLOCK_DUES_EVERY = timedelta(seconds=30)
+_MICROS = 1_000_000
+
+
+def clock_dues_consume(
+    client_id: int, *, now: datetime | None = None, thresholds: Sequence[int] | None = None
+) -> int:
+    """Re-derive the cases of clocks that fell due since the last pass while running: they
+    are missed from their due time, though the case itself did not change (the clock loop
+    records the breach without touching the case). A cursor by time: the instant up to which
+    due times were swept. Returns the cases re-derived."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        cursor = _locked_cursor(client_id, CLOCK_DUES)
+        if cursor is None:
+            return 0
+        since = datetime.fromtimestamp(cursor.position / _MICROS, UTC)
+        if now - since < CLOCK_DUES_EVERY:
+            return 0  # a due time is counted within this much of passing
+        ids = sorted(
+            set(
+                SlaClock.objects.filter(
+                    client_id=client_id,
+                    state__in=(ClockStatus.RUNNING, ClockStatus.BREACHED),
+                    due_at__gt=since,
+                    due_at__lte=now,
+                ).values_list("case_id", flat=True)
+            )
+        )
+        if ids:
+            touched = _case_replace(client_id, _case_ids(client_id, ids))
+            if thresholds is None:
+                thresholds = thresholds_tracked(client_id)
+            rollups_recompute(client_id, touched, thresholds)
+        cursor.position = int(now.timestamp() * _MICROS)
+        cursor.updated_at = timezone.now()
+        cursor.save(update_fields=["position", "updated_at"])
+        return len(ids)
+
+
 def consume_all(*, client_ids: Iterable[int] | None = None, batch: int = BATCH) -> int:
     """Drain every stream of every client (or of `client_ids`); returns sources read."""
     ids = (
@@ -176,4 +217,5 @@ def consume_all(*, client_ids: Iterable[int] | None = None, batch: int = BATCH) 
         for stream in STREAMS:
             while read := consume_batch(client_id, stream, batch=batch, thresholds=thresholds):
                 total += read
+        clock_dues_consume(client_id, thresholds=thresholds)
     return total

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from pactline.agreements.models import ACTIVATED, AgreementVersion
+from pactline.cases.models import ClockStatus, SlaClock
 from pactline.core.agreement.service_levels import ClockMetric
 from pactline.core.kpi import (
     AnyMetric,
@@ -41,6 +44,7 @@ class MetricResult:
     value: KpiValue
     volume: int
     verdict: Verdict
+    pending: int = 0  # clock cycles still within target at the end: counted when decided
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,23 @@ def measured_value(
         )
 
 
+def clocks_pending(
+    client_id: int, key: str, priorities: tuple[str, ...] | None, end: datetime
+) -> int:
+    """Cycles of clock `key` started before `end` and not decided by then: not met, not
+    breached, not stopped, and not running past their due time (those count as missed)."""
+    decided = (
+        Q(met_at__lt=end)
+        | Q(breached_at__lt=end)
+        | Q(stopped_at__lt=end)
+        | Q(due_at__lt=end, state__in=(ClockStatus.RUNNING, ClockStatus.BREACHED))
+    )
+    clocks = SlaClock.objects.filter(client_id=client_id, key=key, started_at__lt=end)
+    if priorities is not None:
+        clocks = clocks.filter(priority__in=priorities)
+    return clocks.exclude(decided).count()
+
+
 def metric_result(
     client: Client, channel: str, name: str, metric: AnyMetric, start: datetime, end: datetime
 ) -> MetricResult:
@@ -100,11 +121,19 @@ def metric_result_of(
     """The result of one service level over measures already read (of its channel and its
     priorities)."""
     clocks = None
+    pending = 0
     if isinstance(metric, ClockMetric):
-        clocks = measured.clocks.get(f"{channel}.{name}", ClockTotals()).counts
+        key = f"{channel}.{name}"
+        clocks = measured.clocks.get(key, ClockTotals()).counts
+        # A period not over yet (a live page): pending as of now.
+        pending = clocks_pending(
+            client.id, key, metric.applies_to_priorities, min(end, timezone.now())
+        )
     value = measured_value(metric, measured.measures, clocks)
     volume = volume_of(metric, measured.measures, clocks)
-    return MetricResult(channel, name, metric, value, volume, verdict(metric, value, volume))
+    return MetricResult(
+        channel, name, metric, value, volume, verdict(metric, value, volume), pending
+    )
 
 
 def service_levels_measured(client: Client, start: datetime, end: datetime) -> list[Segment]:

@@ -105,6 +105,7 @@ def _result(result: MetricResult) -> dict[str, Any]:
         "volume": result.volume,
         "minimum_volume": result.metric.minimum_volume,
         "verdict": result.verdict,
+        "pending": result.pending,
     }
 
 

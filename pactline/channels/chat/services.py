@@ -28,6 +28,7 @@ from pactline.cases.services import (
     case_customer_message,
     case_open,
     case_reopen,
+    case_touch,
 )
 from pactline.channels.chat.models import WEB_PROVIDER, ChatMessage, ChatSequence, ChatSession
 from pactline.channels.chat.selectors import token_digest
@@ -354,6 +355,8 @@ def chat_session_end(
     session.ended_at = now
     session.ended_by = actor.audit_label[:150]
     session.save(update_fields=["ended_at", "ended_by"])
+    # The chat's wait (abandoned?) and handle time are figures of its case.
+    case_touch(actor=actor, case=session.case, now=now)
     audit_record(
         actor=actor,
         action="chat.session_ended",

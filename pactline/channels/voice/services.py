@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from pactline.audit.services import audit_record
 from pactline.cases.models import Case
+from pactline.cases.services import case_customer_contact
 from pactline.channels.voice.changes import ChangeSequence
 from pactline.channels.voice.importing import (
     ImportOptions,
@@ -20,7 +21,7 @@ from pactline.channels.voice.importing import (
     voice_file_import,
 )
 from pactline.channels.voice.live import LiveEvent, Recorded, call_event_record
-from pactline.channels.voice.models import Call
+from pactline.channels.voice.models import Call, Direction
 from pactline.channels.voice.twilio import twilio_event
 from pactline.common.errors import NotFound
 from pactline.tenancy.access import Actor, Permission, require, system_actor
@@ -67,6 +68,11 @@ def call_link_case(
     call.change_seq = sequence.take(1)
     call.updated_at = now
     call.save(update_fields=["case", "contact", "change_seq", "updated_at"])
+    if case is not None and call.direction == Direction.INBOUND:
+        # The customer called about the case: a case waiting on them opens.
+        case_customer_contact(
+            actor=actor, case=case, at=call.entered_at or call.answered_at or now, now=now
+        )
     audit_record(
         actor=actor,
         action="voice.call_linked",

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from pactline.cases.services import cases_customer_contacted
 from pactline.channels.voice.callers import link_callers
 from pactline.channels.voice.changes import ChangeSequence
 from pactline.channels.voice.models import AgentStateChange, Call, CallSource, Outcome
@@ -39,6 +40,7 @@ from pactline.channels.voice.records import (
 )
 from pactline.common.fields import redact_json, redact_text
 from pactline.common.sql import key_in
+from pactline.tenancy.access import system_actor
 
 __all__ = ["BatchWriter", "key_in"]
 
@@ -194,7 +196,14 @@ class BatchWriter:
                 row["contact_id"], row["case_id"] = before["contact_id"], before["case_id"]
                 changed.append(row)
         # Only rows being written are matched: a re-import of unchanged calls stays a no-op.
+        caseless = [row for row in new + changed if row["case_id"] is None]
         link_callers(self.client_id, new + changed)
+        # A caller who rings about a case that waits on them ends the wait (clocks resume).
+        returned: dict[int, datetime] = {}
+        for row in caseless:
+            at = row["entered_at"] or row["answered_at"]
+            if row["case_id"] is not None and at is not None:
+                returned[row["case_id"]] = min(at, returned.get(row["case_id"], at))
         self.counts.add("calls", created=len(new), updated=len(changed), unchanged=unchanged)
         if new or changed:
             first = sequence.take(len(new) + len(changed))
@@ -204,6 +213,10 @@ class BatchWriter:
             self._write_calls(new, update=False)
         if changed:
             self._write_calls(changed, update=True)
+        if returned:
+            cases_customer_contacted(
+                actor=system_actor("voice"), client_id=self.client_id, contacts=returned
+            )
 
     def _write_calls(self, rows: list[dict[str, Any]], *, update: bool) -> None:
         head, tail = (self.client_id,), ("", self.now, self.now)

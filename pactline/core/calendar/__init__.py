@@ -19,8 +19,10 @@ Conventions of the arithmetic (half-open intervals ``[start, end)``):
 
 * :meth:`BusinessCalendar.add` counts from the next opening when it starts outside working time;
   a deadline that uses up an interval exactly is that interval's closing instant (not the
-  next opening). Adding ``0`` seconds returns the start itself, unmoved (so
-  ``between(a, add(a, 0)) == 0`` and ``add`` is additive: ``add(add(a, x), y) == add(a, x + y)``).
+  next opening). Adding ``0`` seconds follows the same rule: the start itself when it is
+  inside working time, else the next opening (so ``add(a, 0) == next_open(a)``,
+  ``between(a, add(a, 0)) == 0``, and ``add`` is additive for ``y > 0``:
+  ``add(add(a, x), y) == add(a, x + y)``).
 * Instants are whole microseconds (what :class:`~datetime.datetime` holds); seconds are
   rounded to the nearest microsecond (half to even), identically in the scalar and the batch
   methods, so both give exactly the same results.

@@ -26,6 +26,7 @@ from pactline.core.calendar.instants import (
     ONE_MICRO,
     DatetimeArray,
     FloatArray,
+    Int64Array,
     from_micros,
     micros_array,
     seconds_array,
@@ -141,9 +142,11 @@ class BusinessCalendar:
         """:meth:`add` on epoch microseconds."""
         if micros < 0:
             raise ValueError(f"business time must be >= 0, got {micros} µs")
-        grid = self._covering(start, start)
         if micros == 0:
-            return start
+            # A start outside working time counts from the next opening, for 0 too: the first
+            # instant at which 1 µs has elapsed, less that µs, is the start or the opening.
+            return self.add_micros(start, 1) - 1
+        grid = self._covering(start, start)
         target = grid.position(start) + micros
         while target > grid.hi_position:
             grid = self._extend(grid, missing=target - grid.hi_position)
@@ -198,11 +201,14 @@ class BusinessCalendar:
         if t.size == 0:
             return np.empty(t.shape, dtype="datetime64[ns]")
         grid = self._covering(int(t.min()), int(t.max()))
-        target = grid.positions(t) + d
+        # Zero counts from the next opening as `add_micros` does: 1 µs, less that µs.
+        zero = d == 0
+        step = np.where(zero, 1, d)
+        target = grid.positions(t) + step
         while (need := int(target.max())) > grid.hi_position:
             grid = self._extend(grid, missing=need - grid.hi_position)
-            target = grid.positions(t) + d
-        found = np.where(d == 0, t, grid.instants(target))
+            target = grid.positions(t) + step
+        found: Int64Array = grid.instants(target) - zero.astype(np.int64)
         if int(found.max()) > NS_LIMIT:
             raise OverflowError("a deadline is beyond datetime64[ns] (year 2262); use add()")
         return (found * 1000).view("datetime64[ns]")

@@ -51,8 +51,12 @@ def due_micros(
 ) -> int | None:
     """When ``budget`` business µs have elapsed from ``start`` outside ``spans`` (merged)."""
     cursor, remaining = start, budget
-    if remaining <= 0:
-        return start
+    if remaining < 0:
+        return start  # over budget already (a resumed cycle): due as it resumes
+    if remaining == 0:
+        # Nothing to elapse: due at the first instant the clock runs, so a start outside
+        # working time is due at the next opening, as for any other target.
+        return running_micros(calendar, start, spans)
     for begin, end in spans:
         if begin > cursor:
             available = calendar.between_micros(cursor, begin)

@@ -88,13 +88,27 @@ def test_invalid_durations_are_rejected(seconds: float) -> None:
         BusinessCalendar.from_spec(BERLIN_SPEC).add(utc(2025, 3, 3), seconds)
 
 
-def test_adding_zero_returns_the_start_even_when_closed() -> None:
+def test_adding_zero_from_outside_working_time_is_the_next_opening() -> None:
     cal = BusinessCalendar.from_spec(BERLIN_SPEC)
     saturday = local("Europe/Berlin", 2025, 3, 8, 10)
-    assert cal.add(saturday, 0) == saturday
+    monday_opening = utc(2025, 3, 10, 8)  # 09:00 CET
+    assert cal.add(saturday, 0) == monday_opening
     assert cal.add(saturday, 0).tzinfo is UTC
     assert cal.between(saturday, cal.add(saturday, 0)) == 0
     assert cal.add(saturday, 1e-6) == utc(2025, 3, 10, 8, 0, 0, 1)
+    closing = utc(2025, 3, 7, 17)  # Friday 18:00 CET: the closing instant is closed
+    assert cal.add(closing, 0) == monday_opening
+    inside = utc(2025, 3, 10, 9, 30)
+    assert cal.add(inside, 0) == inside
+    batch = cal.add_many(
+        np.array([to_micros(saturday), to_micros(closing), to_micros(inside)], dtype=np.int64).view(
+            "datetime64[us]"
+        ),
+        0.0,
+    )
+    assert [int(ns) for ns in batch.astype("int64")] == [
+        to_micros(moment) * 1000 for moment in (monday_opening, monday_opening, inside)
+    ]
 
 
 def test_results_are_utc_whatever_the_input_zone() -> None:

@@ -105,7 +105,20 @@ def test_add_is_monotonic(calendar: BusinessCalendar, start: datetime, a: float,
 @properties
 @given(calendars, instants, durations, durations)
 def test_add_is_additive(calendar: BusinessCalendar, start: datetime, a: float, b: float) -> None:
-    assert calendar.add(calendar.add(start, a), b) == calendar.add(start, a + b)
+    if b > 0:
+        assert calendar.add(calendar.add(start, a), b) == calendar.add(start, a + b)
+    else:  # a deadline on a closing instant, plus nothing, counts from the next opening
+        assert calendar.add(calendar.add(start, a), b) == calendar.next_open(calendar.add(start, a))
+
+
+@properties
+@given(calendars, instants)
+def test_adding_zero_is_the_next_opening(calendar: BusinessCalendar, start: datetime) -> None:
+    """A start outside working time counts from the next opening, for a zero target too."""
+    due = calendar.add(start, 0)
+    assert due == calendar.next_open(start)
+    assert calendar.is_open(due)
+    assert calendar.between(start, due) == 0
 
 
 @properties

@@ -39,7 +39,13 @@ def utc(day: int, hour: int, minute: int = 0) -> datetime:
 
 def test_without_pauses_due_at_is_add() -> None:
     assert due_at(B, start=cet(3, 10), target_seconds=HOUR) == B.add(cet(3, 10), HOUR)
-    assert due_at(B, start=cet(8, 10), target_seconds=0) == cet(8, 10)
+    # A zero target from a start outside working time (Saturday) is due at the next opening.
+    assert due_at(B, start=cet(8, 10), target_seconds=0) == cet(10, 9) == B.add(cet(8, 10), 0)
+    assert due_at(B, start=cet(3, 10), target_seconds=0) == cet(3, 10)
+    # ... and after a pause that holds it past the opening, when the pause ends.
+    pauses = [(cet(8, 12), cet(10, 11))]
+    assert due_at(B, start=cet(8, 10), target_seconds=0, pauses=pauses) == cet(10, 11)
+    assert due_at(B, start=cet(8, 10), target_seconds=0, pauses=[(cet(8, 12), None)]) is None
 
 
 def test_overlapping_unsorted_pauses_count_once() -> None:

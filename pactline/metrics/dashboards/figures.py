@@ -88,6 +88,7 @@ class ResultRow:
     verdict: str
     verdict_label: str
     meter: tuple[str, str] | None  # (value, target) in percent, for a <meter>
+    pending: int = 0  # clock cycles within target at the period's end, not counted yet
 
     @property
     def below_minimum(self) -> bool:
@@ -123,6 +124,7 @@ def result_row(data: Mapping[str, Any]) -> ResultRow:
         verdict=code,
         verdict_label=label(VERDICTS, code),
         meter=meter,
+        pending=int(data.get("pending") or 0),
     )
 
 
@@ -146,6 +148,7 @@ def _result_data(result: MetricResult) -> dict[str, Any]:
         "volume": result.volume,
         "minimum_volume": result.metric.minimum_volume,
         "verdict": result.verdict,
+        "pending": result.pending,
     }
 
 

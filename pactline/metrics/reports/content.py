@@ -108,6 +108,7 @@ class LevelResult(Model):
     value: Kpi
     volume: int
     verdict: str  # met / missed / not_measured
+    pending: int = 0  # clock cycles within target at the end of the part, not counted yet
 
 
 class LevelSegment(Model):

@@ -58,7 +58,7 @@ from pactline.metrics.reports import content as c
 from pactline.metrics.reports.case_sections import CaseSections
 from pactline.metrics.reports.cube import Cube
 from pactline.metrics.selectors import ClockTotals, Measured
-from pactline.metrics.service_levels import UNTRACKED, versions_between
+from pactline.metrics.service_levels import UNTRACKED, clocks_pending, versions_between
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.models import Client
 
@@ -284,6 +284,17 @@ class _Builder(CaseSections):
                         start=begin,
                         end=finish,
                     ),
+                ).model_copy(
+                    update={
+                        "pending": clocks_pending(
+                            self.client.id,
+                            f"{channel}.{name}",
+                            metric.applies_to_priorities,
+                            finish,
+                        )
+                        if isinstance(metric, ClockMetric)
+                        else 0
+                    }
                 )
                 for channel, metrics in document.service_levels.items()
                 if channel in self.channels

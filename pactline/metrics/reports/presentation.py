@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pydantic import TypeAdapter
 
 from pactline.agreements.presentation.labels import (
@@ -52,6 +53,23 @@ from pactline.metrics.reports.formatting import (
 
 _METRIC: TypeAdapter[Any] = TypeAdapter(Metric)
 # --- Sections -------------------------------------------------------------------------------
+
+
+def _verdict_pending(verdict: str, pending: int) -> str:
+    """The verdict, and how many clock cycles were still within target at the end."""
+    text = verdict_text(verdict)
+    if not pending:
+        return text
+    return (
+        text
+        + " "
+        + ngettext(
+            "(%(n)s pending: within target at the end of the period)",
+            "(%(n)s pending: within target at the end of the period)",
+            pending,
+        )
+        % {"n": pending}
+    )
 
 
 def _charts() -> ModuleType:
@@ -223,8 +241,8 @@ class _Presenter:
                         Cell(unit_text(result.value.unit), unit_text(result.value.unit)),
                         count(result.volume),
                         Cell(
-                            verdict_text(result.verdict),
-                            verdict_text(result.verdict),
+                            _verdict_pending(result.verdict, result.pending),
+                            _verdict_pending(result.verdict, result.pending),
                             css=VERDICTS.get(result.verdict, ""),
                         ),
                         Cell(definition(result.value), definition(result.value)),
