@@ -112,23 +112,24 @@ def metric_result(
     client: Client, channel: str, name: str, metric: AnyMetric, start: datetime, end: datetime
 ) -> MetricResult:
     where = Filter(channels=(channel,), priorities=metric.applies_to_priorities)
-    return metric_result_of(channel, name, metric, measured_between(client.id, start, end, where))
+    pending = 0
+    if isinstance(metric, ClockMetric):
+        # A period not over yet (a live page): pending as of now.
+        pending = clocks_pending(
+            client.id, f"{channel}.{name}", metric.applies_to_priorities, min(end, timezone.now())
+        )
+    measured = measured_between(client.id, start, end, where)
+    return metric_result_of(channel, name, metric, measured, pending=pending)
 
 
 def metric_result_of(
-    channel: str, name: str, metric: AnyMetric, measured: Measured
+    channel: str, name: str, metric: AnyMetric, measured: Measured, *, pending: int = 0
 ) -> MetricResult:
     """The result of one service level over measures already read (of its channel and its
-    priorities)."""
+    priorities); `pending` counts its clocks still within target at the period's end."""
     clocks = None
-    pending = 0
     if isinstance(metric, ClockMetric):
-        key = f"{channel}.{name}"
-        clocks = measured.clocks.get(key, ClockTotals()).counts
-        # A period not over yet (a live page): pending as of now.
-        pending = clocks_pending(
-            client.id, key, metric.applies_to_priorities, min(end, timezone.now())
-        )
+        clocks = measured.clocks.get(f"{channel}.{name}", ClockTotals()).counts
     value = measured_value(metric, measured.measures, clocks)
     volume = volume_of(metric, measured.measures, clocks)
     return MetricResult(
