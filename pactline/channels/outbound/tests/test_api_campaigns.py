@@ -14,6 +14,7 @@ from pactline.channels.outbound.models import CallAttempt, CallListEntry, Campai
 from pactline.channels.outbound.tests.test_pages_support import (  # noqa: F401 - fixture
     MONDAY_9AM_NY,
     PERSONAS,
+    PROVIDER_READERS,
     SEES_A,
     SUNDAY_NIGHT_NY,
     WORKS_A,
@@ -62,7 +63,9 @@ def test_the_list_holds_only_visible_campaigns(outbound: Outbound, persona: str)
         assert response.status_code == 401
         return
     names = {c["name"] for c in response.json()}
-    sees_b = persona in {"provider_admin", "supervisor", "client_b_agent", "client_b_manager"}
+    sees_b = persona in {"provider_admin", "supervisor", "client_b_agent", "client_b_manager"} | (
+        PROVIDER_READERS
+    )
     expected = {"March follow-ups"} if persona in SEES_A else set()
     assert names == expected | ({"满意度回访"} if sees_b else set())
 
