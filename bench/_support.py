@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -165,3 +165,31 @@ def child_args() -> list[str] | None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         return [arg for arg in sys.argv[2:] if arg != "--smoke"]
     return None
+
+
+LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def run_per_database(
+    script: str,
+    tag: str,
+    child: Callable[[str], None],
+    report: Callable[[dict[str, object]], None],
+) -> None:
+    """A benchmark's `main`: as a child, set Django up on the given database and run `child`;
+    as the parent, run one child per database on a fresh copy of the template, then report
+    each result once every run is over (so one report cannot slow the next run)."""
+    args = child_args()
+    if args is not None:
+        name, url, var_dir = args
+        setup_django(url or None, var_dir)
+        child(name)
+        return
+    results = []
+    with tempfile.TemporaryDirectory(prefix=f"pactline-bench-{tag}-") as tmp:
+        for kind in databases():
+            var_dir = Path(tmp) / kind
+            with database(kind, tag, var_dir) as url:
+                results.append(run_child(script, LABELS[kind], [url or "", str(var_dir)]))
+    for result in results:
+        report(result)

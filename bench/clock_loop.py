@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import child_args, database, databases, run_child, setup_django, size
+from _support import run_per_database, size
 
 CLOCKS = size(1_000_000, 2_000, "BENCH_CLOCKS")
 DUE_TOGETHER = size(10_000, 200, "BENCH_DUE")
@@ -197,19 +196,7 @@ def _report(result: dict[str, object]) -> None:
 
 
 def main() -> None:
-    args = child_args()
-    if args is not None:
-        name, url, var_dir = args
-        setup_django(url or None, var_dir)
-        child(name)
-        return
-    labels = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-    with tempfile.TemporaryDirectory(prefix="pactline-bench-clock-") as tmp:
-        for kind in databases():
-            var_dir = Path(tmp) / kind
-            with database(kind, "clock", var_dir) as url:
-                result = run_child(__file__, labels[kind], [url or "", str(var_dir)])
-            _report(result)
+    run_per_database(__file__, "clock", child, _report)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -41,11 +40,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _support import (  # noqa: E402
     SMOKE,
-    child_args,
-    database,
-    databases,
-    run_child,
-    setup_django,
+    run_per_database,
     size,
 )
 
@@ -441,21 +436,7 @@ def _report(result: dict[str, object]) -> None:
 
 
 def main() -> None:
-    args = child_args()
-    if args is not None:
-        name, url, var_dir = args
-        setup_django(url or None, var_dir)
-        child(name)
-        return
-    labels = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-    with tempfile.TemporaryDirectory(prefix="pactline-bench-report-") as tmp:
-        results = []
-        for kind in databases():
-            var_dir = Path(tmp) / kind
-            with database(kind, "report", var_dir) as url:
-                results.append(run_child(__file__, labels[kind], [url or "", str(var_dir)]))
-        for result in results:
-            _report(result)
+    run_per_database(__file__, "report", child, _report)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ import pstats
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,11 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _support import (  # noqa: E402
-    child_args,
-    database,
-    databases,
-    run_child,
-    setup_django,
+    run_per_database,
     size,
 )
 
@@ -142,19 +137,7 @@ def _report(result: dict[str, object]) -> None:
 
 
 def main() -> None:
-    args = child_args()
-    if args is not None:
-        name, url, var_dir = args
-        setup_django(url or None, var_dir)
-        child(name)
-        return
-    labels = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-    with tempfile.TemporaryDirectory(prefix="pactline-bench-wallboard-") as tmp:
-        for kind in databases():
-            var_dir = Path(tmp) / kind
-            with database(kind, "wallboard", var_dir) as url:
-                result = run_child(__file__, labels[kind], [url or "", str(var_dir)])
-            _report(result)
+    run_per_database(__file__, "wallboard", child, _report)
 
 
 if __name__ == "__main__":
