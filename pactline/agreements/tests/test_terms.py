@@ -83,7 +83,7 @@ def test_clearance_card_data_and_measurement() -> None:
     assert terms.card_data(telecom).pan_display == "bin_last4"
     assert terms.confidentiality_required(telecom) is True
     assert terms.confidentiality_required(None) is True  # no agreement: the stricter reading
-    assert terms.pause_statuses(telecom) == frozenset({"pending_customer", "pending_field_visit"})
+    assert terms.pause_statuses(telecom) == frozenset({"pending_customer", "pending_client"})
     assert terms.fcr_window_days(telecom, "phone") == 7
     assert terms.home_timezone(telecom) == "Asia/Kolkata"
     data = example_data("general-outsourcing")

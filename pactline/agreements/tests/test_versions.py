@@ -274,7 +274,8 @@ def test_a_version_escalating_to_a_role_nobody_holds_for_the_client_is_not_activ
             "escalation.ladders.0.levels.1.actions.1.role",
             (
                 "nobody holds the role 'supervisor' for this client; give someone that role"
-                " first (roles held: agent, client_manager, client_viewer, provider_admin)"
+                " first (roles held: agent, billing, client_manager, client_viewer, provider_admin,"
+                " qa_analyst, workforce_planner)"
             ),
         )
     ]
