@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "pactline.audit",
     "pactline.agreements",
     "pactline.workforce",
+    "pactline.knowledge",
     "pactline.cases",
     "pactline.channels.voice",
     "pactline.channels.email",

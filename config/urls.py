@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("pactline.channels.chat.urls")),
     path("", include("pactline.channels.email.urls")),
     path("", include("pactline.channels.outbound.urls")),
-    path("", include("pactline.workforce.urls")),
+    path("", include("pactline.knowledge.urls")),
     path("", include("pactline.privacy.urls")),
     path("", include("pactline.metrics.urls")),
     path("", include("pactline.metrics.reports.urls")),

@@ -142,6 +142,14 @@ def clearance_reader_register(reader: ClearanceReader) -> None:
     _clearance_readers[:] = [reader]
 
 
+def is_cleared(actor: Actor, client_id: int, at: datetime) -> bool:
+    """Whether the actor's user is cleared for the client at `at`, asked of the registered
+    reader: for apps beside the workforce that judge an agent at an instant of their own."""
+    if actor.user_id is None or not _clearance_readers:
+        return False
+    return client_id in _clearance_readers[0](actor.user_id, at)
+
+
 def _cleared(
     grants: dict[int | None, frozenset[Role]], user_id: int, at: datetime
 ) -> dict[int | None, frozenset[Role]]:

@@ -2,10 +2,8 @@
 
 An agent may take a client's work at an instant when they hold an agent's role for the client
 (or provider-wide), are certified for its programme and, when the agreement in force requires
-it, are bound by a confidentiality agreement. Workforce records and knowledge articles are kept
-by provider admins and supervisors; the knowledge base is read by them and by the agents who
-may take the client's work. Cannot see the client → NotFound; sees it without the role →
-Forbidden."""
+it, are bound by a confidentiality agreement. Workforce records are kept by provider admins and
+supervisors. Cannot see the client → NotFound; sees it without the role → Forbidden."""
 
 from __future__ import annotations
 
@@ -26,16 +24,10 @@ from pactline.tenancy.access import (
     Permission,
     can_see_client,
     has_permission,
-    holds_role_permission,
     memberships_with,
 )
 from pactline.tenancy.models import Client, Membership
-from pactline.workforce.models import (
-    AgentCertification,
-    ConfidentialityAgreement,
-    KnowledgeArticle,
-    KnowledgeAttachment,
-)
+from pactline.workforce.models import AgentCertification, ConfidentialityAgreement
 
 executes("data_protection.confidentiality_agreement_required")
 
@@ -110,10 +102,8 @@ def agent_can_work(*, user: User | int, client: Client, at: datetime) -> bool:
 
 
 def can_manage(actor: Actor, client_id: int) -> bool:
-    """May keep the client's workforce records and knowledge base."""
-    return has_permission(actor, Permission.WORKFORCE_MANAGE, client_id) and has_permission(
-        actor, Permission.KNOWLEDGE_WRITE, client_id
-    )
+    """May keep the client's workforce records."""
+    return has_permission(actor, Permission.WORKFORCE_MANAGE, client_id)
 
 
 def require_manager(actor: Actor, client_id: int) -> None:
@@ -121,62 +111,6 @@ def require_manager(actor: Actor, client_id: int) -> None:
         raise NotFound
     if not can_manage(actor, client_id):
         raise Forbidden
-
-
-def can_read_knowledge(actor: Actor, client: Client, at: datetime) -> bool:
-    """Those who write the knowledge base (even through a read-only token), and other readers
-    while they may take the client's work at `at` (an agent's clearance)."""
-    if actor.is_system or holds_role_permission(actor, Permission.KNOWLEDGE_WRITE, client.id):
-        return True
-    if not has_permission(actor, Permission.KNOWLEDGE_READ, client.id) or actor.user_id is None:
-        return False
-    return agent_can_work(user=actor.user_id, client=client, at=at)
-
-
-def require_knowledge_reader(actor: Actor, client: Client, at: datetime) -> None:
-    if not can_see_client(actor, client.id):
-        raise NotFound
-    if not can_read_knowledge(actor, client, at):
-        raise Forbidden
-
-
-def access_knowledge_client(
-    actor: Actor, code: str, *, at: datetime, for_write: bool = False
-) -> Client:
-    client = Client.objects.filter(code=code).first()
-    if client is None:
-        raise NotFound
-    if for_write:
-        require_manager(actor, client.id)
-    else:
-        require_knowledge_reader(actor, client, at)
-    return client
-
-
-def access_knowledge_article(
-    actor: Actor, article_id: int, *, at: datetime, for_write: bool = False
-) -> KnowledgeArticle:
-    """The article; a draft is shown to managers only (to others it does not exist)."""
-    article = KnowledgeArticle.objects.select_related("client").filter(id=article_id).first()
-    if article is None:
-        raise NotFound
-    if for_write:
-        require_manager(actor, article.client_id)
-        return article
-    require_knowledge_reader(actor, article.client, at)
-    if not article.published and not can_manage(actor, article.client_id):
-        raise NotFound
-    return article
-
-
-def access_knowledge_attachment(
-    actor: Actor, article_id: int, attachment_id: int, *, at: datetime
-) -> KnowledgeAttachment:
-    article = access_knowledge_article(actor, article_id, at=at)
-    attachment = article.attachments.filter(id=attachment_id).first()
-    if attachment is None:
-        raise NotFound
-    return attachment
 
 
 def access_agent_certification(actor: Actor, certification_id: int) -> AgentCertification:

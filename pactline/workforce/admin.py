@@ -1,5 +1,5 @@
-"""Admin for workforce records and knowledge articles. Every save goes through the services
-(audited, idempotent, index kept in step); nothing is deleted here."""
+"""Admin for workforce records. Every save goes through the services (audited, idempotent);
+nothing is deleted here."""
 
 from __future__ import annotations
 
@@ -14,24 +14,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pactline.common.admin import ReadOnlyAdmin
-from pactline.common.errors import DomainError, ValidationFailed
+from pactline.common.errors import DomainError
 from pactline.tenancy.access import Actor, actor_for_user
 from pactline.workforce.access import agents_of, can_manage
 from pactline.workforce.models import (
     AgentCertification,
     AgentRoutingState,
     ConfidentialityAgreement,
-    KnowledgeArticle,
-    KnowledgeAttachment,
 )
 from pactline.workforce.services import (
     agent_certification_revoke,
     agent_certify,
-    article_fields_clean,
     confidentiality_agreement_record,
-    knowledge_article_create,
-    knowledge_article_publish,
-    knowledge_article_update,
 )
 
 
@@ -135,70 +129,6 @@ class ConfidentialityAgreementAdmin(_ServiceAdmin[ConfidentialityAgreement]):
             document_version=obj.document_version,
             expires_on=obj.expires_on,
         )
-        self._adopt(obj, saved)
-
-
-class KnowledgeAttachmentInline(admin.TabularInline):  # type: ignore[type-arg]
-    model = KnowledgeAttachment
-    fields = ("name", "content_type", "size", "created_at")
-    readonly_fields = ("name", "content_type", "size", "created_at")
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class _ArticleForm(_ActorForm):
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        tags = data.get("tags") or []
-        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-            self.add_error("tags", _("Give the tags as a JSON list of strings."))
-            return data
-        try:
-            article_fields_clean(
-                title=data.get("title") or "",
-                body=data.get("body") or "",
-                language=data.get("language") or "",
-                tags=tags,
-            )
-        except ValidationFailed as failed:
-            for error in failed.errors:
-                self.add_error(error.path if error.path in self.fields else None, error.message)
-        return data
-
-
-@admin.register(KnowledgeArticle)
-class KnowledgeArticleAdmin(_ServiceAdmin[KnowledgeArticle]):
-    form = _ArticleForm
-    fields = ["client", "title", "language", "tags", "published", "body"]
-    list_display = ["title", "client", "language", "published", "updated_at"]
-    list_filter = ["client", "language", "published"]
-    search_fields = ["title"]
-    inlines = [KnowledgeAttachmentInline]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ["client"] if obj is not None else []
-
-    def save_model(
-        self, request: HttpRequest, obj: KnowledgeArticle, form: ModelForm[Any], change: bool
-    ) -> None:
-        actor = actor_for_user(request.user)
-        fields: dict[str, Any] = {
-            "title": obj.title,
-            "body": obj.body,
-            "language": obj.language,
-            "tags": list(obj.tags or []),
-        }
-        if change:
-            saved = KnowledgeArticle.objects.get(pk=obj.pk)
-            saved = knowledge_article_update(actor=actor, article=saved, **fields)
-            saved = knowledge_article_publish(actor=actor, article=saved, published=obj.published)
-        else:
-            saved = knowledge_article_create(
-                actor=actor, client=obj.client, published=obj.published, **fields
-            )
         self._adopt(obj, saved)
 
 

@@ -24,11 +24,11 @@ from pactline.channels.email.models import EmailAttachment, EmailMessage
 from pactline.channels.outbound.models import CallListEntry, Campaign
 from pactline.channels.social.models import SocialMessage
 from pactline.channels.voice.models import Call
+from pactline.knowledge.models import KnowledgeArticle, KnowledgeAttachment
 from pactline.metrics.models import GeneratedReport, Statement
 from pactline.privacy.models import MaterialRequest, Recording
 from pactline.tenancy.models import ApiToken, Client, Membership, Role
 from pactline.web.tests.route_rules import API, PAGES, Rule
-from pactline.workforce.models import KnowledgeArticle, KnowledgeAttachment
 
 DEFAULT_CLIENT = "kestrel-energy"
 OTHER_CLIENT = {"huaxin-home": "kestrel-energy"}  # else huaxin-home
@@ -54,7 +54,7 @@ MODELS: dict[str, type[Model]] = {
     "call_pk": Call,
 }
 ROUTE_MODELS: dict[tuple[str, str], type[Model]] = {
-    ("workforce:attachment", "attachment_id"): KnowledgeAttachment,
+    ("knowledge:attachment", "attachment_id"): KnowledgeAttachment,
     ("POST /api/v1/social/{client_code}/outbox/{message_id}/ack", "message_id"): SocialMessage,
 }
 FORMATS = {"agreements:version-export": "yaml"}

@@ -30,6 +30,7 @@ from pactline.channels.outbound.services import call_list_upload, campaign_creat
 from pactline.channels.social.tests.support import deliver, wechat
 from pactline.common.crypto import EncryptedTextField
 from pactline.core.redact import find_card_numbers
+from pactline.knowledge.services import knowledge_article_create
 from pactline.privacy.services import recording_attach
 from pactline.tenancy.access import actor_for_user
 from pactline.tenancy.models import Membership, Role, TokenScope
@@ -43,7 +44,6 @@ from pactline.web.tests.test_console_support import (  # noqa: F401 - fixtures
     frozen,
     http_as,
 )
-from pactline.workforce.services import knowledge_article_create
 
 # The card numbers are test numbers of the schemes; every one is Luhn-valid.
 SPELLINGS = [

@@ -18,13 +18,13 @@ from django.core.management import call_command
 from django.test import Client as HttpClient
 from django.test import override_settings
 
+from pactline.knowledge.services import knowledge_article_create, knowledge_attachment_add
 from pactline.tenancy.access import actor_for_user, system_actor
 from pactline.tenancy.models import Client, Role, TokenScope
 from pactline.tenancy.services import api_token_create
 from pactline.web.demo import DEMO_USERS
 from pactline.web.tests.crawl import Visit, crawl
 from pactline.web.tests.route_matrix import matrix, member
-from pactline.workforce.services import knowledge_article_create, knowledge_attachment_add
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The admin writes workforce records and articles through the services (audited, indexed)."""
+"""The admin writes workforce records through the services (audited)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from django.test import Client as HttpClient
 from conftest import World, make_user, without_clearances
 from pactline.audit.models import AuditEvent
 from pactline.tenancy.models import Role
-from pactline.workforce.models import AgentCertification, KnowledgeArticle
-from pactline.workforce.selectors import knowledge_search
-from pactline.workforce.tests.support import SYSTEM, agent
+from pactline.workforce.models import AgentCertification
+from pactline.workforce.tests.support import agent
 
 pytestmark = pytest.mark.django_db
 
@@ -73,31 +72,3 @@ def test_the_admin_refuses_a_non_agent_and_a_user_without_the_role(world: World)
     assert "You may not manage this client" in html
     assert "This user is not an agent of the client." in html
     assert AgentCertification.objects.count() == 0
-
-
-def test_an_article_saved_in_the_admin_is_searchable(world: World, root: User) -> None:
-    data = {
-        "client": world.client_a.pk,
-        "title": "保修说明",
-        "language": "zh-hans",
-        "tags": '["保修"]',
-        "published": "on",
-        "body": "商品自签收之日起保修一年。",
-        "attachments-TOTAL_FORMS": "0",
-        "attachments-INITIAL_FORMS": "0",
-    }
-    response = _admin(root).post("/admin/workforce/knowledgearticle/add/", data)
-    assert response.status_code == 302, response.content[:600]
-    article = KnowledgeArticle.objects.get()
-    hits = knowledge_search(actor=SYSTEM, client=world.client_a, query="保修一年")
-    assert [hit.article.pk for hit in hits] == [article.pk]
-
-    data |= {"body": "商品自签收之日起保修两年。"}
-    response = _admin(root).post(f"/admin/workforce/knowledgearticle/{article.pk}/change/", data)
-    assert response.status_code == 302, response.content[:600]
-    assert knowledge_search(actor=SYSTEM, client=world.client_a, query="保修一年") == []
-    actions = AuditEvent.objects.filter(action__startswith="knowledge_article.").order_by("id")
-    assert list(actions.values_list("action", flat=True)) == [
-        "knowledge_article.created",
-        "knowledge_article.updated",
-    ]

@@ -1,38 +1,22 @@
-"""Workforce and knowledge services: who may call them, idempotency, audit, validation."""
+"""Workforce services: who may call them, idempotency, audit, validation."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.storage import default_storage
-from pytest_django.fixtures import Settings
 
 from conftest import World
-from pactline.agreements.tests.test_pages_support import load
 from pactline.audit.models import AuditEvent
 from pactline.common.errors import Forbidden, NotFound, ValidationFailed
-from pactline.workforce.models import (
-    AgentCertification,
-    ConfidentialityAgreement,
-    KnowledgeArticle,
-    KnowledgeAttachment,
-)
-from pactline.workforce.selectors import knowledge_search
+from pactline.workforce.models import AgentCertification, ConfidentialityAgreement
 from pactline.workforce.services import (
     agent_certification_revoke,
     agent_certify,
     confidentiality_agreement_record,
-    knowledge_article_create,
-    knowledge_article_delete,
-    knowledge_article_publish,
-    knowledge_article_update,
-    knowledge_attachment_add,
 )
-from pactline.workforce.tests.support import AT, NDA, SYSTEM, agent, article
+from pactline.workforce.tests.support import AT, NDA, SYSTEM, agent
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +125,6 @@ def test_only_provider_admins_and_supervisors_keep_the_records(
         lambda: confidentiality_agreement_record(
             actor=actor, client=world.client_a, user=ann, signed_on=JAN, document_version=NDA
         ),
-        lambda: knowledge_article_create(actor=actor, client=world.client_a, title="T", body="B"),
     ]
     for call in calls:
         if error is None:
@@ -152,7 +135,6 @@ def test_only_provider_admins_and_supervisors_keep_the_records(
     expected = 0 if error else 1
     assert AgentCertification.objects.filter(user=ann).count() == expected
     assert ConfidentialityAgreement.objects.filter(user=ann).count() == expected
-    assert KnowledgeArticle.objects.count() == expected
 
 
 def test_bad_records_are_refused_naming_the_field(world: World) -> None:
@@ -181,142 +163,3 @@ def test_bad_records_are_refused_naming_the_field(world: World) -> None:
     assert _paths(failed) == ["user", "document_version"]
     assert not AgentCertification.objects.filter(certified_on=JAN).exists()
     assert not ConfidentialityAgreement.objects.filter(signed_on=JAN).exists()
-
-
-def test_articles_are_validated_and_cleaned(world: World) -> None:
-    with pytest.raises(ValidationFailed) as failed:
-        knowledge_article_create(
-            actor=SYSTEM,
-            client=world.client_a,
-            title="  ",
-            body="",
-            language="fr",
-            tags=["x" * 41],
-        )
-    assert _paths(failed) == ["title", "body", "language", "tags"]
-    created = knowledge_article_create(
-        actor=SYSTEM,
-        client=world.client_a,
-        title="  Refund \n policy ",
-        body="Line one\r\nLine two\n",
-        tags=[" billing ", "billing", "", "退款"],
-        now=AT,
-    )
-    assert (created.title, created.body, created.tags, created.published) == (
-        "Refund policy",
-        "Line one\nLine two",
-        ["billing", "退款"],
-        False,
-    )
-
-
-def test_update_and_publish_change_only_what_differs(world: World) -> None:
-    load(world.client_a, "general-outsourcing")
-    item = article(world.client_a, "Refund policy", "Five days.", published=False)
-    same = knowledge_article_update(
-        actor=SYSTEM, article=item, title="Refund policy", body="Five days.", language="en"
-    )
-    assert same.updated_at == AT
-    later = AT + timedelta(days=1)
-    changed = knowledge_article_update(
-        actor=SYSTEM,
-        article=item,
-        title="Refund policy",
-        body="Three days.",
-        language="en",
-        tags=["billing"],
-        now=later,
-    )
-    assert (changed.body, changed.tags, changed.updated_at) == ("Three days.", ["billing"], later)
-    knowledge_article_publish(actor=SYSTEM, article=item, now=later)
-    knowledge_article_publish(actor=SYSTEM, article=item, now=later)
-    knowledge_article_publish(actor=SYSTEM, article=item, published=False, now=later)
-    assert _audit("knowledge_article.") == [
-        (
-            "knowledge_article.created",
-            {"title": "Refund policy", "language": "en", "published": False},
-        ),
-        ("knowledge_article.updated", {"title": "Refund policy", "changed": ["body", "tags"]}),
-        ("knowledge_article.published", {"title": "Refund policy"}),
-        ("knowledge_article.withdrawn", {"title": "Refund policy"}),
-    ]
-
-
-def test_attachments_are_stored_under_generated_names(
-    world: World, settings: Settings, tmp_path: Path
-) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
-    item = article(world.client_a, "Returns", "Form attached.")
-    stored = knowledge_attachment_add(
-        actor=SYSTEM,
-        article=item,
-        content=io.BytesIO(b"%PDF-1.4 returns form"),
-        name='C:\\forms\\..\\退货 "form".PDF',
-        content_type="application/pdf; charset=binary",
-        now=AT,
-    )
-    assert (stored.name, stored.content_type, stored.size, stored.client_id) == (
-        "退货 form.PDF",
-        "application/pdf",
-        21,
-        world.client_a.pk,
-    )
-    assert stored.file.name.startswith(f"knowledge/{world.client_a.pk}/{item.pk}/")
-    assert stored.file.name.endswith(".pdf")
-    assert default_storage.open(stored.file.name).read() == b"%PDF-1.4 returns form"
-    assert _audit("knowledge_attachment.")[0][1] == {
-        "article": item.pk,
-        "name": "退货 form.PDF",
-        "size": 21,
-        "content_type": "application/pdf",
-    }
-
-
-def test_an_empty_or_unnamed_attachment_is_refused_and_nothing_is_stored(
-    world: World, settings: Settings, tmp_path: Path
-) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
-    item = article(world.client_a, "Returns", "Form attached.")
-    with pytest.raises(ValidationFailed) as failed:
-        knowledge_attachment_add(actor=SYSTEM, article=item, content=io.BytesIO(b""), name="/")
-    assert _paths(failed) == ["name", "file"]
-    assert KnowledgeAttachment.objects.count() == 0
-    assert list(tmp_path.rglob("*.*")) == []
-
-
-def test_an_attachment_over_the_limit_is_refused(
-    world: World, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
-    monkeypatch.setattr("pactline.workforce.services.ATTACHMENT_MAX_BYTES", 10)
-    item = article(world.client_a, "Returns", "Form attached.")
-    with pytest.raises(ValidationFailed) as failed:
-        knowledge_attachment_add(
-            actor=SYSTEM, article=item, content=io.BytesIO(b"x" * 11), name="big.bin"
-        )
-    assert _paths(failed) == ["file"]
-    assert KnowledgeAttachment.objects.count() == 0
-
-
-def test_deleting_an_article_removes_its_text_and_files(
-    world: World,
-    settings: Settings,
-    tmp_path: Path,
-    django_capture_on_commit_callbacks: Any,
-) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
-    item = article(world.client_a, "Returns", "Form attached.")
-    kept = article(world.client_a, "Returns abroad", "Customs form.")
-    stored = knowledge_attachment_add(
-        actor=SYSTEM, article=item, content=io.BytesIO(b"form"), name="form.txt"
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        knowledge_article_delete(actor=SYSTEM, article=item, now=AT)
-    assert list(KnowledgeArticle.objects.values_list("pk", flat=True)) == [kept.pk]
-    assert KnowledgeAttachment.objects.count() == 0
-    assert not default_storage.exists(stored.file.name)
-    hits = knowledge_search(actor=SYSTEM, client=world.client_a, query="returns", now=AT)
-    assert [hit.article.pk for hit in hits] == [kept.pk]
-    assert _audit("knowledge_article.deleted") == [
-        ("knowledge_article.deleted", {"title": "Returns", "attachments": 1})
-    ]

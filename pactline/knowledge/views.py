@@ -18,31 +18,31 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pactline.common.errors import Forbidden, NotFound, ValidationFailed
 from pactline.common.http import domain_errors
-from pactline.tenancy.access import Actor
-from pactline.tenancy.http import request_actor
-from pactline.tenancy.models import Client
-from pactline.workforce.access import (
+from pactline.knowledge.access import (
     access_knowledge_article,
     access_knowledge_attachment,
     access_knowledge_client,
-    can_manage,
+    can_write,
 )
-from pactline.workforce.forms import KnowledgeArticleForm, tags_from_text
-from pactline.workforce.models import KnowledgeArticle
-from pactline.workforce.search import MAX_QUERY
-from pactline.workforce.selectors import (
+from pactline.knowledge.forms import KnowledgeArticleForm, tags_from_text
+from pactline.knowledge.models import KnowledgeArticle
+from pactline.knowledge.search import MAX_QUERY
+from pactline.knowledge.selectors import (
     knowledge_article_list,
     knowledge_attachment_list,
     knowledge_search,
 )
-from pactline.workforce.services import (
+from pactline.knowledge.services import (
     knowledge_article_create,
     knowledge_article_publish,
     knowledge_article_update,
     knowledge_attachment_add,
 )
+from pactline.tenancy.access import Actor
+from pactline.tenancy.http import request_actor
+from pactline.tenancy.models import Client
 
-INDEX = "workforce/knowledge_index.html"
+INDEX = "knowledge/knowledge_index.html"
 
 
 @login_required
@@ -61,7 +61,7 @@ def knowledge_index(request: HttpRequest, code: str) -> HttpResponse:
         if query
         else None,
         "articles": None if query else knowledge_article_list(actor=actor, client=client, now=now),
-        "can_manage": can_manage(actor, client.id),
+        "can_write": can_write(actor, client.id),
     }
     template = f"{INDEX}#results" if getattr(request, "htmx", False) else INDEX
     return render(request, template, context)
@@ -77,9 +77,9 @@ def knowledge_article(request: HttpRequest, article_id: int) -> HttpResponse:
         "article": article,
         "client": article.client,
         "attachments": knowledge_attachment_list(article=article),
-        "can_manage": can_manage(actor, article.client_id),
+        "can_write": can_write(actor, article.client_id),
     }
-    return render(request, "workforce/article.html", context)
+    return render(request, "knowledge/article.html", context)
 
 
 def _save(
@@ -129,10 +129,10 @@ def _edit(
                 form.add_error(field if field in form.fields else None, error.message)
         else:
             messages.success(request, _("The article is saved."))
-            return redirect("workforce:article", article_id=saved.pk)
+            return redirect("knowledge:article", article_id=saved.pk)
     status = 422 if request.method == "POST" else 200
     context = {"form": form, "client": client, "article": article}
-    return render(request, "workforce/article_form.html", context, status=status)
+    return render(request, "knowledge/article_form.html", context, status=status)
 
 
 @login_required
@@ -164,7 +164,7 @@ def knowledge_publish(request: HttpRequest, article_id: int, published: bool) ->
         messages.success(request, _("The article is published."))
     else:
         messages.success(request, _("The article is withdrawn; agents no longer see it."))
-    return redirect("workforce:article", article_id=article.pk)
+    return redirect("knowledge:article", article_id=article.pk)
 
 
 @login_required

@@ -18,9 +18,9 @@ from django.test import Client as HttpClient
 from conftest import PERSONAS as WORLD_PERSONAS
 from conftest import PROVIDER_READERS
 from pactline.audit.models import AuditEvent
-from pactline.workforce.models import KnowledgeArticle, KnowledgeAttachment
-from pactline.workforce.services import knowledge_attachment_add
-from pactline.workforce.tests.support import (  # noqa: F401 - fixture
+from pactline.knowledge.models import KnowledgeArticle, KnowledgeAttachment
+from pactline.knowledge.services import knowledge_attachment_add
+from pactline.knowledge.tests.support import (  # noqa: F401 - fixture
     AT,
     RETURNS_TITLE,
     SYSTEM,
@@ -254,7 +254,7 @@ def test_a_bad_form_is_shown_again_and_writes_nothing(
     assert "at most 20 tags" in response.content.decode()
     assert snapshot() == before
     # The service refuses the attachment: the new article is not kept either.
-    monkeypatch.setattr("pactline.workforce.services.ATTACHMENT_MAX_BYTES", 4)
+    monkeypatch.setattr("pactline.knowledge.services.ATTACHMENT_MAX_BYTES", 4)
     response = http.post("/clients/client-a/knowledge/new/", _form("Kept?"))
     assert response.status_code == 422
     assert "at most 0 MB" in response.content.decode()

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 
 from pactline.common.errors import Forbidden, NotFound
-from pactline.workforce.selectors import knowledge_article_list, knowledge_search
-from pactline.workforce.services import knowledge_article_update
-from pactline.workforce.tests.support import (  # noqa: F401 - fixture
+from pactline.knowledge.selectors import knowledge_article_list, knowledge_search
+from pactline.knowledge.services import knowledge_article_update
+from pactline.knowledge.tests.support import (  # noqa: F401 - fixture
     AT,
     RETURNS_BODY,
     RETURNS_TITLE,
@@ -179,15 +179,15 @@ def test_an_agent_not_cleared_for_the_client_does_not_see_it(programmes: Program
 def test_the_search_uses_the_databases_own_index(programmes: Programmes) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT count(*) FROM workforce_knowledge_fts")
+            cursor.execute("SELECT count(*) FROM knowledge_article_fts")
             assert cursor.fetchone()[0] == 5
         else:
             cursor.execute(
                 "SELECT indexname FROM pg_indexes WHERE tablename = "
-                "'workforce_knowledgearticle' AND indexname IN "
-                "('workforce_knowledge_trgm', 'workforce_knowledge_tsv') ORDER BY indexname"
+                "'knowledge_knowledgearticle' AND indexname IN "
+                "('knowledge_article_trgm', 'knowledge_article_tsv') ORDER BY indexname"
             )
             assert [row[0] for row in cursor.fetchall()] == [
-                "workforce_knowledge_trgm",
-                "workforce_knowledge_tsv",
+                "knowledge_article_trgm",
+                "knowledge_article_tsv",
             ]

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, ConsoleMessage
 from pytest_django.live_server_helper import LiveServer
 
 from conftest import PASSWORD
-from pactline.workforce.tests.support import (  # noqa: F401 - fixture
+from pactline.knowledge.tests.support import (  # noqa: F401 - fixture
     RETURNS_TITLE,
     Programmes,
     programmes_fixture,

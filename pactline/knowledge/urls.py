@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from pactline.workforce import views
+from pactline.knowledge import views
 
-app_name = "workforce"
+app_name = "knowledge"
 
 urlpatterns = [
-    path("clients/<slug:code>/knowledge/", views.knowledge_index, name="knowledge"),
-    path("clients/<slug:code>/knowledge/new/", views.knowledge_new, name="knowledge-new"),
+    path("clients/<slug:code>/knowledge/", views.knowledge_index, name="index"),
+    path("clients/<slug:code>/knowledge/new/", views.knowledge_new, name="new"),
     path("knowledge/<int:article_id>/", views.knowledge_article, name="article"),
     path("knowledge/<int:article_id>/edit/", views.knowledge_edit, name="article-edit"),
     path(

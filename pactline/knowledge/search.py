@@ -1,4 +1,5 @@
-"""Full-text search of knowledge articles, per database (indexes: migration 0002).
+"""Full-text search of knowledge articles, per database (indexes: workforce migration 0002,
+renamed by 0004 when the knowledge base became its own app).
 
 A query is split on white space into terms; an article matches when it contains every term
 (title, tags or body; case-insensitive), so Chinese words, which have no spaces between them,
@@ -25,13 +26,14 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
-from pactline.workforce.models import KnowledgeArticle
+from pactline.knowledge.models import KnowledgeArticle
 
 MAX_QUERY = 200
 MAX_TERMS = 8
 TRIGRAM = 3
-FTS_TABLE = "workforce_knowledge_fts"
-# Must match the indexed expression of migration 0002 for PostgreSQL to use the indexes.
+FTS_TABLE = "knowledge_article_fts"
+ARTICLES = KnowledgeArticle._meta.db_table
+# Must match the indexed expression of workforce migration 0002 for PostgreSQL to use the indexes.
 _PG_DOC = "(title || ' ' || tags::text || ' ' || body)"
 
 
@@ -114,7 +116,7 @@ def _sqlite(
         score_params = [_like(terms[0])]
     sql = (
         f"SELECT a.id, {score} AS score FROM {FTS_TABLE} "  # noqa: S608 - fixed fragments
-        f"JOIN workforce_knowledgearticle AS a ON a.id = {FTS_TABLE}.rowid "
+        f"JOIN {ARTICLES} AS a ON a.id = {FTS_TABLE}.rowid "
         f"WHERE {' AND '.join(where)} "
         "ORDER BY score DESC, a.updated_at DESC, a.id LIMIT %s"
     )
@@ -132,7 +134,7 @@ def _postgresql(
         "SELECT id, GREATEST(word_similarity(%s, title) * 2, word_similarity(%s, "  # noqa: S608
         f"{_PG_DOC})) + ts_rank(to_tsvector('simple', {_PG_DOC}), "
         "plainto_tsquery('simple', %s)) AS score "
-        "FROM workforce_knowledgearticle WHERE client_id = %s "
+        f"FROM {ARTICLES} WHERE client_id = %s "
         f"{'AND published ' if published_only else ''}"
         f"AND (({likes}) OR to_tsvector('simple', {_PG_DOC}) @@ plainto_tsquery('simple', %s)) "
         "ORDER BY score DESC, updated_at DESC, id LIMIT %s"

@@ -6,8 +6,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pactline.workforce.models import KnowledgeArticle, KnowledgeLanguage
-from pactline.workforce.services import BODY_MAX, TITLE_MAX
+from pactline.knowledge.models import KnowledgeArticle, KnowledgeLanguage
+from pactline.knowledge.services import BODY_MAX, TITLE_MAX
 
 _TAG_SEPARATORS = re.compile(r"[,，、;；]")
 
