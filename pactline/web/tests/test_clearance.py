@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,8 @@ from pactline.channels.chat.models import ChatMessage
 from pactline.channels.chat.tests.support import start
 from pactline.channels.email.models import EmailMessage
 from pactline.channels.email.services import email_receive
+from pactline.common.errors import Forbidden
+from pactline.knowledge.selectors import knowledge_article_list
 from pactline.privacy.tests.support import (  # noqa: F401 - fixture
     Materials,
     body,
@@ -187,6 +189,19 @@ def test_an_expired_certification_is_no_clearance(scene: Scene) -> None:
     certify(scene.dan, a, certified_on=date(2025, 1, 6), expires_on=date(2025, 7, 1))
     bind(scene.dan, a)
     assert _http(scene.dan).get(f"/cases/{scene.case.pk}/").status_code == 404
+
+
+def test_the_knowledge_base_judges_an_agents_clearance_at_the_instant_it_reads(
+    scene: Scene,
+) -> None:
+    a = scene.materials.world.client_a
+    certify(scene.dan, a, certified_on=date(2025, 1, 6), expires_on=date(2025, 7, 1))
+    bind(scene.dan, a, signed_on=date(2025, 1, 6))
+    cleared_then = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
+    actor = actor_for_user(scene.dan, at=cleared_then)
+    assert list(knowledge_article_list(actor=actor, client=a, now=cleared_then)) == []
+    with pytest.raises(Forbidden):  # the certification has expired by then
+        knowledge_article_list(actor=actor, client=a, now=datetime(2025, 7, 1, 12, tzinfo=UTC))
 
 
 def test_supervisors_and_cleared_agents_are_unaffected(scene: Scene) -> None:

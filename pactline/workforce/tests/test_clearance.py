@@ -24,6 +24,7 @@ from pactline.tenancy.access import (
     actor_for_user,
     can_see_client,
     has_permission,
+    is_cleared,
     require,
     visible_clients,
 )
@@ -210,3 +211,6 @@ def test_the_actor_agrees_with_eligibility_at_every_instant(
     expected = {c.id for c in (a, b) if agent_can_work(user=ann, client=c, at=at)}
     assert cleared_client_ids(ann.pk, at) == expected
     assert set(actor_for_user(ann, at=at).grants) == expected
+    # What apps beside the workforce ask of tenancy at an instant of their own (knowledge).
+    someone = actor_for_user(ann, at=AT - timedelta(days=30))
+    assert {c.id for c in (a, b) if is_cleared(someone, c.id, at)} == expected
