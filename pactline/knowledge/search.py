@@ -1,5 +1,5 @@
-"""Full-text search of knowledge articles, per database (indexes: workforce migration 0002,
-renamed by 0004 when the knowledge base became its own app).
+"""Full-text search of knowledge articles, per database (indexes: workforce migrations 0002
+and 0004).
 
 A query is split on white space into terms; an article matches when it contains every term
 (title, tags or body; case-insensitive), so Chinese words, which have no spaces between them,
