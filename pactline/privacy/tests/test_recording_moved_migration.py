@@ -1,5 +1,6 @@
-"""Moving Recording from the privacy app keeps every row: a recording stored before the move,
-and the request that names it, are the same rows after it, in the table of the new app."""
+"""Moving Recording to `pactline.channels.recordings` keeps every row: a recording stored
+before the move, and the request that names it, are the same rows after it, in the table of
+the new app."""
 
 from __future__ import annotations
 
