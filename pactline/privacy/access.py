@@ -1,5 +1,6 @@
-"""Fetch-and-authorize for material requests: one NotFound for "missing" and
-"not yours", Forbidden when the client is visible but the role lacks the permission."""
+"""Fetch-and-authorize for material requests: one NotFound for "missing" and "not yours",
+Forbidden when the client is visible but the role lacks the permission; and who may use the
+provider's materials desk."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Reads for material requests, scoped by the actor (the `case_` reads: by a
-case the caller has already been through `access_case` for)."""
+"""Reads for material requests, scoped by the actor (the `case_` reads: by a case the caller
+has already been through `access_case` for)."""
 
 from __future__ import annotations
 
