@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "pactline.channels.chat",
     "pactline.channels.social",
     "pactline.channels.outbound",
+    "pactline.channels.recordings",
     "pactline.metrics",
     "pactline.privacy",
     "pactline.web",

@@ -1,25 +1,18 @@
-"""Fetch-and-authorize for recordings and material requests: one NotFound for "missing" and
-"not yours", Forbidden when the client is visible but the role lacks the permission."""
+"""Fetch-and-authorize for material requests: one NotFound for "missing" and "not yours",
+Forbidden when the client is visible but the role lacks the permission; and who may use the
+provider's materials desk."""
 
 from __future__ import annotations
 
 from pactline.common.errors import Forbidden, NotFound
-from pactline.privacy.models import MaterialRequest, Recording
+from pactline.privacy.models import MaterialRequest
 from pactline.tenancy.access import (
     Actor,
     Permission,
+    clients_with,
     has_permission,
     require,
-    visible_clients,
 )
-
-
-def access_recording(actor: Actor, recording_id: int, *, permission: Permission) -> Recording:
-    recording = Recording.objects.select_related("client", "case").filter(id=recording_id).first()
-    if recording is None:
-        raise NotFound
-    require(actor, permission, recording.client_id)
-    return recording
 
 
 def access_material_request(
@@ -34,15 +27,6 @@ def access_material_request(
         raise NotFound
     require(actor, permission, found.client_id)
     return found
-
-
-def clients_with(actor: Actor, permission: Permission) -> list[int]:
-    """Ids of the clients for which the actor holds `permission`."""
-    return [
-        client_id
-        for client_id in visible_clients(actor).values_list("id", flat=True)
-        if has_permission(actor, permission, client_id)
-    ]
 
 
 def require_materials_desk(actor: Actor) -> None:

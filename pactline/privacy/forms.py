@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pactline.privacy.models import RecordingKind
+from pactline.channels.recordings.models import RecordingKind
 from pactline.privacy.services import LINK_HOURS, TEXT_MAX
 
 

@@ -21,29 +21,30 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pactline.cases.access import access_case
+from pactline.channels.recordings.access import access_recording
+from pactline.channels.recordings.models import Recording
+from pactline.channels.recordings.selectors import recording_list
+from pactline.channels.recordings.services import (
+    max_bytes,
+    recording_attach,
+    recording_open,
+    recording_view,
+)
+from pactline.channels.recordings.storage import RecordingFileMissing
 from pactline.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pactline.common.http import domain_errors
-from pactline.privacy.access import (
-    access_material_request,
-    access_recording,
-    require_materials_desk,
-)
+from pactline.privacy.access import access_material_request, require_materials_desk
 from pactline.privacy.forms import AttachForm, DecideForm, RequestForm
-from pactline.privacy.models import MaterialRequest, Recording, RequestStatus
-from pactline.privacy.selectors import material_request_list, recording_list, recording_requests
+from pactline.privacy.models import MaterialRequest, RequestStatus
+from pactline.privacy.selectors import material_request_list, recording_requests
 from pactline.privacy.services import (
     LinkInvalid,
     LinkRefused,
-    MaterialMissing,
     material_decide,
     material_download_url,
     material_link_usable,
     material_open,
     material_request,
-    max_bytes,
-    recording_attach,
-    recording_open,
-    recording_view,
 )
 from pactline.tenancy.access import Permission, access_client
 from pactline.tenancy.http import request_actor
@@ -262,7 +263,7 @@ def recording_file(request: HttpRequest, recording_id: int) -> HttpResponseBase:
     try:
         recording = access_recording(actor, recording_id, permission=Permission.CASE_WORK)
         handle = recording_open(actor=actor, recording=recording)
-    except MaterialMissing:
+    except RecordingFileMissing:
         return _refused(request, "missing")
     except NotFound:
         raise Http404 from None
@@ -279,7 +280,7 @@ def download(request: HttpRequest, token: str) -> HttpResponseBase:
         recording, handle = material_open(actor=actor, token=token)
     except LinkRefused as refused:
         return _refused(request, refused.reason)
-    except MaterialMissing:
+    except RecordingFileMissing:
         return _refused(request, "missing")
     except LinkInvalid:
         return _refused(request, "invalid")

@@ -273,6 +273,15 @@ def visible_clients(actor: Actor) -> QuerySet[Client]:
     return clients.filter(id__in=[key for key in actor.grants if key is not None])
 
 
+def clients_with(actor: Actor, permission: Permission) -> list[int]:
+    """Ids of the clients for which the actor holds `permission`."""
+    return [
+        client_id
+        for client_id in visible_clients(actor).values_list("id", flat=True)
+        if has_permission(actor, permission, client_id)
+    ]
+
+
 def access_client(
     actor: Actor, code: str, *, permission: Permission = Permission.CLIENT_VIEW
 ) -> Client:

@@ -15,28 +15,16 @@ from django.http.response import HttpResponseBase
 
 from pactline.audit.models import AuditEvent
 from pactline.cases.tests.test_pages_support import Cases
-from pactline.privacy.models import MaterialRequest, Recording
-from pactline.privacy.services import (
-    material_decide,
-    material_download_url,
-    material_request,
-    recording_attach,
+from pactline.channels.recordings.models import Recording
+from pactline.channels.recordings.services import recording_attach
+from pactline.channels.recordings.tests.support import (
+    AUDIO,
+    SYSTEM,
+    TRANSCRIPT,
 )
-from pactline.tenancy.access import system_actor
+from pactline.privacy.models import MaterialRequest
+from pactline.privacy.services import material_decide, material_download_url, material_request
 
-SYSTEM = system_actor("test")
-AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(256)) * 4
-TRANSCRIPT = (
-    b"Agent: How can I help?\n"
-    b"Customer: My card is 4111 1111 1111 1111, CVV 123, expiry 12/28.\n"
-    b"Agent: Thank you.\n"
-)
-TRANSCRIPT_REDACTED = (
-    "Agent: How can I help?\n"
-    "Customer: My card is [card …1111], CVV [security code removed], "
-    "expiry [expiry removed].\n"
-    "Agent: Thank you.\n"
-)
 PRIVACY_ACTIONS = (
     "recording.attached",
     "material.requested",

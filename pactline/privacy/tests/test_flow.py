@@ -17,6 +17,7 @@ from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
     as_persona,
     cases_fixture,
 )
+from pactline.channels.recordings.tests.support import AUDIO, TRANSCRIPT_REDACTED
 from pactline.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pactline.privacy.models import MaterialRequest, RequestStatus
 from pactline.privacy.services import (
@@ -29,8 +30,6 @@ from pactline.privacy.services import (
     material_request,
 )
 from pactline.privacy.tests.support import (  # noqa: F401 - fixture
-    AUDIO,
-    TRANSCRIPT_REDACTED,
     Materials,
     audit_counts,
     body,

@@ -16,8 +16,8 @@ from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
     Cases,
     cases_fixture,
 )
+from pactline.channels.recordings.tests.support import AUDIO
 from pactline.privacy.tests.support import (  # noqa: F401 - fixture
-    AUDIO,
     Materials,
     materials_fixture,
 )

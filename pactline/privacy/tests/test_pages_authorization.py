@@ -20,7 +20,8 @@ from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
     as_persona,
     cases_fixture,
 )
-from pactline.privacy.models import MaterialRequest, Recording
+from pactline.channels.recordings.models import Recording
+from pactline.privacy.models import MaterialRequest
 from pactline.privacy.tests.support import (  # noqa: F401 - fixture
     Materials,
     body,

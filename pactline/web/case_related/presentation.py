@@ -14,10 +14,12 @@ from pactline.cases.models import Case
 from pactline.cases.presentation import case_zone
 from pactline.channels.email.models import EmailAttachment, EmailMessage
 from pactline.channels.email.selectors import email_thread
+from pactline.channels.recordings.models import Recording
+from pactline.channels.recordings.selectors import case_recordings
 from pactline.channels.voice.models import Call
 from pactline.channels.voice.selectors import case_calls, contact_calls
-from pactline.privacy.models import MaterialRequest, Recording, RequestStatus
-from pactline.privacy.selectors import case_pending_requests, case_recordings, case_requests_of
+from pactline.privacy.models import MaterialRequest, RequestStatus
+from pactline.privacy.selectors import case_pending_requests, case_requests_of
 from pactline.privacy.services import material_download_url, material_link_usable
 from pactline.tenancy.access import Actor
 from pactline.web.case_related.access import CaseRights, case_rights

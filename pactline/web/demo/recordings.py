@@ -21,10 +21,12 @@ from pactline.agreements.terms import default_priority, serves_language, service
 from pactline.cases.contacts import contact_find_or_create
 from pactline.cases.models import Case
 from pactline.cases.services import case_note, case_open, case_resolve
+from pactline.channels.recordings.models import Recording, RecordingKind
+from pactline.channels.recordings.services import recording_attach
 from pactline.channels.voice.models import Call, Outcome
 from pactline.channels.voice.services import call_link_case
-from pactline.privacy.models import MaterialRequest, Recording, RecordingKind
-from pactline.privacy.services import material_decide, material_request, recording_attach
+from pactline.privacy.models import MaterialRequest
+from pactline.privacy.services import material_decide, material_request
 from pactline.tenancy.models import Client
 from pactline.web.demo.users import DEMO_USERS, agent_of, persona
 from pactline.web.demo.voice import SERVICE_QUEUES

@@ -22,11 +22,12 @@ from pactline.cases.models import Case, TimelineEntry
 from pactline.channels.chat.models import ChatMessage, ChatSession
 from pactline.channels.email.models import EmailAttachment, EmailMessage
 from pactline.channels.outbound.models import CallListEntry, Campaign
+from pactline.channels.recordings.models import Recording
 from pactline.channels.social.models import SocialMessage
 from pactline.channels.voice.models import Call
 from pactline.knowledge.models import KnowledgeArticle, KnowledgeAttachment
 from pactline.metrics.models import GeneratedReport, Statement
-from pactline.privacy.models import MaterialRequest, Recording
+from pactline.privacy.models import MaterialRequest
 from pactline.tenancy.models import ApiToken, Client, Membership, Role
 from pactline.web.tests.route_rules import API, PAGES, Rule
 

@@ -27,11 +27,11 @@ from pactline.channels.email.services import email_receive
 from pactline.channels.email.storage import unseal
 from pactline.channels.outbound.models import CallListEntry
 from pactline.channels.outbound.services import call_list_upload, campaign_create
+from pactline.channels.recordings.services import recording_attach
 from pactline.channels.social.tests.support import deliver, wechat
 from pactline.common.crypto import EncryptedTextField
 from pactline.core.redact import find_card_numbers
 from pactline.knowledge.services import knowledge_article_create
-from pactline.privacy.services import recording_attach
 from pactline.tenancy.access import actor_for_user
 from pactline.tenancy.models import Membership, Role, TokenScope
 from pactline.tenancy.services import api_token_create

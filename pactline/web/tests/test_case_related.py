@@ -21,12 +21,12 @@ from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
     cases_fixture,
 )
 from pactline.channels.email.services import email_receive
+from pactline.channels.recordings.tests.support import TRANSCRIPT_REDACTED
 from pactline.channels.voice.models import Call
 from pactline.channels.voice.records import CallRecord
 from pactline.channels.voice.writing import BatchWriter
 from pactline.privacy.models import MaterialRequest
 from pactline.privacy.tests.support import (  # noqa: F401 - fixture
-    TRANSCRIPT_REDACTED,
     Materials,
     body,
     materials_fixture,

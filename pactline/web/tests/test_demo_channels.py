@@ -29,10 +29,11 @@ from pactline.channels.email.models import (
 )
 from pactline.channels.email.tokens import CASE_TOKEN
 from pactline.channels.outbound.models import CallAttempt, CallListEntry, Campaign, DoNotCall
+from pactline.channels.recordings.models import Recording, RecordingKind
 from pactline.channels.social.models import SocialMessage
 from pactline.channels.voice.models import AgentStateChange, Call, ImportRun, ImportStatus
 from pactline.metrics.models import GeneratedReport, Rollup, Statement
-from pactline.privacy.models import MaterialRequest, Recording, RecordingKind, RequestStatus
+from pactline.privacy.models import MaterialRequest, RequestStatus
 from pactline.web.demo import DemoOptions, demo_load
 
 # The demo is loaded once for the module (outside the tests' transactions: the SMTP listener

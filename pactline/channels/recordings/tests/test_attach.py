@@ -6,29 +6,23 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from pytest_django.fixtures import Settings
 
 from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
     Cases,
-    as_persona,
     cases_fixture,
 )
-from pactline.common.errors import Forbidden, NotFound, ValidationFailed
-from pactline.privacy.models import MaterialRequest, Recording
-from pactline.privacy.services import recording_attach
-from pactline.privacy.tests.support import (
+from pactline.channels.recordings.models import Recording
+from pactline.channels.recordings.services import max_bytes, recording_attach
+from pactline.channels.recordings.tests.support import (
     AUDIO,
     SYSTEM,
     TRANSCRIPT,
     TRANSCRIPT_REDACTED,
-    audit_counts,
-    main_text,
+    attached_count,
+    files_under,
 )
-
-
-def files_under(root: Path) -> list[str]:
-    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+from pactline.common.errors import Forbidden, NotFound, ValidationFailed
 
 
 def attach(cases: Cases, content: bytes = AUDIO, **overrides: object) -> Recording:
@@ -61,7 +55,7 @@ def test_a_recording_is_stored_under_the_client_code_and_its_digest(
     assert recording.source == "1709391600.42"
     assert recording.transcript_text == ""
     assert recording.created_by_label == "user:a-agent"
-    assert audit_counts()["recording.attached"] == 1
+    assert attached_count() == 1
 
 
 def test_a_transcript_is_redacted_in_the_text_and_in_the_stored_file(
@@ -97,7 +91,7 @@ def test_attaching_the_same_content_again_returns_the_same_recording(
     assert again.pk == first.pk
     assert again.original_name == "call-1.wav"
     assert Recording.objects.count() == 1
-    assert audit_counts()["recording.attached"] == 1
+    assert attached_count() == 1
     assert len(files_under(media_root)) == 1
 
 
@@ -148,7 +142,7 @@ def test_bad_input_is_refused_and_nothing_is_written(
     assert [(error.path, error.message) for error in refused.value.errors] == [(path, message)]
     assert Recording.objects.count() == 0
     assert files_under(media_root) == []
-    assert audit_counts()["recording.attached"] == 0
+    assert attached_count() == 0
 
 
 def test_a_file_over_the_limit_is_refused(cases: Cases, settings: Settings) -> None:
@@ -161,8 +155,6 @@ def test_a_file_over_the_limit_is_refused(cases: Cases, settings: Settings) -> N
 
 
 def test_the_default_limit_is_500_megabytes() -> None:
-    from pactline.privacy.services import max_bytes
-
     assert max_bytes() == 500 * 1024 * 1024
 
 
@@ -192,57 +184,6 @@ def test_only_those_who_work_the_clients_cases_may_attach(cases: Cases) -> None:
     assert attach(cases, b"2", actor=world.supervisor.actor).pk is not None
 
 
-def test_the_attach_page_stores_an_upload(cases: Cases, media_root: Path) -> None:
-    http = as_persona(cases.world, "client_a_agent")
-    assert http.get(f"/cases/{cases.a.pk}/materials/new/").status_code == 200
-
-    upload = SimpleUploadedFile("chat.txt", TRANSCRIPT, content_type="text/plain")
-    response = http.post(
-        f"/cases/{cases.a.pk}/materials/new/",
-        {"kind": "transcript", "file": upload, "source": "chat-7"},
-    )
-
-    recording = Recording.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == f"/materials/recordings/{recording.pk}/"
-    assert recording.transcript_text == TRANSCRIPT_REDACTED
-    assert recording.source == "chat-7"
-    assert (media_root / recording.file.name).read_bytes() == TRANSCRIPT_REDACTED.encode()
-
-    upload = SimpleUploadedFile("chat.txt", TRANSCRIPT, content_type="text/plain")
-    again = http.post(
-        f"/cases/{cases.a.pk}/materials/new/", {"kind": "transcript", "file": upload}, follow=True
-    )
-    assert f"This file is already attached to the case as #{recording.pk}." in main_text(
-        again.content
-    )
-    assert Recording.objects.count() == 1
-
-
-@pytest.mark.parametrize(
-    ("content", "kind", "message"),
-    [
-        (b"\xff\xfe\x00h", "transcript", "A transcript must be UTF-8 text; byte 0 is not."),
-        (b"x" * 1025, "recording", "The file is larger than the limit of 1.0\xa0KB."),
-        (b"", "recording", "The submitted file is empty."),
-    ],
-    ids=["not-utf8", "too-big", "empty"],
-)
-def test_the_attach_page_shows_what_is_wrong(
-    cases: Cases, settings: Settings, content: bytes, kind: str, message: str
-) -> None:
-    settings.PACTLINE_RECORDING_MAX_BYTES = 1024
-    http = as_persona(cases.world, "client_a_agent")
-    upload = SimpleUploadedFile("x.bin", content, content_type="application/octet-stream")
-
-    response = http.post(f"/cases/{cases.a.pk}/materials/new/", {"kind": kind, "file": upload})
-
-    assert response.status_code == 422
-    assert message in main_text(response.content)
-    assert Recording.objects.count() == 0
-    assert MaterialRequest.objects.count() == 0
-
-
 def test_a_chinese_transcript_is_redacted(cases: Cases, media_root: Path) -> None:
     text = "客户：我的卡号是 6222021234567890128，安全码是 456，有效期至 08/27。\n"
     recording = attach(
@@ -252,15 +193,3 @@ def test_a_chinese_transcript_is_redacted(cases: Cases, media_root: Path) -> Non
     assert recording.transcript_text == expected
     assert (media_root / recording.file.name).read_text(encoding="utf-8") == expected
     assert recording.original_name == "通话记录.txt"
-
-
-def test_a_non_ascii_name_is_offered_as_rfc_5987(cases: Cases) -> None:
-    recording = attach(cases, name="呼叫 1.wav", actor=cases.world.client_a_agent.actor)
-    response = as_persona(cases.world, "client_a_agent").get(
-        f"/materials/recordings/{recording.pk}/file/"
-    )
-    assert response["Content-Disposition"] == (
-        "attachment; filename*=utf-8''%E5%91%BC%E5%8F%AB%201.wav"
-    )
-    assert b"".join(response.streaming_content) == AUDIO
-    response.close()
