@@ -55,9 +55,7 @@ def recorded_locks() -> Iterator[list[str]]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("stream", list(Stream))
-def test_each_stream_takes_the_audit_head_before_its_counter(
-    world: World, stream: Stream
-) -> None:
+def test_each_stream_takes_the_audit_head_before_its_counter(world: World, stream: Stream) -> None:
     with recorded_locks() as order, transaction.atomic():
         first = next_change_seq(world.client_a.id, stream)
     with transaction.atomic():
