@@ -3,8 +3,8 @@
 Every write takes the client's "chat" change sequence first (`pactline.audit.sequences`: the
 client's audit chain head, then the counter): that orders commits by `change_seq` and makes the
 idempotency checks (an external conversation or message id seen before) safe against concurrent
-deliveries of the same input. Card data is redacted from the
-text before anything is stored: the message, the case timeline, the case subject."""
+deliveries of the same input. Card data is redacted from the text before anything is stored:
+the message, the case timeline, the case subject."""
 
 from __future__ import annotations
 

@@ -3,8 +3,7 @@
 Every write takes the client's "social" change sequence first (`pactline.audit.sequences`: the
 client's audit chain head, then the counter): commits come in `change_seq` order, and two
 deliveries of one message (or two first messages of one thread) cannot both get through the
-duplicate checks. Card data is
-redacted from the text before anything is stored."""
+duplicate checks. Card data is redacted from the text before anything is stored."""
 
 from __future__ import annotations
 
