@@ -146,7 +146,7 @@ def _naive_import(path: Path, client_id: int, limit: int) -> float:
     from django.db import transaction
     from django.utils import timezone
 
-    from pactline.channels.voice.changes import ChangeSequence
+    from pactline.audit.sequences import Stream, change_sequence
     from pactline.channels.voice.models import AgentStateChange, Call
     from pactline.channels.voice.queue_log import _AGENT_STATES, parse_line
 
@@ -161,7 +161,7 @@ def _naive_import(path: Path, client_id: int, limit: int) -> float:
             at = datetime.fromtimestamp(t, UTC)
             now = timezone.now()
             with transaction.atomic():
-                sequence = ChangeSequence(client_id)
+                sequence = change_sequence(client_id, Stream.VOICE)
                 if event in _AGENT_STATES:
                     AgentStateChange.objects.get_or_create(
                         client_id=client_id,

@@ -1,8 +1,9 @@
 """Writing to the audit log. Call inside the service's own transaction.
 
-Lock order (docs/architecture.md): a transaction that writes a client's audit chain and draws
-one of the client's change sequences takes the chain head first (`audit_chain_lock`), then the
-sequence counter. Both are held until commit."""
+Lock order (`pactline.common.sequences`): a transaction that writes a client's audit chain and
+draws one of the client's change sequences takes the chain head first (`audit_chain_lock`), then
+the sequence counter; `pactline.audit.sequences` draws them in that order. Both are held until
+commit."""
 
 from __future__ import annotations
 

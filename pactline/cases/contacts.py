@@ -12,10 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pactline.audit.sequences import Stream, next_change_seq
 from pactline.audit.services import audit_record
-from pactline.cases.changes import change_sequence
 from pactline.cases.models import (
-    CASES_STREAM,
     Case,
     Contact,
     ContactKey,
@@ -188,8 +187,7 @@ def contact_merge(
     keep.save(update_fields=["phones", "emails", "name", "external_id", "updated_at"])
     ContactKey.objects.filter(contact=duplicate).update(contact=keep)
     moved_ids = list(Case.objects.filter(contact=duplicate).values_list("pk", flat=True))
-    sequence = change_sequence(keep.client_id, CASES_STREAM)
-    first = sequence.take(len(moved_ids))
+    first = next_change_seq(keep.client_id, Stream.CASES, len(moved_ids))
     for offset, case_id in enumerate(moved_ids):  # a new contact can change their FCR repeats
         Case.objects.filter(pk=case_id).update(contact=keep, change_seq=first + offset)
     moved = len(moved_ids)

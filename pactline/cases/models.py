@@ -35,10 +35,6 @@ class CaseStatus(models.TextChoices):
 
 CLOSED_STATUSES = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
-# Streams of the cases app's change counter (`ChangeCounter`), read by cursor consumers.
-CASES_STREAM = "cases"
-SURVEYS_STREAM = "surveys"
-
 
 class Contact(ClientOwned):
     """An end customer of a client. Personal fields are encrypted at rest; `ContactKey` rows
@@ -114,7 +110,7 @@ class Case(ClientOwned):
     )
     updated_at = models.DateTimeField()
     last_seq = models.PositiveIntegerField(default=0)
-    # Drawn from the client's "cases" ChangeCounter on every change (see
+    # Drawn from the client's "cases" change sequence on every change (see
     # `pactline.common.sequences`): metrics read changed cases by cursor.
     change_seq = models.BigIntegerField(default=0)
 
@@ -374,22 +370,6 @@ class WebhookDelivery(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.url} attempt {self.attempt}: {self.status_code or self.error}"
-
-
-class ChangeCounter(ClientOwned):
-    """The client's change sequence per stream ("cases", "surveys"): see
-    `pactline.common.sequences`."""
-
-    stream = models.CharField(max_length=20)
-    value = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "stream"], name="cases_counter_stream")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.stream}: {self.value}"
 
 
 class SurveyResponse(ClientOwned):

@@ -17,12 +17,11 @@ from pactline.agreements.execution import executes
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.agreements.terms import has_channel, priorities
+from pactline.audit.sequences import Stream, next_change_seq
 from pactline.audit.services import audit_record
-from pactline.cases.changes import change_sequence
 from pactline.cases.clocks import clocks_sync
 from pactline.cases.escalations import escalation_actions_queue
 from pactline.cases.models import (
-    CASES_STREAM,
     CLOSED_STATUSES,
     AuthorKind,
     Case,
@@ -74,7 +73,7 @@ def _append(
 
 def _after_change(case: Case, *, now: datetime, fields: list[str]) -> list[SlaEvent]:
     case.updated_at = now
-    case.change_seq = change_sequence(case.client_id, CASES_STREAM).take()
+    case.change_seq = next_change_seq(case.client_id, Stream.CASES)
     case.save(update_fields=[*fields, "last_seq", "updated_at", "change_seq"])
     fired = clocks_sync(case, now=now)
     escalation_actions_queue(fired)

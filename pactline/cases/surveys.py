@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pactline.audit.sequences import Stream, change_sequence
 from pactline.audit.services import audit_record
-from pactline.cases.changes import change_sequence
-from pactline.cases.models import SURVEYS_STREAM, Case, SurveyResponse
+from pactline.cases.models import Case, SurveyResponse
 from pactline.common.errors import FieldError, ValidationFailed
 from pactline.tenancy.access import Actor, Permission, require
 
@@ -97,7 +97,7 @@ def survey_response_record(
     )
     if errors:
         raise ValidationFailed(errors)
-    sequence = change_sequence(case.client_id, SURVEYS_STREAM)
+    sequence = change_sequence(case.client_id, Stream.SURVEYS)
     existing = SurveyResponse.objects.filter(
         client_id=case.client_id, external_id=external_id
     ).first()

@@ -59,3 +59,20 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.key}"
+
+
+class ChangeCounter(ClientOwned):
+    """The last number handed out by one of a client's change sequences, one row per stream
+    (`pactline.common.sequences.Stream`). Drawn only through `pactline.common.sequences`,
+    which holds this row's lock until the drawing transaction commits."""
+
+    stream = models.CharField(max_length=20)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "stream"], name="common_counter_stream")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.stream}: {self.value}"

@@ -91,17 +91,3 @@ class ChatMessage(ClientOwned, AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.session_id}:{self.change_seq} {self.author_kind}"
-
-
-class ChatSequence(models.Model):
-    """The last `change_seq` given to a client's chat messages. Every chat write takes this row's
-    lock first, so commits come in sequence order (a consumer that has read up to N never later
-    sees a message below N appear) and concurrent starts of one conversation are serialised."""
-
-    client = models.OneToOneField(
-        "tenancy.Client", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    last = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.client_id}: {self.last}"

@@ -1,9 +1,10 @@
 """Writes for chat: start a session (opening its case), add a message, end the session.
 
-Every write takes the client's `ChatSequence` row lock first: that orders commits by
-`change_seq` and makes the idempotency checks (an external conversation or message id seen
-before) safe against concurrent deliveries of the same input. Card data is redacted from the
-text before anything is stored: the message, the case timeline, the case subject."""
+Every write takes the client's "chat" change sequence first (`pactline.audit.sequences`: the
+client's audit chain head, then the counter): that orders commits by `change_seq` and makes the
+idempotency checks (an external conversation or message id seen before) safe against concurrent
+deliveries of the same input. Card data is redacted from the text before anything is stored:
+the message, the case timeline, the case subject."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from pactline.agreements.execution import executes
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.agreements.terms import card_data, chat_channel, default_priority
+from pactline.audit.sequences import ChangeSequence, Stream, change_sequence
 from pactline.audit.services import audit_record
 from pactline.cases.contacts import contact_find_or_create
 from pactline.cases.models import CLOSED_STATUSES, AuthorKind, Case, Channel
@@ -30,7 +32,7 @@ from pactline.cases.services import (
     case_reopen,
     case_touch,
 )
-from pactline.channels.chat.models import WEB_PROVIDER, ChatMessage, ChatSequence, ChatSession
+from pactline.channels.chat.models import WEB_PROVIDER, ChatMessage, ChatSession
 from pactline.channels.chat.selectors import token_digest
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.core.redact import PanDisplay, redact_card_data
@@ -81,17 +83,6 @@ def instant_errors(field: str, value: datetime | None, now: datetime) -> list[Fi
     if not EARLIEST <= value <= now + SKEW:
         return [FieldError(field, _("the time is out of range"))]
     return []
-
-
-def _lock_sequence(client_id: int) -> ChatSequence:
-    ChatSequence.objects.get_or_create(client_id=client_id)
-    return ChatSequence.objects.select_for_update().get(client_id=client_id)
-
-
-def _next_seq(sequence: ChatSequence) -> int:
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return sequence.last
 
 
 def _clean_text(text: str, field: str = "text") -> str:
@@ -162,7 +153,7 @@ def chat_session_start(
     # A sender's clock ahead of ours does not date the future; stored in UTC, as PostgreSQL
     # refuses the sender's UTC offset beyond ±15:59.
     at = min(at or now, now).astimezone(UTC)
-    sequence = _lock_sequence(client.id)
+    sequence = change_sequence(client.id, Stream.CHAT)
     if external_id:
         known = ChatSession.objects.filter(
             client=client, provider=provider, external_id=external_id
@@ -234,7 +225,7 @@ def _add(
     *,
     actor: Actor,
     session: ChatSession,
-    sequence: ChatSequence,
+    sequence: ChangeSequence,
     author_kind: str,
     text: str,
     author_label: str = "",
@@ -265,7 +256,7 @@ def _add(
         external_id=external_id,
         sent_at=at,
         received_at=now,
-        change_seq=_next_seq(sequence),
+        change_seq=sequence.take(),
     )
     session.last_message_at = max(session.last_message_at, at)
     session.last_author_kind = author_kind
@@ -312,7 +303,7 @@ def chat_message_add(
     errors += instant_errors("sent_at", at, now)
     if errors:
         raise ValidationFailed(errors)
-    sequence = _lock_sequence(session.client_id)
+    sequence = change_sequence(session.client_id, Stream.CHAT)
     session = ChatSession.objects.select_related("case", "case__agreement_version").get(
         pk=session.pk
     )
@@ -347,7 +338,7 @@ def chat_session_end(
     """End the conversation (the case stays as it is: resolving it is a separate act).
     Ending an ended session changes nothing."""
     require(actor, Permission.CASE_WORK, session.client_id)
-    _lock_sequence(session.client_id)
+    change_sequence(session.client_id, Stream.CHAT)
     session = ChatSession.objects.select_related("case", "client").get(pk=session.pk)
     if not session.is_open:
         return session

@@ -86,19 +86,6 @@ class EmailAttachment(ClientOwned, AppendOnly):
         return self.filename
 
 
-class EmailSequence(models.Model):
-    """The last `change_seq` given to a client's messages. Its row lock orders the commits, so a
-    consumer that has read up to N never later sees a message below N appear."""
-
-    client = models.OneToOneField(
-        "tenancy.Client", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    last = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.client_id}: {self.last}"
-
-
 class QuarantineReason(models.TextChoices):
     UNPARSEABLE = "unparseable", _("Cannot be parsed")
     NO_SENDER = "no_sender", _("No sender address")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pactline.agreements.terms import email_addresses
+from pactline.audit.sequences import Stream, next_change_seq
 from pactline.cases.models import Case
 from pactline.cases.replies import Delivery, ReplyOutcome, ReplyRequest
 from pactline.cases.services import case_agent_reply
@@ -23,7 +24,6 @@ from pactline.channels.email.selectors import (
     client_support_addresses,
     email_reply_recipients,
 )
-from pactline.channels.email.sequence import email_next_seq
 from pactline.channels.email.storage import store_raw
 from pactline.channels.email.tokens import case_token, strip_tokens
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
@@ -158,7 +158,7 @@ def _record_reply(
             raw_file=stored.name,
             raw_sha256=stored.sha256,
             size=len(raw),
-            change_seq=email_next_seq(client.id),
+            change_seq=next_change_seq(client.id, Stream.EMAIL),
         )
         case_agent_reply(actor=actor, case=case, body=str(mail.body).strip(), at=now, now=now)
     return message

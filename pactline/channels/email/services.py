@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.agreements.terms import default_priority
+from pactline.audit.sequences import Stream, next_change_seq
 from pactline.cases.contacts import contact_find_or_create
 from pactline.cases.links import case_link_related
 from pactline.cases.models import CLOSED_STATUSES, Case, Channel, Contact
@@ -61,7 +62,6 @@ from pactline.channels.email.selectors import (
     email_named_case,
     support_directory,
 )
-from pactline.channels.email.sequence import email_next_seq
 from pactline.channels.email.storage import (
     read_file,
     sha256_of,
@@ -306,7 +306,7 @@ def _store(
                 size=len(envelope.raw),
                 defects=list(parsed.defects),
                 auto_submitted=parsed.auto_submitted,
-                change_seq=email_next_seq(client.id),
+                change_seq=next_change_seq(client.id, Stream.EMAIL),
             )
             for row in attachments:
                 row.message = message

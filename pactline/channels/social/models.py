@@ -116,17 +116,3 @@ class SocialMessage(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.platform} {self.direction} {self.message_id or self.pk}"
-
-
-class SocialSequence(models.Model):
-    """The last `change_seq` of a client's social messages. Every social write takes this row's
-    lock first: commits come in sequence order, and two deliveries of one message (or two first
-    messages of one thread) cannot both get through the duplicate checks."""
-
-    client = models.OneToOneField(
-        "tenancy.Client", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    last = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.client_id}: {self.last}"

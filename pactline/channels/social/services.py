@@ -1,7 +1,9 @@
 """Writes for social media: take in a platform message, reply to a thread, acknowledge delivery.
 
-Every write takes the client's `SocialSequence` row lock first (see the model). Card data is
-redacted from the text before anything is stored."""
+Every write takes the client's "social" change sequence first (`pactline.audit.sequences`: the
+client's audit chain head, then the counter): commits come in `change_seq` order, and two
+deliveries of one message (or two first messages of one thread) cannot both get through the
+duplicate checks. Card data is redacted from the text before anything is stored."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from pactline.agreements.models import AgreementVersion
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.agreements.terms import default_priority, social_accounts
+from pactline.audit.sequences import Stream, change_sequence
 from pactline.audit.services import audit_record
 from pactline.cases.contacts import contact_find_or_create
 from pactline.cases.models import CLOSED_STATUSES, AuthorKind, Case, CaseStatus, Channel, Contact
@@ -25,7 +28,6 @@ from pactline.channels.social.models import (
     Direction,
     Platform,
     SocialMessage,
-    SocialSequence,
     SocialThread,
 )
 from pactline.channels.social.selectors import social_thread_of_case
@@ -66,17 +68,6 @@ class Inbound:
 class Stored:
     message: SocialMessage
     created: bool
-
-
-def _lock_sequence(client_id: int) -> SocialSequence:
-    SocialSequence.objects.get_or_create(client_id=client_id)
-    return SocialSequence.objects.select_for_update().get(client_id=client_id)
-
-
-def _next_seq(sequence: SocialSequence) -> int:
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return sequence.last
 
 
 def _inbound_errors(client: Client, inbound: Inbound, now: datetime) -> list[FieldError]:
@@ -171,7 +162,7 @@ def social_message_receive(
         raise ValidationFailed(errors)
     # Stored in UTC: PostgreSQL refuses the sender's UTC offset beyond ±15:59.
     inbound = replace(inbound, sent_at=inbound.sent_at.astimezone(UTC))
-    sequence = _lock_sequence(client.id)
+    sequence = change_sequence(client.id, Stream.SOCIAL)
     known = SocialMessage.objects.filter(
         client=client, platform=inbound.platform, message_id=inbound.message_id
     ).first()
@@ -251,7 +242,7 @@ def social_message_receive(
         attachments=attachments,
         sent_at=inbound.sent_at,
         received_at=now,
-        change_seq=_next_seq(sequence),
+        change_seq=sequence.take(),
     )
     return Stored(message, created=True)
 
@@ -279,7 +270,7 @@ def social_reply(
     if errors:
         raise ValidationFailed(errors)
     now = now or timezone.now()
-    sequence = _lock_sequence(case.client_id)
+    sequence = change_sequence(case.client_id, Stream.SOCIAL)
     if idempotency_key:
         known = SocialMessage.objects.filter(
             client_id=case.client_id, idempotency_key=idempotency_key
@@ -306,7 +297,7 @@ def social_reply(
         redactions=redaction.cards + redaction.security_codes + redaction.expiry_dates,
         sent_at=now,
         received_at=now,
-        change_seq=_next_seq(sequence),
+        change_seq=sequence.take(),
         delivery=Delivery.PENDING,
         idempotency_key=idempotency_key,
     )
@@ -340,7 +331,7 @@ def social_outbox_ack(
         raise ValidationFailed(
             [FieldError("platform_message_id", _("at most %(n)s characters") % {"n": ID_MAX})]
         )
-    _lock_sequence(message.client_id)
+    change_sequence(message.client_id, Stream.SOCIAL)
     message = SocialMessage.objects.select_for_update().get(pk=message.pk)
     if message.direction != Direction.OUTBOUND:
         raise Conflict(_("only replies are delivered"))

@@ -23,8 +23,8 @@ from typing import Any
 
 from django.db import transaction
 
+from pactline.audit.sequences import Stream, change_sequence
 from pactline.channels.voice.cdr_formats import LegRecord
-from pactline.channels.voice.changes import ChangeSequence
 from pactline.channels.voice.models import (
     Call,
     CallLeg,
@@ -196,7 +196,7 @@ class CdrWriter:
         transaction. `duplicates`: records the batch held twice (already dropped)."""
         client_id = self.writer.client_id
         with transaction.atomic():
-            sequence = ChangeSequence(client_id)
+            sequence = change_sequence(client_id, Stream.VOICE)
             known = set(
                 CallLeg.objects.filter(
                     key_in("leg_key", [leg.leg_key for leg in legs]), client_id=client_id

@@ -20,8 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pactline.audit.sequences import Stream, change_sequence
 from pactline.cases.contacts import contact_find_or_create
-from pactline.channels.voice.changes import ChangeSequence
 from pactline.channels.voice.models import (
     Call,
     CallEvent,
@@ -264,7 +264,7 @@ def call_event_record(
             return Recorded(call, created=False)
         # Lock before reading the events: a concurrent event of this call that commits first
         # is then seen here, and one that commits later sees this one.
-        sequence = ChangeSequence(client.id)
+        sequence = change_sequence(client.id, Stream.VOICE)
         events = list(
             CallEvent.objects.filter(client=client, source=event.source, call_id=event.call_id)
         )

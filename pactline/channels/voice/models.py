@@ -1,12 +1,13 @@
 """Calls: imported telephony records and live call events.
 
-Every row here is a *fact* written by ingestion. Rows that metrics and billing consume carry a
-`change_seq`: a number drawn from the client's `ChangeCounter` under a row lock that is held
-until the writing transaction commits, so for one client the numbers become visible in
-increasing order and a consumer that stores "the last `change_seq` I saw" and reads
-`change_seq > cursor ORDER BY change_seq` never skips a row. A changed call gets a new number;
-its old number disappears. A consumer therefore treats each row as "the current state of this
-call", replacing whatever it derived from the call before.
+Every row here is a *fact* written by ingestion. Rows that metrics and billing consume (calls
+and agent states) carry a `change_seq`: a number of the client's "voice" change sequence
+(`pactline.common.sequences`), drawn under a row lock that is held until the writing
+transaction commits, so for one client the numbers become visible in increasing order and a
+consumer that stores "the last `change_seq` I saw" and reads `change_seq > cursor ORDER BY
+change_seq` never skips a row. A changed call gets a new number; its old number disappears. A
+consumer therefore treats each row as "the current state of this call", replacing whatever it
+derived from the call before.
 """
 
 from __future__ import annotations
@@ -271,22 +272,6 @@ class CallEvent(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.call_id}#{self.sequence} {self.kind}"
-
-
-class ChangeCounter(ClientOwned):
-    """The client's change sequence for voice facts (an emulated database sequence). Drawing
-    numbers locks the row until commit: see the module docstring."""
-
-    stream = models.CharField(max_length=20)
-    value = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "stream"], name="voice_counter_stream")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.stream}: {self.value}"
 
 
 class ImportFormat(models.TextChoices):

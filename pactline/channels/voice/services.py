@@ -11,10 +11,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from pactline.audit.sequences import Stream, change_sequence
 from pactline.audit.services import audit_record
 from pactline.cases.models import Case
 from pactline.cases.services import case_customer_contact
-from pactline.channels.voice.changes import ChangeSequence
 from pactline.channels.voice.importing import (
     ImportOptions,
     ImportRejected,
@@ -58,7 +58,7 @@ def call_link_case(
     if case is not None and case.client_id != call.client_id:
         raise NotFound
     now = now or timezone.now()
-    sequence = ChangeSequence(call.client_id)
+    sequence = change_sequence(call.client_id, Stream.VOICE)
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.case_id == (case.pk if case else None):
         return call

@@ -27,9 +27,9 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from pactline.audit.sequences import ChangeSequence, Stream, change_sequence
 from pactline.cases.services import cases_customer_contacted
 from pactline.channels.voice.callers import link_callers
-from pactline.channels.voice.changes import ChangeSequence
 from pactline.channels.voice.models import AgentStateChange, Call, CallSource, Outcome
 from pactline.channels.voice.records import (
     CALL_FIELDS,
@@ -136,7 +136,7 @@ class BatchWriter:
             if self.relaxed and sequence is None and connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            sequence = sequence or ChangeSequence(self.client_id)
+            sequence = sequence or change_sequence(self.client_id, Stream.VOICE)
             ids: dict[tuple[str, int], int] = {}
             if calls:
                 self._calls(calls, sequence)

@@ -12,9 +12,10 @@ from pactline.channels.voice.models import (
     Call,
     CallEvent,
     CallLeg,
-    ChangeCounter,
     ImportRun,
 )
+from pactline.common.models import ChangeCounter
+from pactline.common.sequences import Stream
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
 
@@ -73,7 +74,9 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         "legs": list(CallLeg.objects.order_by("pk").values_list()),
         "states": list(AgentStateChange.objects.order_by("pk").values_list()),
         "events": list(CallEvent.objects.order_by("pk").values_list()),
-        "counters": list(ChangeCounter.objects.order_by("pk").values_list()),
+        "counters": list(
+            ChangeCounter.objects.filter(stream=Stream.VOICE).order_by("pk").values_list()
+        ),
     }
 
 
