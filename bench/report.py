@@ -292,6 +292,24 @@ def _duckdb_kpis(con: Any, days: list[tuple[datetime, datetime]]) -> dict[str, o
     return {"days": len(rows), **total}
 
 
+def _profile(run: Any) -> None:
+    """With BENCH_PROFILE set: where one run spends its time, and its queries, on stderr."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    profile = cProfile.Profile()
+    with CaptureQueriesContext(connection) as queries:
+        profile.enable()
+        run()
+        profile.disable()
+    pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(50)
+    for query in queries.captured_queries:
+        sys.stderr.write(f"{query['time']} {query['sql'][:400]}\n")
+
+
 def child(database: str) -> None:
     from django.db import connection
     from django.utils import translation
@@ -326,6 +344,8 @@ def child(database: str) -> None:
 
     cpu: list[float] = []
     first_rollups, rollups, content = best(lambda: report_content(client, spec, period))
+    if os.environ.get("BENCH_PROFILE"):
+        _profile(lambda: report_content(client, spec, period))
     days = [local_day_bounds(day, period.zone) for day in period.days]
     first_raw, raw, totals = best(lambda: _raw_kpis(client.id, days))
     started = time.perf_counter()
