@@ -380,7 +380,9 @@ def _save_popped(rows: list[SlaClock]) -> None:
 
 def next_due_at() -> datetime | None:
     """When the loop next has work (for sleeping until then)."""
-    result: datetime | None = SlaClock.objects.filter(state__in=_ACTIVE).aggregate(
+    result: datetime | None = SlaClock.objects.filter(
+        state__in=_ACTIVE, next_event_at__isnull=False
+    ).aggregate(
         at=Min("next_event_at")
     )["at"]
     return result

@@ -245,9 +245,15 @@ class SlaClock(ClientOwned):
     case re-evaluates in the same transaction. The clock loop therefore only pops due entries
     and never replays the case. `version` guards conditional updates."""
 
+    # The clock loop rewrites a row at every event it fires, and every index of the table gets
+    # a new entry each time: the client (the unique constraint leads with it) and the version
+    # (read only when a version is deleted) go without an index of their own.
+    client = models.ForeignKey(
+        "tenancy.Client", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks")
     agreement_version = models.ForeignKey(
-        "agreements.AgreementVersion", on_delete=models.PROTECT, related_name="+"
+        "agreements.AgreementVersion", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     key = models.CharField(max_length=80)
     metric = models.CharField(max_length=20)
@@ -274,7 +280,12 @@ class SlaClock(ClientOwned):
             )
         ]
         indexes = [
-            models.Index(fields=["state", "next_event_at"], name="sla_clock_due"),
+            # Only clocks with an event ahead: a breached clock with nothing left leaves it.
+            models.Index(
+                fields=["next_event_at"],
+                condition=models.Q(next_event_at__isnull=False),
+                name="sla_clock_next_event",
+            ),
             # Metrics sweep the clocks that fell due since their last pass, per client.
             models.Index(fields=["client", "due_at"], name="sla_clock_client_due"),
         ]
@@ -294,6 +305,11 @@ class SlaEvent(ClientOwned):
     """A warning, breach or escalation level that fired. Unique per (client, clock, kind, level,
     cycle): whatever runs twice, it is recorded once."""
 
+    # The unique constraint leads with the client: no index of its own (the loop inserts
+    # thousands of events a second).
+    client = models.ForeignKey(
+        "tenancy.Client", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="events")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sla_events")
     kind = models.CharField(max_length=12, choices=SlaEventKind.choices)

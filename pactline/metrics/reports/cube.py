@@ -2,23 +2,24 @@
 
 A report needs the same measures cut many ways (per channel, per priority set of a service
 level, per day, per agreement version's part of the period). Asking the database for each cut
-would scan the period's rollup rows dozens of times; instead three GROUP BY statements (one
-per rollup table) fold the queue and agent dimensions away, and every cut is a numpy mask and
-column sum over the few thousand (interval, channel, priority) rows left.
+would scan the period's rollup rows dozens of times; instead one statement per rollup table
+reads its `total` rows (queue and agent already folded away, one row per interval, channel and
+priority), and every cut is a numpy mask and column sum over those few thousand rows.
 
-The rows are read as plain tuples: a month holds under 3,000 distinct interval starts, so each
-is converted to an instant once (Django would convert it again on every row)."""
+Interval starts come back as epoch seconds computed by the database, so no datetime is built
+per row; a month holds under 3,000 distinct interval starts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
+from pactline.common.sql import Epoch
 from pactline.core.kpi import Measures, Within
 from pactline.metrics.models import MEASURES, ClockRollup, Rollup, ThresholdRollup
 from pactline.metrics.selectors import ClockTotals, Measured
@@ -26,24 +27,6 @@ from pactline.metrics.selectors import ClockTotals, Measured
 _WITHIN = ("answered", "abandoned", "removed")
 _CLOCK = ("stopped", "met", "business_seconds", "calendar_seconds")
 _KEYS = ("interval_start", "channel", "priority")
-
-
-class _Instants:
-    """Epoch seconds of interval starts as the database returns them (SQLite: naive UTC
-    text; PostgreSQL: aware datetimes), each converted once."""
-
-    def __init__(self) -> None:
-        self._seen: dict[object, int] = {}
-
-    def __call__(self, value: object) -> int:
-        found = self._seen.get(value)
-        if found is None:
-            at = datetime.fromisoformat(value) if isinstance(value, str) else value
-            assert isinstance(at, datetime)  # noqa: S101 - a DateTimeField's value
-            if at.tzinfo is None:
-                at = at.replace(tzinfo=UTC)
-            found = self._seen[value] = int(at.timestamp())
-        return found
 
 
 def _epoch(at: datetime) -> int:
@@ -56,19 +39,18 @@ class _Table:
     def __init__(
         self, rows: list[tuple[Any, ...]], width: int, extra: str | None, cube: Cube
     ) -> None:
-        instant = cube.instant
-        self.slot = np.array([instant(row[0]) for row in rows], dtype=np.int64)
-        self.channel = np.array([cube.code("channel", row[1]) for row in rows], dtype=int)
-        self.priority = np.array([cube.code("priority", row[2]) for row in rows], dtype=int)
+        self.slot = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        self.channel = cube.codes("channel", [row[1] for row in rows])
+        self.priority = cube.codes("priority", [row[2] for row in rows])
         first = 3
         if extra is not None:
-            self.extra = np.array([cube.code(extra, row[3]) for row in rows], dtype=int)
+            self.extra = cube.codes(extra, [row[3] for row in rows])
             first = 4
         else:
             self.extra = np.zeros(len(rows), dtype=int)
-        self.values = np.array(
-            [[value or 0 for value in row[first:]] for row in rows], dtype=np.int64
-        ).reshape(len(rows), width)
+        self.values = np.array([row[first:] for row in rows], dtype=np.int64).reshape(
+            len(rows), width
+        )
 
     def mask(
         self,
@@ -115,7 +97,6 @@ class Cube:
             "threshold": {},
             "clock_key": {},
         }
-        self.instant = _Instants()
 
         def rows(
             model: type[Rollup | ThresholdRollup | ClockRollup],
@@ -132,10 +113,9 @@ class Cube:
                 for channel, wanted_keys in thresholds.items():
                     wanted |= Q(channel=channel, threshold__in=sorted(set(wanted_keys)))
                 query = query.filter(wanted)
-            aliases = {f"sum_{name}": Sum(name) for name in sums}
-            return _tuples(
-                query.order_by().values(*keys).annotate(**aliases).values_list(*keys, *aliases)
-            )
+            # A total row is unique per interval and key (the rollups' unique constraint):
+            # no GROUP BY needed.
+            return _tuples(query.order_by().values_list(Epoch("interval_start"), *keys[1:], *sums))
 
         self.measures = _Table(rows(Rollup, _KEYS, MEASURES), len(MEASURES), None, self)
         self.within = _Table(
@@ -150,12 +130,12 @@ class Cube:
         self._thresholds = [int(value) for value in self._codes["threshold"]]
         self._clock_keys = list(self._codes["clock_key"])
 
-    def code(self, dimension: str, value: object) -> int:
+    def codes(self, dimension: str, values: list[str]) -> np.ndarray:
+        """Small integer codes of a text column, numbered in order of first appearance."""
         codes = self._codes[dimension]
-        key = str(value)
-        if key not in codes:
-            codes[key] = len(codes)
-        return codes[key]
+        for value in dict.fromkeys(values):
+            codes.setdefault(str(value), len(codes))
+        return np.array([codes[str(value)] for value in values], dtype=int)
 
     def _codes_of(self, dimension: str, values: Sequence[str] | None) -> np.ndarray | None:
         if values is None:
