@@ -299,9 +299,9 @@ def child(database: str) -> None:
     from pactline.cases.tests.fixtures import load_example
     from pactline.metrics.intervals import local_day_bounds
     from pactline.metrics.models import Rollup
-    from pactline.metrics.reports.data import report_content, report_period, report_spec
-    from pactline.metrics.reports.presentation import report_view
-    from pactline.metrics.reports.renderers import render_pdf
+    from pactline.reports.data import report_content, report_period, report_spec
+    from pactline.reports.presentation import report_view
+    from pactline.reports.renderers import render_pdf
 
     client = load_example("general-outsourcing").client
     spec = report_spec(client, REPORT, datetime(2026, 3, 31, 12, tzinfo=UTC))

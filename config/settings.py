@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "pactline.channels.social",
     "pactline.channels.outbound",
     "pactline.metrics",
+    "pactline.reports",
     "pactline.privacy",
     "pactline.web",
 ]

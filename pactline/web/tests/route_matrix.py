@@ -24,8 +24,9 @@ from pactline.channels.email.models import EmailAttachment, EmailMessage
 from pactline.channels.outbound.models import CallListEntry, Campaign
 from pactline.channels.social.models import SocialMessage
 from pactline.channels.voice.models import Call
-from pactline.metrics.models import GeneratedReport, Statement
+from pactline.metrics.models import Statement
 from pactline.privacy.models import MaterialRequest, Recording
+from pactline.reports.models import GeneratedReport
 from pactline.tenancy.models import ApiToken, Client, Membership, Role
 from pactline.web.tests.route_rules import API, PAGES, Rule
 from pactline.workforce.models import KnowledgeArticle, KnowledgeAttachment
