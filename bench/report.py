@@ -333,10 +333,9 @@ def child(database: str) -> None:
     duck_load = time.perf_counter() - started
     first_duck, duck_seconds, duck_totals = best(lambda: _duckdb_kpis(duck, days))
 
-    phone = {row.channel: row for row in content.volume.rows}["phone"]  # type: ignore[union-attr]
+    phone = {row.channel: row for row in content.sections.get("volume").rows}["phone"]
     results = {
-        (r.channel, r.name): r
-        for r in content.service_levels.segments[0].results  # type: ignore[union-attr]
+        (r.channel, r.name): r for r in content.sections.get("service_levels").segments[0].results
     }
     sl = results["phone", "answer_within"].value
     aht = results["phone", "aht"].value
@@ -348,10 +347,8 @@ def child(database: str) -> None:
         and sl.denominator == totals["answered"] + totals["abandoned"] - totals["short_abandons"]  # type: ignore[index, operator]
         and aht.numerator == totals["handle"]  # type: ignore[index]
     )
-    duck_agree = {k: v for k, v in totals.items() if k != "days"} == {  # type: ignore[union-attr]
-        k: v
-        for k, v in duck_totals.items()  # type: ignore[union-attr]
-        if k != "days"
+    duck_agree = {k: v for k, v in totals.items() if k != "days"} == {
+        k: v for k, v in duck_totals.items() if k != "days"
     }
 
     def pdf() -> bytes:
@@ -379,7 +376,7 @@ def child(database: str) -> None:
                 "duck_first": first_duck,
                 "duck_seconds": duck_seconds,
                 "duck_agree": duck_agree,
-                "service_level": str(sl.value.quantize(Decimal("0.01"))),  # type: ignore[union-attr]
+                "service_level": str(sl.value.quantize(Decimal("0.01"))),
                 "pdf_first": first_pdf,
                 "pdf_seconds": pdf_seconds,
                 "pdf_bytes": len(pdf_bytes),  # type: ignore[arg-type]

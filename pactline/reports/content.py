@@ -3,20 +3,25 @@
 The content holds numbers, stable codes and the KPI definitions as English templates with
 their parameters, never translated words: the renderers translate into the report's language,
 so the same figures give the same hash whatever the language, and a stored report can be shown
-again exactly as it was generated. Decimals are kept unrounded (JSON strings)."""
+again exactly as it was generated. Decimals are kept unrounded (JSON strings).
+
+Each section's content is its registered section's model (`pactline.reports.sections`), kept
+under its key in `sections`, in the registry's order. Content stored under an older schema is
+converted on read (`content_upgrade`); its hash is over the content as it was stored."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pactline.core.kpi import KpiValue
 
-CONTENT_SCHEMA = 1
+CONTENT_SCHEMA = 2  # 1: a field per section; 2: `sections`, keyed by the registered sections
 
 
 class Model(BaseModel):
@@ -45,184 +50,9 @@ class Kpi(Model):
         )
 
 
-# --- Volume ---------------------------------------------------------------------------------
-
-
-class VolumeRow(Model):
-    """``answered`` is calls answered on the phone and first responses on other channels."""
-
-    channel: str
-    offered: int
-    answered: int
-    abandoned: int
-    callbacks: int
-    handled: int
-
-
-class VolumePoint(Model):
-    at: datetime  # start of the bucket (UTC)
-    offered: int
-    answered: int
-    abandoned: int
-
-
-class Volume(Model):
-    rows: list[VolumeRow]
-    total: VolumeRow
-    bucket: str  # "interval" (15 minutes) or "day"
-    series: list[VolumePoint]
-
-
-# --- Response times and resolution ----------------------------------------------------------
-
-
-class ResponseTimesRow(Model):
-    channel: str
-    first_response_business: Kpi
-    first_response_calendar: Kpi
-    first_response_within: Kpi
-    resolution_business: Kpi
-    resolution_calendar: Kpi
-    resolution_within: Kpi
-
-
-class ResolutionRow(Model):
-    channel: str
-    opened: int
-    resolved: int
-    rate: Kpi
-
-
-class Resolution(Model):
-    rows: list[ResolutionRow]
-    total: ResolutionRow
-
-
-# --- Service levels -------------------------------------------------------------------------
-
-
-class LevelResult(Model):
-    channel: str
-    name: str
-    metric: dict[str, Any]  # the agreement's metric as written (kind, variant, target, ...)
-    value: Kpi
-    volume: int
-    verdict: str  # met / missed / not_measured
-    pending: int = 0  # clock cycles within target at the end of the part, not counted yet
-
-
-class LevelSegment(Model):
-    """A part of the period under one agreement version."""
-
-    agreement: str
-    version: int
-    start: datetime
-    end: datetime
-    results: list[LevelResult]
-
-
 class TrendPoint(Model):
     at: datetime  # start of the bucket (UTC)
     value: Decimal | None
-
-
-class LevelTrend(Model):
-    channel: str
-    name: str
-    kind: str
-    description: str | None  # the agreement's own words for the metric
-    target: Decimal
-    points: list[TrendPoint]
-
-
-class ServiceLevels(Model):
-    segments: list[LevelSegment]
-    trends: list[LevelTrend]
-
-
-# --- Queue and handling KPIs per channel ----------------------------------------------------
-
-
-class AbandonRow(Model):
-    channel: str
-    rate: Kpi
-    average_abandon_time: Kpi
-
-
-class AhtRow(Model):
-    channel: str
-    aht: Kpi
-    talk: Kpi
-    hold: Kpi
-    acw: Kpi
-    asa: Kpi
-
-
-class Aht(Model):
-    rows: list[AhtRow]
-    trend: list[TrendPoint]
-
-
-class FcrRow(Model):
-    channel: str
-    fcr: Kpi
-
-
-class CsatRow(Model):
-    channel: str
-    top2box: Kpi
-    mean: Kpi
-
-
-class Csat(Model):
-    rows: list[CsatRow]
-    trend: list[TrendPoint]
-
-
-class NpsRow(Model):
-    channel: str
-    nps: Kpi
-
-
-# --- Cases ----------------------------------------------------------------------------------
-
-
-class EscalationLevelCount(Model):
-    level: int
-    count: int
-
-
-class Escalations(Model):
-    warnings: int
-    breaches: int
-    escalations: int
-    cases: int  # cases with at least one breach or escalation
-    levels: list[EscalationLevelCount]
-
-
-class IssueRow(Model):
-    code: str
-    count: int
-    previous: int
-    samples: list[int]  # case ids, oldest first
-
-
-class CommonIssues(Model):
-    cases: int
-    previous_cases: int
-    categories: list[IssueRow]
-    tags: list[IssueRow]
-
-
-class BacklogRow(Model):
-    channel: str
-    open: int
-    opened_before_period: int  # of those, opened before the period started
-
-
-class Backlog(Model):
-    rows: list[BacklogRow]
-    total: int
 
 
 # --- The report -----------------------------------------------------------------------------
@@ -246,20 +76,65 @@ class ReportContent(Model):
     versions: list[int]
     contents: list[str]  # as the agreement lists them
     channels: list[str]  # the channels reported on (the report's, else all the agreement's)
-    volume: Volume | None = None
-    response_times: list[ResponseTimesRow] | None = None
-    resolution_rate: Resolution | None = None
-    service_levels: ServiceLevels | None = None
-    abandon_rate: list[AbandonRow] | None = None
-    aht: Aht | None = None
-    fcr: list[FcrRow] | None = None
-    csat: Csat | None = None
-    nps: list[NpsRow] | None = None
-    escalations: Escalations | None = None
-    common_issues: CommonIssues | None = None
-    backlog: Backlog | None = None
+    sections: dict[str, Any] = Field(default_factory=dict)  # key -> its section's model
     unavailable: list[str] = Field(default_factory=list)  # contents not measured yet
+
+    @field_validator("sections")
+    @classmethod
+    def _sections(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Each section validated by its registered model; an unknown key is refused."""
+        from pactline.reports.sections import registered_section
+
+        found = {}
+        for key, content in value.items():
+            section = registered_section(key)
+            if section is None:
+                raise ValueError(f"no report section '{key}' is registered")
+            found[key] = section.model.model_validate(content)
+        return found
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON: equal content, equal digest."""
         return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()
+
+
+# --- Stored content of earlier schemas ------------------------------------------------------
+
+# Schema 1 kept each section in a field of its own, in this order; four of them as a bare list
+# of rows, which schema 2 keeps as {"rows": [...]}.
+V1_SECTIONS = (
+    "volume",
+    "response_times",
+    "resolution_rate",
+    "service_levels",
+    "abandon_rate",
+    "aht",
+    "fcr",
+    "csat",
+    "nps",
+    "escalations",
+    "common_issues",
+    "backlog",
+)
+V1_ROW_LISTS = ("response_times", "abandon_rate", "fcr", "nps")
+
+
+def content_upgrade(stored: dict[str, Any]) -> dict[str, Any]:
+    """Stored content of any schema in the current schema's shape (a new dict)."""
+    if stored.get("schema_version", 1) >= CONTENT_SCHEMA:
+        return stored
+    upgraded: dict[str, Any] = {}
+    sections: dict[str, Any] = {}
+    for key, value in stored.items():
+        if key not in V1_SECTIONS:
+            upgraded[key] = value
+        elif value is not None:
+            sections[key] = {"rows": value} if key in V1_ROW_LISTS else value
+    return upgraded | {"schema_version": CONTENT_SCHEMA, "sections": sections}
+
+
+def stored_digest(stored: dict[str, Any]) -> str:
+    """SHA-256 of stored content as it was hashed when generated, whatever its schema: the
+    stored JSON keeps the order and the values `ReportContent.digest` serialized."""
+    canonical = json.dumps(stored, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,4 +1,7 @@
-"""A report view as an HTML document, a PDF (WeasyPrint), CSV and XLSX (openpyxl)."""
+"""A report view as an HTML document, a PDF (WeasyPrint), CSV and XLSX (openpyxl).
+
+The renderers know no section: HTML and PDF lay each section out with its own template, and
+CSV and XLSX write the rows each section gives (`ReportSection.sheet_rows`)."""
 
 from __future__ import annotations
 
@@ -9,13 +12,13 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from django.template.loader import render_to_string
 
 from pactline.common.spreadsheet import safe_cell, safe_row
 from pactline.reports import fonts
-from pactline.reports.formatting import Chart, ReportView, Table
+from pactline.reports.formatting import Chart, ReportView, Section
+from pactline.reports.sections import SheetRow, registered_section, section_templates, table_rows
 
 FORMATS = ("html", "pdf", "csv", "xlsx")
 CONTENT_TYPES = {
@@ -45,6 +48,7 @@ def view_context(view: ReportView) -> dict[str, object]:
         "sections": [
             {
                 "section": section,
+                "templates": section_templates(section.key),
                 "charts": [(chart, chart_uri(chart)) for chart in section.charts],
                 "tables": [
                     {
@@ -94,10 +98,17 @@ def _plain(value: object) -> object:
     return value
 
 
+def sheet_rows(section: Section) -> list[SheetRow]:
+    """The section's rows in CSV and XLSX, as its registered section gives them (a content
+    not measured yet has only its notes)."""
+    registered = registered_section(section.key)
+    return (registered.sheet_rows if registered is not None else table_rows)(section)
+
+
 def render_csv(view: ReportView) -> bytes:
-    """One table per section's table: a title line, a header line, the rows, then the notes
-    (KPI definitions), separated by an empty line. UTF-8 with a byte order mark, which
-    spreadsheet programs need to read Chinese text."""
+    """The facts, then each section: an empty line, its title and its rows (for tables: a
+    title line, a header line, the rows, then the notes, i.e. the KPI definitions). UTF-8 with
+    a byte order mark, which spreadsheet programs need to read Chinese text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(safe_row([view.title]))
@@ -106,22 +117,9 @@ def render_csv(view: ReportView) -> bytes:
     for section in view.sections:
         writer.writerow([])
         writer.writerow(safe_row([section.title]))
-        for note in section.notes:
-            writer.writerow(safe_row([note]))
-        for table in section.tables:
-            _csv_table(writer, table)
+        for row in sheet_rows(section):
+            writer.writerow([_plain(safe_cell(value)) for value in row.cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_table(writer: Any, table: Table) -> None:
-    write: Callable[[list[object]], object] = writer.writerow
-    write([])
-    write(safe_row([table.title]))
-    write(safe_row(table.columns))
-    for row in table.rows:
-        write([_plain(safe_cell(cell.value)) for cell in row])
-    for note in table.notes:
-        write(safe_row([note]))
 
 
 _SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
@@ -143,7 +141,8 @@ def _cell_value(value: object) -> object:
 
 
 def render_xlsx(view: ReportView) -> bytes:
-    """A summary sheet, then one sheet per section with its tables one under the other."""
+    """A summary sheet, then one sheet per section with its rows (its tables one under the
+    other)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -163,19 +162,13 @@ def render_xlsx(view: ReportView) -> bytes:
         sheet = workbook.create_sheet(_sheet_title(section.title, used))
         sheet.append(safe_row([section.title]))
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=13)
-        for note in section.notes:
-            sheet.append(safe_row([note]))
-        for table in section.tables:
-            sheet.append([])
-            sheet.append(safe_row([table.title]))
-            sheet.cell(row=sheet.max_row, column=1).font = bold
-            sheet.append(safe_row(table.columns))
-            for column in range(1, len(table.columns) + 1):
-                sheet.cell(row=sheet.max_row, column=column).font = bold
-            for row in table.rows:
-                sheet.append([_cell_value(safe_cell(cell.value)) for cell in row])
-            for note in table.notes:
-                sheet.append(safe_row([note]))
+        for row in sheet_rows(section):
+            sheet.append([_cell_value(safe_cell(value)) for value in row.cells])
+            if row.style == "title":
+                sheet.cell(row=sheet.max_row, column=1).font = bold
+            elif row.style == "header":
+                for column in range(1, len(row.cells) + 1):
+                    sheet.cell(row=sheet.max_row, column=column).font = bold
         sheet.column_dimensions["A"].width = 28
         for letter in "BCDEFG":
             sheet.column_dimensions[letter].width = 18

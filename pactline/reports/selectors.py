@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.core.agreement.operations import Report
-from pactline.reports.content import ReportContent
+from pactline.reports.content import ReportContent, content_upgrade, stored_digest
 from pactline.reports.models import GeneratedReport, GeneratedReportFile
 from pactline.tenancy.access import Actor, visible_clients
 from pactline.tenancy.models import Client
@@ -40,4 +40,10 @@ def report_file(report: GeneratedReport, fmt: str) -> GeneratedReportFile | None
 
 
 def report_content(report: GeneratedReport) -> ReportContent:
-    return ReportContent.model_validate(report.content)
+    """The stored content, converted from the schema it was generated under."""
+    return ReportContent.model_validate(content_upgrade(report.content))
+
+
+def report_content_verifies(report: GeneratedReport) -> bool:
+    """Whether the stored content is still the content that was hashed when generated."""
+    return stored_digest(report.content) == report.content_hash

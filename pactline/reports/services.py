@@ -50,6 +50,8 @@ from pactline.reports.formatting import period_text
 from pactline.reports.models import GeneratedReport, GeneratedReportFile
 from pactline.reports.presentation import report_view
 from pactline.reports.renderers import FORMATS, RENDERERS
+from pactline.reports.sections.service_levels import verdict_counts
+from pactline.reports.selectors import report_content as report_content_of
 from pactline.tenancy.access import Actor, Permission, require, system_actor
 from pactline.tenancy.models import Client
 
@@ -207,7 +209,7 @@ def report_email(
 ) -> EmailMessage:
     """The message to the report's recipients, in its language, its formats attached; a
     revision names the version it `replaces`."""
-    content = c.ReportContent.model_validate(report.content)
+    content = report_content_of(report)
     with translation.override(django_language(report.language)):
         context = {
             "report": report,
@@ -216,7 +218,7 @@ def report_email(
             "period": period_text(content),
             "url": f"{settings.SITE_URL}{reverse('reports:report', args=[report.pk])}",
             "formats": [name.upper() for name in spec.format],
-            "levels": _verdict_counts(content),
+            "levels": verdict_counts(content.sections.get("service_levels")),
         }
         subject = render_to_string("reports/email_subject.txt", context)
         body = render_to_string("reports/email_body.txt", context)
@@ -241,15 +243,6 @@ def report_email(
         }[name]
         message.attach(file_name(report, name), data, mimetype)
     return message
-
-
-def _verdict_counts(content: c.ReportContent) -> dict[str, int]:
-    counts = {"met": 0, "missed": 0, "not_measured": 0}
-    if content.service_levels is not None:
-        for segment in content.service_levels.segments:
-            for result in segment.results:
-                counts[result.verdict] = counts.get(result.verdict, 0) + 1
-    return counts
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def test_the_clients_users_and_the_provider_read_the_report(setup: Setup, who: s
     api = http.get("/api/v1/reports", {"client": setup.code})
     assert [row["id"] for row in api.json()] == [setup.report.pk]
     detail = http.get(f"/api/v1/reports/{setup.report.pk}").json()
-    assert detail["content"]["volume"]["total"]["offered"] == 12
+    assert detail["content"]["sections"]["volume"]["total"]["offered"] == 12
     assert (detail["emailed_at"], detail["settled_at"]) == (None, None)
     assert {f["format"] for f in detail["files"]} == {"html", "pdf", "csv", "xlsx"}
     xlsx = http.get(f"/api/v1/reports/{setup.report.pk}/download/xlsx")

@@ -147,9 +147,12 @@ def test_daily_report(dataset: Dataset) -> None:
     assert content.end == datetime(2026, 3, 3, 5, tzinfo=UTC)
     assert content.timezone == "America/New_York"
     assert content.contents == ["volume", "service_levels", "abandon_rate", "backlog"]
-    assert content.response_times is None and content.common_issues is None
+    assert (
+        content.sections.get("response_times") is None
+        and content.sections.get("common_issues") is None
+    )
 
-    volume = content.volume
+    volume = content.sections.get("volume")
     assert volume is not None
     rows = {row.channel: row for row in volume.rows}
     phone, email = rows["phone"], rows["email"]
@@ -167,7 +170,7 @@ def test_daily_report(dataset: Dataset) -> None:
         datetime(2026, 3, 2, 15, 45, tzinfo=UTC): 1,
     }
 
-    levels = content.service_levels
+    levels = content.sections.get("service_levels")
     assert levels is not None and len(levels.segments) == 1
     results = {(r.channel, r.name): r for r in levels.segments[0].results}
     sl = results["phone", "answer_within"]
@@ -190,13 +193,13 @@ def test_daily_report(dataset: Dataset) -> None:
     assert trend.target == Decimal(80) and len(trend.points) == 24
     assert [p.value for p in trend.points if p.value is not None] == [Decimal(50)]
 
-    assert content.abandon_rate is not None
-    (abandon_row,) = content.abandon_rate
+    assert content.sections.get("abandon_rate") is not None
+    (abandon_row,) = content.sections["abandon_rate"].rows
     assert abandon_row.channel == "phone"
     assert exact(abandon_row.rate) == Decimal("30.000000")
     assert exact(abandon_row.average_abandon_time) == Decimal("38.250000")  # (3+15+45+90)/4
 
-    backlog = content.backlog
+    backlog = content.sections.get("backlog")
     assert backlog is not None
     by_channel = {row.channel: row for row in backlog.rows}
     # Open at the day's end: c3 (resolved on Wednesday), c4, c5, c6, p1 and f1.
@@ -217,25 +220,25 @@ def test_backlog_counts_the_status_each_case_had_at_the_periods_end(dataset: Dat
     spec = report_spec(dataset.client, DAILY, datetime(2026, 11, 1, tzinfo=UTC))
     spec = replace(spec, report=spec.report.model_copy(update={"contents": ("resolution_rate",)}))
     period = report_period(dataset.client, "daily", date(2026, 3, 2))
-    resolution = report_content(dataset.client, spec, period).resolution_rate
+    resolution = report_content(dataset.client, spec, period).sections.get("resolution_rate")
     assert resolution is not None
     # Opened on Monday: c1-c6; resolved by its end: c1 and c2, both reopened on Tuesday since.
     email = {row.channel: row for row in resolution.rows}["email"]
     assert (email.opened, email.resolved) == (6, 2)
-    monday = content_of(dataset.client, DAILY, date(2026, 3, 2)).backlog
+    monday = content_of(dataset.client, DAILY, date(2026, 3, 2)).sections.get("backlog")
     assert monday is not None and monday.total == 6
     # At Tuesday's end c1 is open again (c2 too, until Wednesday); c3 is still open.
-    tuesday_backlog = content_of(dataset.client, DAILY, date(2026, 3, 3)).backlog
+    tuesday_backlog = content_of(dataset.client, DAILY, date(2026, 3, 3)).sections.get("backlog")
     assert tuesday_backlog is not None and tuesday_backlog.total == 8
 
 
 def test_daily_service_levels_agree_with_the_statement_selector(dataset: Dataset) -> None:
     """The report's in-memory cuts give what `service_levels_measured` reads per metric."""
     content = content_of(dataset.client, MONTHLY, date(2026, 3, 1))
-    assert content.service_levels is not None
+    assert content.sections.get("service_levels") is not None
     mine = [
         (r.channel, r.name, r.value.value, r.volume, r.verdict)
-        for r in content.service_levels.segments[0].results
+        for r in content.sections.get("service_levels").segments[0].results
     ]
     (segment,) = service_levels_measured(dataset.client, content.start, content.end)
     theirs = [(r.channel, r.name, r.value.value, r.volume, r.verdict) for r in segment.results]
@@ -249,14 +252,14 @@ def test_monthly_report(dataset: Dataset) -> None:
     assert (content.previous_start, content.previous_end) == (date(2026, 2, 1), date(2026, 2, 28))
     assert content.unavailable == ["service_credits"]
 
-    volume = content.volume
+    volume = content.sections.get("volume")
     assert volume is not None and volume.bucket == "day" and len(volume.series) == 31
     per_day = {point.at.date(): point.offered for point in volume.series if point.offered}
     assert per_day == {date(2026, 3, 1): 1, date(2026, 3, 2): 18, date(2026, 3, 3): 4}
     phone = {row.channel: row for row in volume.rows}["phone"]
     assert (phone.offered, phone.answered, phone.abandoned, phone.handled) == (16, 11, 4, 11)
 
-    times = {row.channel: row for row in content.response_times or []}["email"]
+    times = {row.channel: row for row in content.sections["response_times"].rows}["email"]
     assert exact(times.first_response_calendar) == Decimal("1800.000000")  # (1800+3600+600+1200)/4
     assert exact(times.first_response_business) == Decimal("1800.000000")
     assert exact(times.first_response_within) == Decimal("100.000000")
@@ -267,37 +270,39 @@ def test_monthly_report(dataset: Dataset) -> None:
         "Average time to resolution, in business hours."
     )
 
-    resolution = content.resolution_rate
+    resolution = content.sections.get("resolution_rate")
     assert resolution is not None
     email = {row.channel: row for row in resolution.rows}["email"]
     assert (email.opened, email.resolved) == (7, 3)
     assert exact(email.rate) == Decimal("42.857143")
     assert (resolution.total.opened, resolution.total.resolved) == (7, 3)
 
-    results = {(r.channel, r.name): r for r in content.service_levels.segments[0].results}  # type: ignore[union-attr]
+    results = {
+        (r.channel, r.name): r for r in content.sections.get("service_levels").segments[0].results
+    }
     sl = results["phone", "answer_within"]
     assert (sl.value.numerator, sl.value.denominator) == (9, 14)
     assert exact(sl.value) == Decimal("64.285714")
     aht = results["phone", "aht"]
     assert exact(aht.value) == Decimal("136.363636")  # (7 x 100 + 4 x 200) / 11
 
-    csat = {row.channel: row for row in content.csat.rows}  # type: ignore[union-attr]
+    csat = {row.channel: row for row in content.sections.get("csat").rows}
     assert exact(csat["email"].top2box) == Decimal("66.666667")
     assert exact(csat["email"].mean) == Decimal("4.000000")
     assert exact(csat[""].top2box) == Decimal("66.666667")  # all channels
-    assert [p.value for p in content.csat.trend if p.value is not None] == [  # type: ignore[union-attr]
+    assert [p.value for p in content.sections.get("csat").trend if p.value is not None] == [
         Decimal(50),
         Decimal(100),
     ]
 
-    escalations = content.escalations
+    escalations = content.sections.get("escalations")
     assert escalations is not None
     # Low-priority first responses never given (c4, c6, p1): a warning at 75 % and one 15 min
     # before the breach, then the breach; their resolutions and c5's breach too.
     assert (escalations.warnings, escalations.breaches, escalations.escalations) == (6, 7, 0)
     assert escalations.cases == 4
 
-    issues = content.common_issues
+    issues = content.sections.get("common_issues")
     assert issues is not None
     assert (issues.cases, issues.previous_cases) == (7, 1)
     ids = {name: case.pk for name, case in dataset.cases.items()}
@@ -320,7 +325,7 @@ def test_common_issues_of_a_day_compare_with_the_day_before(dataset: Dataset) ->
     content = report_content(
         dataset.client, spec, report_period(dataset.client, "daily", date(2026, 3, 2))
     )
-    issues = content.common_issues
+    issues = content.sections.get("common_issues")
     assert issues is not None and (issues.cases, issues.previous_cases) == (6, 1)
     assert [(r.code, r.count, r.previous) for r in issues.categories] == [
         ("billing_inquiry", 3, 0),

@@ -160,8 +160,8 @@ def test_late_data_is_emailed_as_a_revision_when_the_window_closes(tmp_path: Pat
     first, second = GeneratedReport.objects.filter(
         report_name=DAILY, period_start=date(2026, 3, 2)
     ).order_by("version")
-    assert second.content["volume"]["total"]["offered"] == 13
-    assert first.content["volume"]["total"]["offered"] == 12
+    assert second.content["sections"]["volume"]["total"]["offered"] == 13
+    assert first.content["sections"]["volume"]["total"]["offered"] == 12
     assert (second.emailed_at, second.settled_at) == (WEDNESDAY_1AM_NY, WEDNESDAY_1AM_NY)
     assert first.emailed_at == TUESDAY_1AM_NY and first.settled_at is None
     event = AuditEvent.objects.get(action="report.revised")
@@ -234,9 +234,9 @@ def test_a_report_is_immutable_and_a_change_is_a_new_version(tmp_path: Path) -> 
     )
     assert second.created and second.report.version == 2
     assert second.report.content_hash != first.report.content_hash
-    assert second.report.content["volume"]["total"]["offered"] == 13
+    assert second.report.content["sections"]["volume"]["total"]["offered"] == 13
     first.report.refresh_from_db()
-    assert first.report.content["volume"]["total"]["offered"] == 12  # kept as it was
+    assert first.report.content["sections"]["volume"]["total"]["offered"] == 12  # kept as it was
     with pytest.raises(TypeError):
         first.report.save()
 

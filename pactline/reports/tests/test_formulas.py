@@ -28,7 +28,7 @@ CR = "\r=1+1"
 def _hostile_files(tmp_path: Path) -> dict[str, bytes]:
     dataset = build_dataset(tmp_path)
     content = content_of(dataset.client, MONTHLY, date(2026, 3, 1))
-    issues = content.common_issues
+    issues = content.sections.get("common_issues")
     assert issues is not None and len(issues.categories) >= 2 and issues.tags
     categories = [
         issues.categories[0].model_copy(update={"code": CATEGORY, "count": 1, "previous": 4}),
@@ -43,7 +43,8 @@ def _hostile_files(tmp_path: Path) -> dict[str, bytes]:
         update={
             "client_name": CLIENT,
             "agreement": AGREEMENT,
-            "common_issues": issues.model_copy(update={"categories": categories, "tags": tags}),
+            "sections": content.sections
+            | {"common_issues": issues.model_copy(update={"categories": categories, "tags": tags})},
         }
     )
     return render_files(hostile, generated_at=GENERATED)
