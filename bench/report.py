@@ -337,9 +337,9 @@ def child(database: str) -> None:
     from pactline.cases.tests.fixtures import load_example
     from pactline.metrics.intervals import local_day_bounds
     from pactline.metrics.models import Rollup
-    from pactline.metrics.reports.data import report_content, report_period, report_spec
-    from pactline.metrics.reports.presentation import report_view
-    from pactline.metrics.reports.renderers import render_pdf
+    from pactline.reports.data import report_content, report_period, report_spec
+    from pactline.reports.presentation import report_view
+    from pactline.reports.renderers import render_pdf
 
     client = load_example("general-outsourcing").client
     spec = report_spec(client, REPORT, datetime(2026, 3, 31, 12, tzinfo=UTC))
@@ -373,10 +373,9 @@ def child(database: str) -> None:
     duck_load = time.perf_counter() - started
     first_duck, duck_seconds, duck_totals = best(lambda: _duckdb_kpis(duck, days, period.zone))
 
-    phone = {row.channel: row for row in content.volume.rows}["phone"]  # type: ignore[union-attr]
+    phone = {row.channel: row for row in content.sections.get("volume").rows}["phone"]
     results = {
-        (r.channel, r.name): r
-        for r in content.service_levels.segments[0].results  # type: ignore[union-attr]
+        (r.channel, r.name): r for r in content.sections.get("service_levels").segments[0].results
     }
     sl = results["phone", "answer_within"].value
     aht = results["phone", "aht"].value
@@ -387,7 +386,7 @@ def child(database: str) -> None:
         and sl.numerator == totals["answered_within"]  # type: ignore[index]
         and sl.denominator == totals["answered"] + totals["abandoned"] - totals["short_abandons"]  # type: ignore[index, operator]
         and aht.numerator == totals["handle"]  # type: ignore[index]
-        and [point.offered for point in content.volume.series] == totals["by_day"]  # type: ignore[union-attr, index]
+        and [point.offered for point in content.sections.get("volume").series] == totals["by_day"]  # type: ignore[union-attr, index]
     )
     duck_agree = totals == duck_totals  # per local day too
 
@@ -416,7 +415,7 @@ def child(database: str) -> None:
                 "duck_first": first_duck,
                 "duck_seconds": duck_seconds,
                 "duck_agree": duck_agree,
-                "service_level": str(sl.value.quantize(Decimal("0.01"))),  # type: ignore[union-attr]
+                "service_level": str(sl.value.quantize(Decimal("0.01"))),
                 "pdf_first": first_pdf,
                 "pdf_seconds": pdf_seconds,
                 "pdf_bytes": len(pdf_bytes),  # type: ignore[arg-type]

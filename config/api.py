@@ -42,7 +42,7 @@ api.add_router("", social_router)
 api.add_router("", "pactline.channels.voice.api.router")
 api.add_router("", "pactline.channels.outbound.api.router")
 api.add_router("", "pactline.metrics.api.router")
-api.add_router("", "pactline.metrics.reports.api.router")
+api.add_router("", "pactline.reports.api.router")
 
 
 @api.exception_handler(NotFound)

@@ -23,9 +23,9 @@ GUARDED = {
     "channels_chat.ChatMessage",
     "channels_email.EmailAttachment",
     "channels_email.EmailMessage",
-    "metrics.GeneratedReport",
-    "metrics.GeneratedReportFile",
     "metrics.Statement",
+    "reports.GeneratedReport",
+    "reports.GeneratedReportFile",
 }
 
 

@@ -46,7 +46,6 @@ from pactline.metrics.dashboards.portal import (
     ClientDashboard,
     client_dashboard,
     hours_today,
-    latest_reports,
     latest_statements,
 )
 from pactline.metrics.dashboards.statements import (
@@ -80,7 +79,6 @@ __all__ = [
     "day_window",
     "definition_text",
     "hours_today",
-    "latest_reports",
     "latest_statements",
     "live_row",
     "local_hours",

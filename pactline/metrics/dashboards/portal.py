@@ -1,14 +1,13 @@
 """The client's portal dashboard: today and this month to date, every service level of the
 agreement against its target with its definition (split where an amendment took effect),
-volumes per channel, the phone queue hour by hour, and the latest statements and reports."""
+volumes per channel, the phone queue hour by hour, and the latest statements. The latest
+reports are the reports app's fragment, which the portal template loads."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
-
-from django.urls import reverse
 
 from pactline.agreements.presentation.labels import CHANNELS, label
 from pactline.agreements.selectors import agreement_version_in_force
@@ -24,7 +23,6 @@ from pactline.metrics.dashboards.local_time import (
 )
 from pactline.metrics.dashboards.wallboard import phone_service_level
 from pactline.metrics.models import Statement
-from pactline.metrics.reports.selectors import generated_report_list
 from pactline.metrics.selectors import Filter, measured_by_dimension, measured_by_interval
 from pactline.metrics.service_levels import measured_value, service_levels_measured
 from pactline.metrics.timezones import client_zone
@@ -32,7 +30,6 @@ from pactline.tenancy.access import Actor
 from pactline.tenancy.models import Client
 
 LATEST_STATEMENTS = 5
-LATEST_REPORTS = 5
 
 
 @dataclass(frozen=True)
@@ -151,8 +148,6 @@ class ClientDashboard:
     volumes_month: list[ChannelVolume]
     hours: list[HourRow]
     statements: list[Statement]
-    reports: list[ReportRow]
-    reports_url: str
 
 
 def latest_statements(client: Client, limit: int = LATEST_STATEMENTS) -> list[Statement]:
@@ -162,45 +157,6 @@ def latest_statements(client: Client, limit: int = LATEST_STATEMENTS) -> list[St
             "-period_start", "frequency"
         )[:limit]
     )
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    name: str
-    first: date
-    last: date
-    version: int
-    generated: Stamp
-    url: str
-
-
-def latest_reports(
-    *, actor: Actor, client: Client, zone: ZoneInfo, limit: int = LATEST_REPORTS
-) -> list[ReportRow]:
-    """The newest version of the latest generated reports (`pactline.metrics.reports`)."""
-    rows: list[ReportRow] = []
-    seen: set[tuple[str, date]] = set()
-    reports = generated_report_list(actor=actor, client=client).order_by(
-        "-period_start", "report_name", "-version"
-    )
-    for report in reports[: limit * 4]:
-        key = (report.report_name, report.period_start)
-        if key in seen:
-            continue
-        seen.add(key)
-        rows.append(
-            ReportRow(
-                report.report_name,
-                report.period_start,
-                report.period_end,
-                report.version,
-                stamp(report.created_at, zone),
-                reverse("reports:report", args=[report.pk]),
-            )
-        )
-        if len(rows) == limit:
-            break
-    return rows
 
 
 def client_dashboard(*, actor: Actor, client: Client, now: datetime) -> ClientDashboard:
@@ -220,6 +176,4 @@ def client_dashboard(*, actor: Actor, client: Client, now: datetime) -> ClientDa
         volumes_month=channel_volumes(client, month),
         hours=hours_today(client, today, now),
         statements=latest_statements(client),
-        reports=latest_reports(actor=actor, client=client, zone=zone),
-        reports_url=reverse("reports:client", args=[client.code]),
     )

@@ -52,3 +52,20 @@ def test_rebuild_refuses_bad_arguments(args: list[str], message: str) -> None:
     code = northwind().code
     with pytest.raises(CommandError, match=message):
         _run("rebuild", *(arg.format(code=code) for arg in args))
+
+
+def test_run_once_runs_the_jobs_registered_after_the_rollups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pactline.metrics import after_rollups
+
+    monkeypatch.setattr(after_rollups, "_JOBS", {})
+    ran: list[str] = []
+
+    def job() -> list[str]:
+        ran.append("job")
+        return ["job: done"]
+
+    after_rollups.after_rollups_register("job", job, every=60)
+    assert "job: done\n" in _run("run", "--once")
+    assert ran == ["job"]

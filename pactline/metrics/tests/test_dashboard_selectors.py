@@ -274,4 +274,4 @@ def test_client_dashboard_today_and_month_against_targets(world: World, tmp_path
     assert [row.label for row in board.hours][-1] == "12:00 EDT"
     ten = next(row for row in board.hours if row.label == "10:00 EDT")
     assert (ten.offered, ten.answered, ten.abandoned, ten.service_level) == (6, 4, 2, "60%")
-    assert board.statements == [] and board.reports == []
+    assert board.statements == []

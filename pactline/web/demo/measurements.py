@@ -13,9 +13,9 @@ from pactline.agreements.selectors import agreement_version_in_force
 from pactline.metrics.consumer import consume_all
 from pactline.metrics.models import Frequency
 from pactline.metrics.periods import period_of
-from pactline.metrics.reports.services import report_generate
 from pactline.metrics.statements import statement_issue
 from pactline.metrics.timezones import client_zone
+from pactline.reports.services import report_generate
 from pactline.tenancy.access import Actor
 from pactline.tenancy.models import Client
 

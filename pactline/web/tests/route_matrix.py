@@ -26,8 +26,9 @@ from pactline.channels.recordings.models import Recording
 from pactline.channels.social.models import SocialMessage
 from pactline.channels.voice.models import Call
 from pactline.knowledge.models import KnowledgeArticle, KnowledgeAttachment
-from pactline.metrics.models import GeneratedReport, Statement
+from pactline.metrics.models import Statement
 from pactline.privacy.models import MaterialRequest
+from pactline.reports.models import GeneratedReport
 from pactline.tenancy.models import ApiToken, Client, Membership, Role
 from pactline.web.tests.route_rules import API, PAGES, Rule
 

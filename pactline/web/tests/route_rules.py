@@ -125,6 +125,7 @@ PAGES: dict[str, Rule | None] = {
     "reports:index": SIGNED_IN,
     "reports:client": VIEW,
     "reports:generate": ADMIN,
+    "reports:latest": VIEW,
     "reports:report": VIEW,
     "reports:download": VIEW,
     "console:queue": PROVIDER_DESK,

@@ -32,8 +32,9 @@ from pactline.channels.outbound.models import CallAttempt, CallListEntry, Campai
 from pactline.channels.recordings.models import Recording, RecordingKind
 from pactline.channels.social.models import SocialMessage
 from pactline.channels.voice.models import AgentStateChange, Call, ImportRun, ImportStatus
-from pactline.metrics.models import GeneratedReport, Rollup, Statement
+from pactline.metrics.models import Rollup, Statement
 from pactline.privacy.models import MaterialRequest, RequestStatus
+from pactline.reports.models import GeneratedReport
 from pactline.web.demo import DemoOptions, demo_load
 
 # The demo is loaded once for the module (outside the tests' transactions: the SMTP listener

@@ -14,15 +14,13 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from pactline.metrics.after_rollups import after_rollups_jobs
 from pactline.metrics.consumer import BATCH, consume_all
 from pactline.metrics.intervals import local_midnight
 from pactline.metrics.rebuild import metrics_rebuild
-from pactline.metrics.reports.services import reports_generate_due
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
-
-REPORTS_EVERY = 60.0  # seconds between checks for reports that fell due
 
 
 def _day(value: str) -> date:
@@ -80,21 +78,20 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        reports_checked = -REPORTS_EVERY
+        last_run: dict[str, float] = {}
         while not stopping:
             read = consume_all(batch=options["batch"])
             if read:
                 self.stdout.write(f"metrics: {read} contact(s) rolled up")
-            if time.monotonic() - reports_checked >= REPORTS_EVERY:
-                # After the rollups caught up: the reports whose period ended, at most once a
-                # minute (each is generated and emailed once).
-                reports_checked = time.monotonic()
-                for sent in reports_generate_due():
-                    self.stdout.write(
-                        f"reports: emailed '{sent.report_name}' of {sent.client}"
-                        f" for {sent.period_start}"
-                        + (f" (revision of v{sent.replaces})" if sent.replaces else "")
-                    )
+            # After the rollups caught up: the registered jobs (reports that fell due), each
+            # at most once per its interval.
+            for registered in after_rollups_jobs():
+                ran = last_run.get(registered.name)
+                if ran is not None and time.monotonic() - ran < registered.every:
+                    continue
+                last_run[registered.name] = time.monotonic()
+                for line in registered.job():
+                    self.stdout.write(line)
             if options["once"]:
                 return
             close_old_connections()
