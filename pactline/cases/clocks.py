@@ -382,7 +382,5 @@ def next_due_at() -> datetime | None:
     """When the loop next has work (for sleeping until then)."""
     result: datetime | None = SlaClock.objects.filter(
         state__in=_ACTIVE, next_event_at__isnull=False
-    ).aggregate(
-        at=Min("next_event_at")
-    )["at"]
+    ).aggregate(at=Min("next_event_at"))["at"]
     return result
