@@ -5,11 +5,12 @@ the version in force in it, with that version's metrics, variants and targets.""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -91,21 +92,46 @@ def measured_value(
         )
 
 
-def clocks_pending(
-    client_id: int, key: str, priorities: tuple[str, ...] | None, end: datetime
-) -> int:
-    """Cycles of clock `key` started before `end` and not decided by then: not met, not
-    breached, not stopped, and not running past their due time (those count as missed)."""
+@dataclass(frozen=True)
+class PendingCounts:
+    by_key_priority: dict[tuple[str, str], int]
+
+    def of(self, key: str, priorities: Iterable[str] | None) -> int:
+        """The pending cycles of clock `key` with one of `priorities` (None: any)."""
+        wanted = None if priorities is None else set(priorities)
+        return sum(
+            count
+            for (found, priority), count in self.by_key_priority.items()
+            if found == key and (wanted is None or priority in wanted)
+        )
+
+
+def clocks_pending_counts(client_id: int, keys: Iterable[str], end: datetime) -> PendingCounts:
+    """Cycles of the clocks `keys` started before `end` and not decided by then (not met, not
+    breached, not stopped, and not running past their due time: those count as missed), per
+    clock key and priority: one grouped count for every service level of a period."""
     decided = (
         Q(met_at__lt=end)
         | Q(breached_at__lt=end)
         | Q(stopped_at__lt=end)
         | Q(due_at__lt=end, state__in=(ClockStatus.RUNNING, ClockStatus.BREACHED))
     )
-    clocks = SlaClock.objects.filter(client_id=client_id, key=key, started_at__lt=end)
-    if priorities is not None:
-        clocks = clocks.filter(priority__in=priorities)
-    return clocks.exclude(decided).count()
+    rows = (
+        SlaClock.objects.filter(client_id=client_id, key__in=sorted(set(keys)), started_at__lt=end)
+        .exclude(decided)
+        .order_by()
+        .values("key", "priority")
+        .annotate(count=Count("id"))
+        .values_list("key", "priority", "count")
+    )
+    return PendingCounts({(key, priority): count for key, priority, count in rows})
+
+
+def clocks_pending(
+    client_id: int, key: str, priorities: tuple[str, ...] | None, end: datetime
+) -> int:
+    """The pending cycles of one clock key (see `clocks_pending_counts`)."""
+    return clocks_pending_counts(client_id, [key], end).of(key, priorities)
 
 
 def metric_result(

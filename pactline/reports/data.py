@@ -12,7 +12,6 @@ events. A content the agreement names that no section builds is listed as not me
 from __future__ import annotations
 
 from pactline.metrics.periods import previous_period
-from pactline.metrics.service_levels import versions_between
 from pactline.reports import content as c
 from pactline.reports.sections import registered, registered_section
 from pactline.reports.sections.building import BuildContext
@@ -42,8 +41,7 @@ def report_content(client: Client, spec: ReportSpec, period: Period) -> c.Report
         end=period.end,
         agreement=spec.terms.reference,
         versions=sorted(
-            {version.number for version, _, _ in versions_between(client, period.start, period.end)}
-            or {spec.version.number}
+            {version.number for version, _, _ in context.versions} or {spec.version.number}
         ),
         contents=contents,
         channels=list(context.channels),

@@ -10,12 +10,18 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from pactline.agreements.models import AgreementVersion
 from pactline.cases.models import CLOSED_STATUSES, Case, TimelineEntry
 from pactline.core.agreement import AgreementDocument
+from pactline.core.agreement.service_levels import ClockMetric
 from pactline.core.kpi import AnyMetric, tracked_thresholds
 from pactline.metrics.intervals import INTERVAL, local_midnight
 from pactline.metrics.selectors import Measured
-from pactline.metrics.service_levels import versions_between
+from pactline.metrics.service_levels import (
+    PendingCounts,
+    clocks_pending_counts,
+    versions_between,
+)
 from pactline.reports.cube import Cube
 from pactline.reports.spec import Period, ReportSpec
 from pactline.tenancy.models import Client
@@ -32,6 +38,11 @@ class BuildContext:
         self.start: datetime = period.start
         self.end: datetime = period.end
         self.channels: tuple[str, ...] = spec.channels
+        # The versions in force during the period, each with the part it governs (read once).
+        self.versions: list[tuple[AgreementVersion, datetime, datetime]] = versions_between(
+            client, period.start, period.end
+        )
+        self._pending: dict[datetime, PendingCounts] = {}
         self.cube = Cube(client.id, period.start, period.end, self.channels, self._thresholds())
         daily = spec.report.frequency == "daily"
         # Trends: per local hour in a daily report, per local day otherwise.
@@ -49,12 +60,7 @@ class BuildContext:
         """The wait thresholds each channel's metrics read, under every version of the period
         (service levels and their short abandons, abandonment)."""
         found: dict[str, set[int]] = {channel: set() for channel in self.channels}
-        documents = [
-            version.terms
-            for version, _start, _end in versions_between(
-                self.client, self.period.start, self.period.end
-            )
-        ] or [self.spec.terms]
+        documents = [version.terms for version, _start, _end in self.versions] or [self.spec.terms]
         for document in documents:
             for channel, metrics in document.service_levels.items():
                 if channel in found:
@@ -72,6 +78,19 @@ class BuildContext:
 
     def measured(self, channels: Sequence[str]) -> Measured:
         return self.cube.measured(channels=channels)
+
+    def pending(self, key: str, priorities: Sequence[str] | None, end: datetime) -> int:
+        """Cycles of clock `key` still undecided at `end` (one grouped count per end)."""
+        if end not in self._pending:
+            keys = [
+                f"{channel}.{name}"
+                for version, _start, _end in self.versions
+                for channel, metrics in version.terms.service_levels.items()
+                for name, metric in metrics.items()
+                if isinstance(metric, ClockMetric)
+            ]
+            self._pending[end] = clocks_pending_counts(self.client.id, keys, end)
+        return self._pending[end].of(key, priorities)
 
     # --- cases ----------------------------------------------------------------------------
 

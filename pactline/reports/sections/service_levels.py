@@ -31,7 +31,7 @@ from pactline.core.kpi import (
     volume_of,
 )
 from pactline.metrics.selectors import ClockTotals, Measured
-from pactline.metrics.service_levels import UNTRACKED, clocks_pending, versions_between
+from pactline.metrics.service_levels import UNTRACKED
 from pactline.reports.content import Kpi, Model, TrendPoint
 from pactline.reports.formatting import (
     VERDICTS,
@@ -129,7 +129,7 @@ def _target(metric: AnyMetric) -> Decimal:
 
 def build(ctx: BuildContext) -> ServiceLevels:
     segments = []
-    for version, begin, finish in versions_between(ctx.client, ctx.period.start, ctx.period.end):
+    for version, begin, finish in ctx.versions:
         document = version.terms
         results = [
             evaluate(
@@ -144,8 +144,8 @@ def build(ctx: BuildContext) -> ServiceLevels:
                 ),
             ).model_copy(
                 update={
-                    "pending": clocks_pending(
-                        ctx.client.id, f"{channel}.{name}", metric.applies_to_priorities, finish
+                    "pending": ctx.pending(
+                        f"{channel}.{name}", metric.applies_to_priorities, finish
                     )
                     if isinstance(metric, ClockMetric)
                     else 0

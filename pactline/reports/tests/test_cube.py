@@ -8,7 +8,7 @@ import pytest
 
 from pactline.cases.tests.fixtures import northwind
 from pactline.common.sql import Epoch
-from pactline.metrics.models import Rollup
+from pactline.metrics.models import Rollup, ThresholdRollup
 from pactline.reports.cube import Cube
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +45,38 @@ def test_series_buckets_by_slot_and_ignores_detail_rows() -> None:
     assert [b.measures.offered for b in buckets] == [3, 5]
     assert cube.measured(channels=["phone"]).measures.offered == 8
     assert cube.measured(channels=["email"]).measures.offered == 0
+
+
+def test_series_sums_each_bucket_and_threshold_exactly() -> None:
+    """Rows of two thresholds over three buckets, out of order: each bucket's `within` holds
+    exactly its rows' sums, and a threshold with no row in a bucket is absent from it."""
+    client = northwind()
+    base = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+    rows = [  # (minutes after base, threshold, answered, abandoned)
+        (30, 20, 5, 1),
+        (0, 20, 2, 0),
+        (15, 60, 7, 3),
+        (0, 60, 4, 4),
+        (45, 20, 1, 1),
+        (15, 20, 3, 0),
+    ]
+    for minutes, threshold, answered, abandoned in rows:
+        ThresholdRollup.objects.create(
+            client=client,
+            interval_start=base + timedelta(minutes=minutes),
+            channel="phone",
+            total=True,
+            threshold=threshold,
+            answered=answered,
+            abandoned=abandoned,
+            removed=answered + abandoned,
+        )
+    cube = Cube(client.id, base, base + timedelta(hours=1))
+    bounds = [base, base + timedelta(minutes=15), base + timedelta(minutes=30)]
+    buckets = cube.series(bounds, channels=["phone"])
+    within = [{t: (w.answered, w.abandoned) for t, w in b.measures.within.items()} for b in buckets]
+    assert within == [
+        {20: (2, 0), 60: (4, 4)},
+        {20: (3, 0), 60: (7, 3)},
+        {20: (6, 2)},
+    ]
