@@ -127,25 +127,22 @@ def clocks_pending_counts(client_id: int, keys: Iterable[str], end: datetime) ->
     return PendingCounts({(key, priority): count for key, priority, count in rows})
 
 
-def clocks_pending(
-    client_id: int, key: str, priorities: tuple[str, ...] | None, end: datetime
-) -> int:
-    """The pending cycles of one clock key (see `clocks_pending_counts`)."""
-    return clocks_pending_counts(client_id, [key], end).of(key, priorities)
-
-
 def metric_result(
-    client: Client, channel: str, name: str, metric: AnyMetric, start: datetime, end: datetime
+    client: Client,
+    channel: str,
+    name: str,
+    metric: AnyMetric,
+    start: datetime,
+    end: datetime,
+    pending: PendingCounts,
 ) -> MetricResult:
+    """One service level over [start, end); `pending` holds the period's undecided clocks."""
     where = Filter(channels=(channel,), priorities=metric.applies_to_priorities)
-    pending = 0
+    waiting = 0
     if isinstance(metric, ClockMetric):
-        # A period not over yet (a live page): pending as of now.
-        pending = clocks_pending(
-            client.id, f"{channel}.{name}", metric.applies_to_priorities, min(end, timezone.now())
-        )
+        waiting = pending.of(f"{channel}.{name}", metric.applies_to_priorities)
     measured = measured_between(client.id, start, end, where)
-    return metric_result_of(channel, name, metric, measured, pending=pending)
+    return metric_result_of(channel, name, metric, measured, pending=waiting)
 
 
 def metric_result_of(
@@ -168,8 +165,16 @@ def service_levels_measured(client: Client, start: datetime, end: datetime) -> l
     segments = []
     for version, begin, finish in versions_between(client, start, end):
         levels = version.terms.service_levels
+        clock_keys = [
+            f"{channel}.{name}"
+            for channel, metrics in levels.items()
+            for name, metric in metrics.items()
+            if isinstance(metric, ClockMetric)
+        ]
+        # A period not over yet (a live page): pending as of now. One grouped count per part.
+        pending = clocks_pending_counts(client.id, clock_keys, min(finish, timezone.now()))
         results = tuple(
-            metric_result(client, channel, name, metric, begin, finish)
+            metric_result(client, channel, name, metric, begin, finish, pending)
             for channel, metrics in levels.items()
             for name, metric in metrics.items()
         )
