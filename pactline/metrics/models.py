@@ -265,6 +265,72 @@ class ClockRollup(Dimensions, Totalled):
         ]
 
 
+# --- Hour totals ------------------------------------------------------------------------------
+
+
+class HourDimensions(ClientOwned):
+    """The key of an hour total: one UTC hour of one channel and priority."""
+
+    hour_start = models.DateTimeField()
+    channel = models.CharField(max_length=12)
+    priority = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.channel}/{self.priority} {self.hour_start:%Y-%m-%d %H:00}"
+
+
+class HourRollup(HourDimensions, MeasureColumns):
+    """The `total` rows of `Rollup` summed per UTC hour: four times fewer rows for a report
+    whose every bound falls on an hour (a month or a week in any zone whose offsets are whole
+    hours). Written with the 15-minute rows they sum, by the same recompute."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "hour_start", "channel", "priority"],
+                name="metrics_hour_rollup_key",
+            )
+        ]
+
+
+class HourThresholdRollup(HourDimensions):
+    """The `total` rows of `ThresholdRollup` summed per UTC hour."""
+
+    threshold = models.PositiveIntegerField()
+    answered = models.BigIntegerField(default=0)
+    abandoned = models.BigIntegerField(default=0)
+    removed = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "hour_start", "channel", "priority", "threshold"],
+                name="metrics_hour_threshold_key",
+            )
+        ]
+
+
+class HourClockRollup(HourDimensions):
+    """The `total` rows of `ClockRollup` summed per UTC hour."""
+
+    clock_key = models.CharField(max_length=80)
+    stopped = models.BigIntegerField(default=0)
+    met = models.BigIntegerField(default=0)
+    business_seconds = models.BigIntegerField(default=0)
+    calendar_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "hour_start", "channel", "priority", "clock_key"],
+                name="metrics_hour_clock_key",
+            )
+        ]
+
+
 # --- Compliance statements -------------------------------------------------------------------
 
 

@@ -3,13 +3,14 @@
 Each recompute deletes the intervals' rollup rows and inserts them again with one
 INSERT … SELECT … GROUP BY per table, inside the caller's transaction. Nothing is added to or
 subtracted from a stored sum, so replaying a batch, re-importing a file or rebuilding a month
-cannot double count. The statements are built from model metadata only; every value is a
-query parameter."""
+cannot double count. The hour totals (`HourRollup` …) are then rebuilt from the 15-minute
+totals of every hour touched, in the same transaction. The statements are built from model
+metadata only; every value is a query parameter."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, models
 
@@ -18,6 +19,9 @@ from pactline.metrics.models import (
     MEASURES,
     ClockRollup,
     Fact,
+    HourClockRollup,
+    HourRollup,
+    HourThresholdRollup,
     Part,
     Rollup,
     ThresholdRollup,
@@ -111,10 +115,83 @@ def _clock_sql(count: int, total: bool) -> str:
     )
 
 
+# Each hour table, the 15-minute table whose total rows it sums, its key beyond the hour, and
+# the columns summed.
+_HOURS: tuple[
+    tuple[type[models.Model], type[models.Model], tuple[str, ...], tuple[str, ...]], ...
+] = (
+    (HourRollup, Rollup, ("channel", "priority"), MEASURES),
+    (
+        HourThresholdRollup,
+        ThresholdRollup,
+        ("channel", "priority", "threshold"),
+        ("answered", "abandoned", "removed"),
+    ),
+    (
+        HourClockRollup,
+        ClockRollup,
+        ("channel", "priority", "clock_key"),
+        ("stopped", "met", "business_seconds", "calendar_seconds"),
+    ),
+)
+_HOUR = timedelta(hours=1)
+_SLOTS_PER_HOUR = 4
+
+
+def _hour_of(column: str) -> str:
+    """The UTC hour a stored datetime falls in, as the column stores it."""
+    if connection.vendor == "postgresql":
+        return f"date_trunc('hour', {column} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+    # SQLite keeps UTC text "YYYY-MM-DD HH:MM:SS".
+    return f"substr({column}, 1, 13) || ':00:00'"
+
+
+def _hours_sql(
+    hour: type[models.Model],
+    source: type[models.Model],
+    keys: tuple[str, ...],
+    sums: tuple[str, ...],
+    where: str,
+) -> str:
+    hour_start = _hour_of("interval_start")
+    return (
+        f"INSERT INTO {_table(hour)} "  # noqa: S608
+        f"({_columns(('client_id', 'hour_start', *keys, *sums))}) "
+        f"SELECT client_id, {hour_start}, {_columns(keys)}, "
+        f"{', '.join(f'SUM({connection.ops.quote_name(name)})' for name in sums)} "
+        f"FROM {_table(source)} WHERE {where} AND total "
+        f"GROUP BY client_id, {hour_start}, {_columns(keys)}"
+    )
+
+
+def _hours_recompute(cursor: object, client_id: int, intervals: Sequence[datetime]) -> None:
+    """Rebuild the hour totals of every hour `intervals` touch from the 15-minute totals."""
+    hours = sorted(
+        {at.astimezone(UTC).replace(minute=0, second=0, microsecond=0) for at in intervals}
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    step = _CHUNK // _SLOTS_PER_HOUR
+    for begin in range(0, len(hours), step):
+        chunk = hours[begin : begin + step]
+        hour_params = [client_id, *(adapt(at) for at in chunk)]
+        slots = [at + (_HOUR / _SLOTS_PER_HOUR) * n for at in chunk for n in range(_SLOTS_PER_HOUR)]
+        slot_params = [client_id, *(adapt(at) for at in slots)]
+        for hour, source, keys, sums in _HOURS:
+            cursor.execute(  # type: ignore[attr-defined]
+                f"DELETE FROM {_table(hour)} WHERE client_id = %s "  # noqa: S608
+                f"AND hour_start IN ({', '.join(['%s'] * len(chunk))})",
+                hour_params,
+            )
+            cursor.execute(  # type: ignore[attr-defined]
+                _hours_sql(hour, source, keys, sums, _where(len(slots))), slot_params
+            )
+
+
 def rollups_recompute(
     client_id: int, intervals: Iterable[datetime], thresholds: Sequence[int]
 ) -> int:
-    """Rebuild the rollup rows of `intervals` from the facts; returns the intervals done."""
+    """Rebuild the rollup rows of `intervals` from the facts, and the hour totals of the
+    hours they fall in; returns the intervals done."""
     starts = sorted(set(intervals))
     with connection.cursor() as cursor:
         for begin in range(0, len(starts), _CHUNK):
@@ -132,6 +209,7 @@ def rollups_recompute(
                         [threshold, threshold, threshold, threshold, *params],
                     )
                 cursor.execute(_clock_sql(len(chunk), total), params)
+        _hours_recompute(cursor, client_id, starts)
     return len(starts)
 
 
@@ -150,3 +228,12 @@ def thresholds_backfill(client_id: int, thresholds: Iterable[int]) -> None:
                     _threshold_sql(None, total),
                     [threshold, threshold, threshold, threshold, client_id],
                 )
+            hour, source, keys, sums = _HOURS[1]
+            cursor.execute(
+                f"DELETE FROM {_table(hour)} WHERE client_id = %s AND threshold = %s",  # noqa: S608
+                [client_id, threshold],
+            )
+            cursor.execute(
+                _hours_sql(hour, source, keys, sums, "client_id = %s AND threshold = %s"),
+                [client_id, threshold],
+            )

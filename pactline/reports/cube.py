@@ -4,10 +4,12 @@ A report needs the same measures cut many ways (per channel, per priority set of
 level, per day, per agreement version's part of the period). Asking the database for each cut
 would scan the period's rollup rows dozens of times; instead one statement per rollup table
 reads its `total` rows (queue and agent already folded away, one row per interval, channel and
-priority), and every cut is a numpy mask and column sum over those few thousand rows.
+priority), and every cut is a numpy mask and column sum over those few thousand rows. When
+every cut falls on a whole hour the cube reads the hour totals instead (`HourRollup` …): a
+month is 744 rows per channel and priority rather than 2,976.
 
 Interval starts come back as epoch seconds computed by the database, so no datetime is built
-per row; a month holds under 3,000 distinct interval starts."""
+per row."""
 
 from __future__ import annotations
 
@@ -21,12 +23,26 @@ from django.db.models import Q, QuerySet
 
 from pactline.common.sql import Epoch
 from pactline.core.kpi import Measures, Within
-from pactline.metrics.models import MEASURES, ClockRollup, Rollup, ThresholdRollup
+from pactline.metrics.models import (
+    MEASURES,
+    ClockRollup,
+    HourClockRollup,
+    HourRollup,
+    HourThresholdRollup,
+    Rollup,
+    ThresholdRollup,
+)
 from pactline.metrics.selectors import ClockTotals, Measured
 
 _WITHIN = ("answered", "abandoned", "removed")
 _CLOCK = ("stopped", "met", "business_seconds", "calendar_seconds")
 _KEYS = ("interval_start", "channel", "priority")
+_HOUR = 3600
+_HOURLY: dict[type[Any], type[Any]] = {
+    Rollup: HourRollup,
+    ThresholdRollup: HourThresholdRollup,
+    ClockRollup: HourClockRollup,
+}
 
 
 def _epoch(at: datetime) -> int:
@@ -88,24 +104,34 @@ class Cube:
         end: datetime,
         channels: Sequence[str] | None = None,
         thresholds: Mapping[str, Iterable[int]] | None = None,
+        cuts: Iterable[datetime] = (),
     ) -> None:
         """`thresholds` limits the wait-threshold counts read to those each channel's KPIs
-        use (a third of the rows or more: every threshold is counted on every channel)."""
+        use (a third of the rows or more: every threshold is counted on every channel).
+        `cuts` are the instants the cube will be cut at besides its own bounds (buckets,
+        version changes): when every one falls on a whole UTC hour, as a month's or a
+        week's local days do in any zone whose offsets are whole hours, the cube reads the
+        hour totals, a quarter of the rows."""
         self._codes: dict[str, dict[str, int]] = {
             "channel": {},
             "priority": {},
             "threshold": {},
             "clock_key": {},
         }
+        self.hourly = all(_epoch(at) % _HOUR == 0 for at in (start, end, *cuts))
+        column = "hour_start" if self.hourly else "interval_start"
 
         def rows(
             model: type[Rollup | ThresholdRollup | ClockRollup],
             keys: tuple[str, ...],
             sums: Sequence[str],
         ) -> list[tuple[Any, ...]]:
-            query = model.objects.filter(
-                client_id=client_id, total=True, interval_start__gte=start, interval_start__lt=end
+            source: type[Any] = _HOURLY[model] if self.hourly else model
+            query = source.objects.filter(
+                client_id=client_id, **{f"{column}__gte": start, f"{column}__lt": end}
             )
+            if not self.hourly:
+                query = query.filter(total=True)
             if channels is not None:
                 query = query.filter(channel__in=list(channels))
             if model is ThresholdRollup and thresholds is not None:
@@ -113,9 +139,9 @@ class Cube:
                 for channel, wanted_keys in thresholds.items():
                     wanted |= Q(channel=channel, threshold__in=sorted(set(wanted_keys)))
                 query = query.filter(wanted)
-            # A total row is unique per interval and key (the rollups' unique constraint):
+            # A total row is unique per interval and key (the rollups' unique constraints):
             # no GROUP BY needed.
-            return _tuples(query.order_by().values_list(Epoch("interval_start"), *keys[1:], *sums))
+            return _tuples(query.order_by().values_list(Epoch(column), *keys[1:], *sums))
 
         self.measures = _Table(rows(Rollup, _KEYS, MEASURES), len(MEASURES), None, self)
         self.within = _Table(
@@ -176,6 +202,8 @@ class Cube:
         starts = np.array([_epoch(at) for at in bounds], dtype=np.int64)
         first = None if whole else int(starts[0])
         last = _epoch(end) if end is not None else None
+        if self.hourly and ((starts % _HOUR).any() or (last is not None and last % _HOUR)):
+            raise ValueError("an hourly cube is cut at a bound inside an hour: name it in `cuts`")
         count = 1 if whole else len(bounds)
 
         def summed(table: _Table, keys: int) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,15 @@ import pytest
 from pactline.cases.tests.fixtures import northwind
 from pactline.core.kpi import abandon_rate, asa, service_level
 from pactline.metrics.consumer import consume_all
-from pactline.metrics.models import Cursor, Fact, Rollup, ThresholdRollup
+from pactline.metrics.models import (
+    Cursor,
+    Fact,
+    HourClockRollup,
+    HourRollup,
+    HourThresholdRollup,
+    Rollup,
+    ThresholdRollup,
+)
 from pactline.metrics.rebuild import metrics_rebuild
 from pactline.metrics.selectors import Filter, measured_between
 from pactline.metrics.tests.support import SYSTEM, CallSpec, import_calls
@@ -37,10 +45,13 @@ VECTOR = [
 
 
 def _snapshot(client_id: int) -> list[tuple[object, ...]]:
-    rollups = sorted(Rollup.objects.filter(client_id=client_id).values_list())
-    thresholds = sorted(ThresholdRollup.objects.filter(client_id=client_id).values_list())
+    tables = (Rollup, ThresholdRollup, HourRollup, HourThresholdRollup, HourClockRollup)
     # Row ids differ between runs; everything else must not.
-    return [row[1:] for row in rollups] + [row[1:] for row in thresholds]
+    return [
+        (model.__name__, *row[1:])
+        for model in tables
+        for row in sorted(model.objects.filter(client_id=client_id).values_list())
+    ]
 
 
 def test_reference_vector_through_import_and_rollup(tmp_path: Path) -> None:
@@ -95,6 +106,7 @@ def test_rebuild_gives_identical_rollups(tmp_path: Path) -> None:
     consume_all()
     before = _snapshot(client.id)
     Rollup.objects.filter(client=client).update(offered=999)  # damage, then repair
+    HourRollup.objects.filter(client=client).update(answered=999)
     Fact.objects.filter(client=client, source_id__in=Fact.objects.values("source_id")[:3]).delete()
     done = metrics_rebuild(actor=SYSTEM, client=client, start=DAY[0], end=DAY[1])
     assert done.sources == 12

@@ -43,7 +43,6 @@ class BuildContext:
             client, period.start, period.end
         )
         self._pending: dict[datetime, PendingCounts] = {}
-        self.cube = Cube(client.id, period.start, period.end, self.channels, self._thresholds())
         daily = spec.report.frequency == "daily"
         # Trends: per local hour in a daily report, per local day otherwise.
         if daily:
@@ -55,6 +54,18 @@ class BuildContext:
             self.trend_bounds = [local_midnight(day, self.zone) for day in period.days]
             self.volume_bounds = self.trend_bounds
         self.volume_bucket = "interval" if daily else "day"
+        self.cube = Cube(
+            client.id,
+            period.start,
+            period.end,
+            self.channels,
+            self._thresholds(),
+            cuts=[
+                *self.trend_bounds,
+                *self.volume_bounds,
+                *(at for _version, begin, finish in self.versions for at in (begin, finish)),
+            ],
+        )
 
     def _thresholds(self) -> dict[str, set[int]]:
         """The wait thresholds each channel's metrics read, under every version of the period

@@ -71,8 +71,8 @@ def test_series_sums_each_bucket_and_threshold_exactly() -> None:
             abandoned=abandoned,
             removed=answered + abandoned,
         )
-    cube = Cube(client.id, base, base + timedelta(hours=1))
     bounds = [base, base + timedelta(minutes=15), base + timedelta(minutes=30)]
+    cube = Cube(client.id, base, base + timedelta(hours=1), cuts=bounds)
     buckets = cube.series(bounds, channels=["phone"])
     within = [{t: (w.answered, w.abandoned) for t, w in b.measures.within.items()} for b in buckets]
     assert within == [
