@@ -51,7 +51,7 @@ def test_a_report_carries_the_clients_chain_head_in_every_format(tmp_path: Path)
     assert str(head) in stored["html"].decode()
     rows = list(csv.reader(io.StringIO(stored["csv"].decode("utf-8-sig"))))
     assert ["Audit anchor", str(head)] in rows
-    pdf = "".join(pdf_text(stored["pdf"], tmp_path).split())  # wrapped across lines
+    pdf = "".join(pdf_text(stored["pdf"]).split())  # wrapped across lines
     assert f"Auditanchor{head}" in pdf
     api = http.get(f"/api/v1/reports/{report.pk}").json()
     assert api["audit_anchor"] == str(head)

@@ -64,7 +64,7 @@ def test_every_character_of_a_chinese_pdf_is_set_in_a_font_it_embeds(tmp_path: P
     with translation.override("zh-hans"):
         pdf = render_pdf(report_view(content, generated_at=GENERATED))
 
-    text = pdf_text(pdf, tmp_path)
+    text = pdf_text(pdf)
     assert "客服月度服务报告" in text and "华信家居" in text
     programs = embedded_fonts(pdf)
     assert "WenQuanYi-Micro-Hei" in programs  # the project's own font, named in the CSS

@@ -100,7 +100,7 @@ def test_a_section_registered_elsewhere_appears_in_every_format(
     # In the agreement's order: volume, the throwaway section, then what is not measured.
     assert html.index("section-volume") < html.index("section-throwaway")
     assert html.index("section-throwaway") < html.index("section-service_credits")
-    text = " ".join(pdf_text(files["pdf"], tmp_path).split())
+    text = " ".join(pdf_text(files["pdf"]).split())
     assert "Throwaway section" in text and "Throwaway tally table" in text
 
     workbook = load_workbook(io.BytesIO(files["xlsx"]))
