@@ -55,7 +55,7 @@ def _populate(far: datetime) -> float:
     copied until there are CLOCKS cases with one running clock each."""
     from django.db import connection, transaction
 
-    from pactline.cases.models import Case, SlaClock
+    from pactline.cases.models import Case, SlaClock, SlaClockDue
     from pactline.cases.services import case_open
     from pactline.cases.tests.fixtures import load_example
     from pactline.tenancy.access import system_actor
@@ -73,6 +73,7 @@ def _populate(far: datetime) -> float:
         state="running", breached_at=None, due_at=far, next_event_at=far,
         schedule=json.loads(_schedule(far)),
     )  # fmt: skip
+    SlaClockDue.objects.filter(clock=template).update(at=far)
     numbers = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
     with transaction.atomic(), connection.cursor() as cursor:
         columns, values = _copy_sql(Case, {})
@@ -86,6 +87,14 @@ def _populate(far: datetime) -> float:
             f"INSERT INTO cases_slaclock ({columns}) SELECT {values}"
             " FROM cases_slaclock t, cases_case c"
             " WHERE t.id = %s AND c.client_id = t.client_id AND c.id <> t.case_id",
+            [template.pk],
+        )
+        # Each copied clock queued like the template (its due-queue row copied).
+        columns, values = _copy_sql(SlaClockDue, {})
+        cursor.execute(
+            f"INSERT INTO cases_slaclockdue (clock_id, {columns}) SELECT c.id, {values}"
+            " FROM cases_slaclockdue t, cases_slaclock c"
+            " WHERE t.clock_id = %s AND c.client_id = t.client_id AND c.id <> t.clock_id",
             [template.pk],
         )
     with connection.cursor() as cursor:
@@ -109,6 +118,13 @@ def _arm(due_at: datetime) -> int:
             [at, at, _schedule(due_at), CLOCKS // DUE_TOGETHER],
         )
         armed = cursor.rowcount
+        # Queued at the due instant, as `clocks_sync` queues a clock it re-arms.
+        cursor.execute(
+            "INSERT INTO cases_slaclockdue (clock_id, client_id, at)"
+            " SELECT id, client_id, %s FROM cases_slaclock WHERE case_id %% %s = 0"
+            " ON CONFLICT (clock_id) DO UPDATE SET at = excluded.at",
+            [at, CLOCKS // DUE_TOGETHER],
+        )
         # The armed rows were rewritten a moment ago; a clock falls due long after its case
         # last changed, by which time vacuum (or any reader) has set the rows' hint bits. Without
         # this the loop's first pass would also write every page it reads.

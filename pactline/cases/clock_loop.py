@@ -7,6 +7,7 @@ meanwhile by another process (due sooner than anything stored before) is noticed
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,6 +48,10 @@ class ClockLoop:
         return clock_sleep_seconds(now=timezone.now(), upcoming=next_due_at(), longest=self.longest)
 
     def run(self, *, stopping: Callable[[], bool], once: bool = False) -> None:
+        # Everything loaded so far (Django, the apps, the agreements) lives as long as the
+        # process: keep it out of the collector's full passes, which otherwise walk it all
+        # in the middle of a batch (about 0.1 s, every few thousand events).
+        gc.freeze()
         next_sweep = 0.0
         while not stopping():
             tick = clocks_fire_due(now=timezone.now(), batch=self.batch)

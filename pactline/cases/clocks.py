@@ -5,9 +5,10 @@ under the clocks of its pinned agreement version, stores each clock cycle with i
 future events, and records the events that are already past (once: `SlaEvent` is unique per
 clock, kind, level and cycle). Case services call it in their own transaction.
 
-`clocks_fire_due` is the clock loop's step: it takes due rows (PostgreSQL: `FOR UPDATE SKIP
-LOCKED`, so several loops share the work), pops the due entries of each stored schedule and
-records them. It never replays a case: the schedule is exact until the case changes, and every
+`clocks_fire_due` is the clock loop's step: it takes the earliest rows of the due queue
+(`SlaClockDue`; PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several loops share the work), pops
+the due entries of each clock's stored schedule, records them and requeues the clock at its
+next event (or dequeues it). It never replays a case: the schedule is exact until the case changes, and every
 change re-syncs in the same transaction."""
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from pactline.cases.models import (
     EntryKind,
     OperationalLevel,
     SlaClock,
+    SlaClockDue,
     SlaEvent,
     SlaEventKind,
     TimelineEntry,
@@ -43,8 +45,6 @@ from pactline.cases.models import (
 from pactline.core.sla import CaseEvent, ClockState, evaluate
 
 executes("escalation.ladders.*.levels.*.time_basis")
-
-_ACTIVE = (ClockStatus.RUNNING, ClockStatus.BREACHED)
 
 
 @dataclass(frozen=True)
@@ -171,6 +171,7 @@ def clocks_sync(case: Case, *, now: datetime) -> list[SlaEvent]:
     states = evaluate([clock.definition for clock in clocks], core_events(entries), now=now)
     stored = {(row.key, row.cycle): row for row in case.clocks.all()}
     recorded: list[SlaEvent] = []
+    queued: dict[int, tuple[int, datetime | None]] = {}  # clocks whose next event changed
     for state in states:
         clock = by_key[state.key]
         past, ahead = _plan(clock, state, now)
@@ -196,13 +197,34 @@ def clocks_sync(case: Case, *, now: datetime) -> list[SlaEvent]:
             row = SlaClock.objects.create(
                 client_id=case.client_id, case=case, key=state.key, cycle=state.cycle, **fields
             )
+            queued[row.pk] = (case.client_id, row.next_event_at)
         else:
+            if row.next_event_at != fields["next_event_at"]:
+                queued[row.pk] = (case.client_id, fields["next_event_at"])
             SlaClock.objects.filter(pk=row.pk).update(version=row.version + 1, **fields)
             for name, value in fields.items():
                 setattr(row, name, value)
             row.version += 1
         recorded.extend(_record(row, past, now))
+    _queue(queued)
     return recorded
+
+
+def _queue(nexts: dict[int, tuple[int, datetime | None]]) -> None:
+    """Put clocks (id -> client, next event) in the due queue, or take them out (None)."""
+    gone = [pk for pk, (_client, at) in nexts.items() if at is None]
+    if gone:
+        SlaClockDue.objects.filter(clock_id__in=gone).delete()
+    SlaClockDue.objects.bulk_create(
+        [
+            SlaClockDue(clock_id=pk, client_id=client, at=at)
+            for pk, (client, at) in nexts.items()
+            if at is not None
+        ],
+        update_conflicts=True,
+        unique_fields=["clock"],
+        update_fields=["at"],
+    )
 
 
 @dataclass(frozen=True)
@@ -221,12 +243,12 @@ def clocks_fire_due(*, now: datetime, batch: int = 2000) -> Tick:
         return _fire_due_postgresql(now, batch)
     with transaction.atomic():
         due = (
-            SlaClock.objects.filter(state__in=_ACTIVE, next_event_at__lte=now)
-            .order_by("next_event_at")
+            SlaClock.objects.filter(due__at__lte=now)
+            .order_by("due__at")
             .only("id", "client_id", "case_id", "cycle", "state", "breached_at", "schedule")
         )
         if _skip_locked():
-            due = due.select_for_update(skip_locked=True, of=("self",))
+            due = due.select_for_update(skip_locked=True, of=("self", "due"))
         rows = list(due[:batch])
         if not rows:
             return Tick(0, [])
@@ -260,6 +282,7 @@ def clocks_fire_due(*, now: datetime, batch: int = 2000) -> Tick:
             )
         SlaEvent.objects.bulk_create(events, ignore_conflicts=True)
         _save_popped(rows)
+        _queue({row.pk: (row.client_id, row.next_event_at) for row in rows})
         created = list(
             SlaEvent.objects.filter(clock_id__in=[row.pk for row in rows], recorded_at=now)
         )
@@ -273,10 +296,11 @@ def clocks_fire_due(*, now: datetime, batch: int = 2000) -> Tick:
 # parameters for every row cost over 1 ms per clock in Python; the server does it in µs.
 _FIRE_DUE_SQL = """
 WITH due AS (
-    SELECT id, client_id, case_id, cycle, schedule FROM cases_slaclock
-    WHERE state IN ('running', 'breached') AND next_event_at <= %(now)s
-    ORDER BY next_event_at LIMIT %(batch)s
-    FOR UPDATE SKIP LOCKED
+    SELECT c.id, c.client_id, c.case_id, c.cycle, c.schedule
+    FROM cases_slaclockdue q JOIN cases_slaclock c ON c.id = q.clock_id
+    WHERE q.at <= %(now)s
+    ORDER BY q.at LIMIT %(batch)s
+    FOR UPDATE OF q, c SKIP LOCKED
 ), entries AS (
     SELECT d.id, d.client_id, d.case_id, d.cycle, e.item, e.n,
         (e.item ->> 'at')::timestamptz AS at
@@ -297,6 +321,12 @@ WITH due AS (
         version = c.version + 1
     FROM popped p WHERE c.id = p.id
     RETURNING c.id
+), requeued AS (
+    UPDATE cases_slaclockdue AS q SET at = (p.rest -> 0 ->> 'at')::timestamptz
+    FROM popped p WHERE q.clock_id = p.id AND jsonb_array_length(p.rest) > 0
+), dequeued AS (
+    DELETE FROM cases_slaclockdue AS q USING popped p
+    WHERE q.clock_id = p.id AND jsonb_array_length(p.rest) = 0
 ), fired AS (
     INSERT INTO cases_slaevent (client_id, clock_id, case_id, kind, level, cycle, occurred_at,
         recorded_at, suppressed)
@@ -380,7 +410,5 @@ def _save_popped(rows: list[SlaClock]) -> None:
 
 def next_due_at() -> datetime | None:
     """When the loop next has work (for sleeping until then)."""
-    result: datetime | None = SlaClock.objects.filter(
-        state__in=_ACTIVE, next_event_at__isnull=False
-    ).aggregate(at=Min("next_event_at"))["at"]
+    result: datetime | None = SlaClockDue.objects.aggregate(at=Min("at"))["at"]
     return result

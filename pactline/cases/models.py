@@ -245,9 +245,11 @@ class SlaClock(ClientOwned):
     case re-evaluates in the same transaction. The clock loop therefore only pops due entries
     and never replays the case. `version` guards conditional updates."""
 
-    # The clock loop rewrites a row at every event it fires, and every index of the table gets
-    # a new entry each time: the client (the unique constraint leads with it) and the version
-    # (read only when a version is deleted) go without an index of their own.
+    # The clock loop rewrites a row at every event it fires. None of the columns it writes is
+    # indexed (the due time is queued in `SlaClockDue`), so on PostgreSQL the new row version
+    # stays on its page without a new entry in any index (a HOT update; the table keeps free
+    # room on each page for it). The client (the unique constraint leads with it) and the
+    # version (read only when a version is deleted) go without an index of their own.
     client = models.ForeignKey(
         "tenancy.Client", on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -280,12 +282,6 @@ class SlaClock(ClientOwned):
             )
         ]
         indexes = [
-            # Only clocks with an event ahead: a breached clock with nothing left leaves it.
-            models.Index(
-                fields=["next_event_at"],
-                condition=models.Q(next_event_at__isnull=False),
-                name="sla_clock_next_event",
-            ),
             # Metrics sweep the clocks that fell due since their last pass, per client.
             models.Index(fields=["client", "due_at"], name="sla_clock_client_due"),
         ]
@@ -293,6 +289,28 @@ class SlaClock(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.key} #{self.cycle} ({self.state})"
+
+
+class SlaClockDue(models.Model):
+    """The clock loop's queue: the next event of each clock that has one (its `next_event_at`),
+    and nothing else. The loop takes the earliest rows and pops their clocks' schedules; a
+    clock's own row then changes only in columns no index holds. A clock re-armed at the same
+    moment as others has its queue row written beside theirs, so the rows that fall due
+    together sit on a few pages."""
+
+    clock = models.OneToOneField(
+        SlaClock, on_delete=models.CASCADE, primary_key=True, related_name="due"
+    )
+    client = models.ForeignKey(
+        "tenancy.Client", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["at"], name="sla_clock_due_at")]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class SlaEventKind(models.TextChoices):

@@ -12,7 +12,7 @@ from django.db import connection, connections
 from pytest_django.fixtures import Settings
 
 from pactline.cases.clocks import clocks_fire_due
-from pactline.cases.models import Case, ClockStatus, SlaClock, SlaEvent
+from pactline.cases.models import Case, ClockStatus, SlaClock, SlaClockDue, SlaEvent
 from pactline.cases.services import case_open
 from pactline.cases.tests.fixtures import MONDAY_9AM_NY, northwind
 from pactline.tenancy.access import system_actor
@@ -89,6 +89,7 @@ def test_two_loops_at_once_fire_every_event_exactly_once(settings: Settings) -> 
     keys = list(SlaEvent.objects.values_list("clock_id", "kind", "level", "cycle"))
     assert len(keys) == len(set(keys)) == expected
     assert SlaClock.objects.filter(next_event_at__isnull=False).count() == 0
+    assert not SlaClockDue.objects.exists()
 
 
 @pytest.mark.django_db
@@ -97,3 +98,47 @@ def test_nothing_due_means_nothing_written() -> None:
     before = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
     assert clocks_fire_due(now=before).clocks == 0
     assert SlaEvent.objects.count() == 0
+
+
+def _queue() -> dict[int, datetime]:
+    return dict(SlaClockDue.objects.values_list("clock_id", "at"))
+
+
+def _next_events() -> dict[int, datetime]:
+    return dict(
+        SlaClock.objects.filter(next_event_at__isnull=False).values_list("id", "next_event_at")
+    )
+
+
+@pytest.mark.django_db
+def test_the_due_queue_holds_each_clocks_next_event_and_follows_every_firing() -> None:
+    """Queued exactly the clocks with an event ahead, at that event; each pass of the loop
+    requeues a clock at its next event or takes it out."""
+    _cases(1)
+    assert _queue() == _next_events() and len(_queue()) == 2  # response and resolution
+    first = min(_queue().values())
+    # One second after the first event: only that clock fires, and moves on to its next.
+    clock = SlaClock.objects.get(next_event_at=first)
+    assert clocks_fire_due(now=first + timedelta(seconds=1)).clocks == 1
+    clock.refresh_from_db()
+    assert _queue() == _next_events()
+    assert _queue().get(clock.pk) == clock.next_event_at
+    assert clock.next_event_at is None or clock.next_event_at > first
+    while clocks_fire_due(now=LATE).clocks:
+        pass
+    assert _queue() == _next_events() == {}
+    assert set(SlaClock.objects.values_list("state", flat=True)) == {ClockStatus.BREACHED}
+
+
+@pytest.mark.django_db
+def test_a_clock_that_stops_leaves_the_queue() -> None:
+    from pactline.cases.services import case_agent_reply
+
+    (case,) = _cases(1)
+    before = _queue()
+    case_agent_reply(actor=ACTOR, case=case, now=MONDAY_9AM_NY + timedelta(minutes=5))
+    # The first response is met: its clock has nothing ahead; resolution still runs.
+    response = SlaClock.objects.get(case=case, key="email.first_response")
+    assert response.next_event_at is None and response.pk in before
+    assert response.pk not in _queue()
+    assert _queue() == _next_events() and len(_queue()) == 1
