@@ -1,5 +1,5 @@
 """Hour totals: each hour's row is the sum of its four 15-minute total rows, kept so by every
-recompute, and read by the report cube wherever its cuts fall on whole hours."""
+recompute (the report cube reads them: `pactline/reports/tests/test_cube_hours.py`)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from pactline.metrics.models import (
 )
 from pactline.metrics.rollups import rollups_recompute, thresholds_backfill
 from pactline.metrics.tests.support import CallSpec, import_calls
-from pactline.reports.cube import Cube
 
 pytestmark = pytest.mark.django_db
 
@@ -113,21 +112,3 @@ def test_a_backfilled_threshold_reaches_the_hours(tmp_path: Path) -> None:
     }
     # Hour 14: waits 5 40 10 answered, 12 abandoned; hour 15: 30 abandoned.
     assert got == {START: (3, 1, 4), START + timedelta(hours=1): (0, 1, 1)}
-
-
-def test_the_cube_reads_hours_only_when_every_cut_is_on_the_hour(tmp_path: Path) -> None:
-    client = northwind()
-    import_calls(client, FIRST + LATER, tmp_path)
-    consume_all()
-    end = START + timedelta(hours=2)
-    hourly = Cube(client.id, START, end, cuts=[START + timedelta(hours=1)])
-    fine = Cube(client.id, START, end, cuts=[START + timedelta(minutes=30)])
-    assert hourly.hourly and not fine.hourly
-    for cube in (hourly, fine):
-        hours = cube.series([START, START + timedelta(hours=1)], channels=["phone"])
-        assert [b.measures.offered for b in hours] == [4, 1]
-        assert [b.measures.within[20].answered for b in hours] == [2, 0]
-    halves = fine.series([START, START + timedelta(minutes=30)], channels=["phone"])
-    assert [b.measures.offered for b in halves] == [3, 2]
-    with pytest.raises(ValueError, match="inside an hour"):
-        hourly.series([START, START + timedelta(minutes=30)], channels=["phone"])
