@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
+from decimal import Context, Decimal, DecimalException, Inexact, InvalidOperation, Overflow
 
 from pactline.core.agreement.commercial import CreditBand, ServiceCredits
 from pactline.core.credits.model import (
@@ -140,6 +140,75 @@ def _allocation(credits: ServiceCredits, reference: str) -> Decimal | None:
     return None
 
 
+Why = tuple[CreditStatus, str, dict[str, object]]
+
+
+def _why_not(
+    credits: ServiceCredits,
+    level: LevelResult,
+    exclusions: tuple[Exclusion, ...],
+    forecast: VolumeForecast | None,
+) -> Why | None:
+    """Why the level earns no credit (status, reason, params), or None for a credited miss."""
+    tolerance = credits.forecast_tolerance_percent
+    if level.verdict == "not_measured":
+        return "not_measured", N_("{level} was not measured this month: no credit"), {}
+    if level.verdict == "met":
+        return "met", N_("{level} met its target: no credit"), {}
+    if level.volume < level.minimum_volume:
+        return (
+            "below_minimum_volume",
+            N_("{level} handled {volume}, below its minimum volume of {minimum}: no credit"),
+            {"volume": level.volume, "minimum": level.minimum_volume},
+        )
+    if exclusions:
+        return (
+            "excluded",
+            N_("{level} missed, excluded ({kind}: {why}; approved by {approver}): no credit"),
+            {
+                "kind": ", ".join(e.kind for e in exclusions),
+                "why": "; ".join(e.reason for e in exclusions),
+                "approver": ", ".join(e.approver for e in exclusions),
+            },
+        )
+    if tolerance is not None and forecast is not None and forecast.beyond(tolerance):
+        return (
+            "excluded",
+            N_(
+                "{level} missed, excluded (forecast_variance: actual volume {actual} deviates "
+                "from the forecast {forecast} by more than {tolerance} %): no credit"
+            ),
+            {"actual": forecast.actual, "forecast": forecast.forecast, "tolerance": tolerance},
+        )
+    return None
+
+
+def _credit(
+    credits: ServiceCredits, level: LevelResult, allocation: Decimal | None, at_risk: Decimal
+) -> tuple[Decimal, CreditBand | None, str, dict[str, object]]:
+    """A credited miss's amount before the cap, its band (``bands``), reason and params."""
+    # The schema ties per_miss_amount to per_miss and bands to bands.
+    if credits.per_miss_amount is not None:
+        amount = credits.per_miss_amount
+        return amount, None, N_("{level} missed: {amount} per miss"), {"amount": amount}
+    if allocation is None:
+        raise ValueError(f"allocations: {level.reference} has no allocation_percent")
+    amount = _share(allocation, at_risk)
+    params: dict[str, object] = {"allocation": allocation, "at_risk": at_risk}
+    if credits.bands is None:
+        reason = N_("{level} missed: {allocation} % of the at-risk amount {at_risk}")
+        return amount, None, reason, params | {"amount": amount}
+    shortfall = level.shortfall or ZERO  # a missed level always has a value
+    band = _band(credits.bands, shortfall)
+    amount = _share(band.credit_percent, amount)
+    reason = N_(
+        "{level} missed by {shortfall}: band credit {band} % of {allocation} % "
+        "of the at-risk amount {at_risk}"
+    )
+    params |= {"shortfall": shortfall, "band": band.credit_percent, "amount": amount}
+    return amount, band, reason, params
+
+
 def _line(
     credits: ServiceCredits,
     level: LevelResult,
@@ -149,60 +218,14 @@ def _line(
 ) -> LevelCredit:
     """The level's credit before the cap, and why."""
     allocation = _allocation(credits, level.reference)
-    status: CreditStatus
-    params: dict[str, object] = {"level": level.reference}
     band: CreditBand | None = None
     amount = ZERO
-    tolerance = credits.forecast_tolerance_percent
-    if level.verdict == "not_measured":
-        status, reason = "not_measured", N_("{level} was not measured this month: no credit")
-    elif level.verdict == "met":
-        status, reason = "met", N_("{level} met its target: no credit")
-    elif level.volume < level.minimum_volume:
-        status = "below_minimum_volume"
-        reason = N_("{level} handled {volume}, below its minimum volume of {minimum}: no credit")
-        params |= {"volume": level.volume, "minimum": level.minimum_volume}
-    elif exclusions:
-        status = "excluded"
-        reason = N_("{level} missed, excluded ({kind}: {why}; approved by {approver}): no credit")
-        params |= {
-            "kind": ", ".join(e.kind for e in exclusions),
-            "why": "; ".join(e.reason for e in exclusions),
-            "approver": ", ".join(e.approver for e in exclusions),
-        }
-    elif tolerance is not None and forecast is not None and forecast.beyond(tolerance):
-        status = "excluded"
-        reason = N_(
-            "{level} missed, excluded (forecast_variance: actual volume {actual} deviates from "
-            "the forecast {forecast} by more than {tolerance} %): no credit"
-        )
-        params |= {
-            "actual": forecast.actual,
-            "forecast": forecast.forecast,
-            "tolerance": tolerance,
-        }
+    why = _why_not(credits, level, exclusions, forecast)
+    if why is None:
+        status: CreditStatus = "credited"
+        amount, band, reason, params = _credit(credits, level, allocation, at_risk)
     else:
-        status = "credited"
-        # The schema ties per_miss_amount to per_miss and bands to bands.
-        if credits.per_miss_amount is not None:
-            amount = credits.per_miss_amount
-            reason = N_("{level} missed: {amount} per miss")
-        elif allocation is None:
-            raise ValueError(f"allocations: {level.reference} has no allocation_percent")
-        else:
-            amount = _share(allocation, at_risk)
-            reason = N_("{level} missed: {allocation} % of the at-risk amount {at_risk}")
-            if credits.bands is not None:
-                shortfall = level.shortfall or ZERO  # a missed level always has a value
-                band = _band(credits.bands, shortfall)
-                amount = _share(band.credit_percent, amount)
-                reason = N_(
-                    "{level} missed by {shortfall}: band credit {band} % of {allocation} % "
-                    "of the at-risk amount {at_risk}"
-                )
-                params |= {"shortfall": shortfall, "band": band.credit_percent}
-            params |= {"allocation": allocation, "at_risk": at_risk}
-        params["amount"] = amount
+        status, reason, params = why
     return LevelCredit(
         reference=level.reference,
         target=level.target,
@@ -221,7 +244,7 @@ def _line(
         band_credit_percent=None if band is None else band.credit_percent,
         exclusions=exclusions,
         forecast=forecast,
-        params=params,
+        params={"level": level.reference, **params},
     )
 
 
@@ -253,6 +276,20 @@ def compute_credits(
     ordered = _order(credits, levels)
     excluded = _exclusions(exclusions, ordered)
     applied = _forecasts(forecasts, ordered)
+    try:
+        return _memo(credits, month, charges, ordered, excluded, applied)
+    except DecimalException as error:  # only charges are unbounded; the schema bounds the rest
+        raise ValueError(f"charges: {charges} has too many digits to credit exactly") from error
+
+
+def _memo(
+    credits: ServiceCredits,
+    month: Month,
+    charges: Decimal,
+    ordered: dict[str, LevelResult],
+    excluded: dict[str, tuple[Exclusion, ...]],
+    applied: dict[str, VolumeForecast],
+) -> CreditMemo:
     at_risk = _share(credits.at_risk_percent, charges)
     cap = _share(credits.effective_cap_percent, charges)
     lines: list[LevelCredit] = []

@@ -12,6 +12,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal, get_args
 
+from pactline.core.i18n import N_
+
 __all__ = [
     "ChronicFailureFinding",
     "CreditMemo",
@@ -266,13 +268,26 @@ class CreditMemo:
 
     @property
     def note(self) -> str | None:
-        """Why the total is less than the sum of the lines, when it is."""
+        """Why the total is less than the sum of the lines, when it is: an English sentence
+        marked with ``N_``, filled from :attr:`note_params`."""
         if not self.cap_applied:
             return None
-        return (
-            f"credits of {self.uncapped_total} capped at {self.cap_amount} "
-            f"({self.cap_percent} % of charges of {self.charges})"
+        return N_("credits of {uncapped} capped at {cap} ({percent} % of charges of {charges})")
+
+    @property
+    def note_params(self) -> Mapping[str, object]:
+        return MappingProxyType(
+            {
+                "uncapped": self.uncapped_total,
+                "cap": self.cap_amount,
+                "percent": self.cap_percent,
+                "charges": self.charges,
+            }
         )
+
+    def describe_note(self) -> str | None:
+        """The English note filled in (for logs and tests; pages translate first)."""
+        return None if self.note is None else self.note.format(**self.note_params)
 
     def outcomes(self) -> tuple[LevelOutcome, ...]:
         """The month's lines as history (see :meth:`LevelCredit.outcome`)."""
