@@ -99,7 +99,8 @@ class LevelResult:
 
     ``value`` is the measured result (None when not measured) and ``target`` the level's
     target (a minimum when ``higher_is_better``, a maximum otherwise: abandonment, ASA, AHT).
-    ``verdict`` is the statement's and is authoritative; ``value`` only sizes the shortfall.
+    ``verdict`` is the statement's and is authoritative; ``value`` only sizes the shortfall
+    (a miss whose rounded value reaches the target has a shortfall of 0: the first band).
     """
 
     reference: str
