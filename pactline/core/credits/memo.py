@@ -196,13 +196,13 @@ def _credit(
     amount = _share(allocation, at_risk)
     params: dict[str, object] = {"allocation": allocation, "at_risk": at_risk}
     if credits.bands is None:
-        reason = N_("{level} missed: {allocation} % of the at-risk amount {at_risk}")
+        reason = N_("{level} missed: {allocation} percent of the at-risk amount {at_risk}")
         return amount, None, reason, params | {"amount": amount}
     shortfall = level.shortfall or ZERO  # a missed level always has a value
     band = _band(credits.bands, shortfall)
     amount = _share(band.credit_percent, amount)
     reason = N_(
-        "{level} missed by {shortfall}: band credit {band} % of {allocation} % "
+        "{level} missed by {shortfall}: band credit {band} percent of {allocation} percent "
         "of the at-risk amount {at_risk}"
     )
     params |= {"shortfall": shortfall, "band": band.credit_percent, "amount": amount}

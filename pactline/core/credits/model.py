@@ -273,7 +273,9 @@ class CreditMemo:
         marked with ``N_``, filled from :attr:`note_params`."""
         if not self.cap_applied:
             return None
-        return N_("credits of {uncapped} capped at {cap} ({percent} % of charges of {charges})")
+        return N_(
+            "credits of {uncapped} capped at {cap} ({percent} percent of charges of {charges})"
+        )
 
     @property
     def note_params(self) -> Mapping[str, object]:

@@ -104,7 +104,7 @@ def test_dir_three_misses_12000_capped_at_the_at_risk_10000() -> None:
     assert memo.total == D(10000)
     assert memo.cap_applied
     assert memo.describe_note() == (
-        "credits of 12000.00 capped at 10000.00 (10 % of charges of 100000.00)"
+        "credits of 12000.00 capped at 10000.00 (10 percent of charges of 100000.00)"
     )
     # The cap is taken up in the agreement's allocation order.
     assert [x.credited for x in memo.lines] == [D(5000), D(4000), D(1000)]
@@ -177,7 +177,7 @@ def test_bands_worked_by_hand() -> None:
     }
     assert memo.total == D(3750)
     assert line(memo, "phone.answer_within").describe() == (
-        "phone.answer_within missed by 2.5: band credit 50 % of 60 % of the at-risk amount 6000.00"
+        "phone.answer_within missed by 2.5: band credit 50 percent of 60 percent of the at-risk amount 6000.00"
     )
 
 
