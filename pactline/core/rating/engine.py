@@ -8,7 +8,7 @@ overlapping filters bill the same record twice; the agreement must keep them apa
 * ``per_minute``: the item's ``billable`` parts of each leg, rounded by minimum/increment per
   call (the call's matched legs summed), per leg, or once on the month's summed seconds
   (``rounding_scope``); the unit is a billable minute, billable seconds / 60 exactly.
-* ``per_call``: calls counted by their first leg: ``handled`` (answered or reached),
+* ``per_call``: calls counted by their first leg: ``handled`` (inbound and answered),
   ``offered`` (inbound, answered or not) or ``outbound_attempt`` (outbound, reached or not).
 * ``per_ticket``: ticket events of the item's ``counts`` kind.
 * ``per_hour``: productive or logged seconds / 3600; training seconds make a second line at
@@ -159,7 +159,7 @@ def rate_per_minute(
 def call_counted(item: PerCall, leg: CallLeg) -> bool:
     """Whether the first leg ``leg`` makes its call count under ``item``."""
     if item.counts == "handled":
-        return leg.handled
+        return leg.direction == "inbound" and leg.handled
     if item.counts == "offered":
         return leg.direction == "inbound"
     return leg.direction == "outbound"
