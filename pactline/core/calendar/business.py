@@ -24,6 +24,7 @@ from pactline.core.calendar.instants import (
     MICROS_PER_SECOND,
     NS_LIMIT,
     ONE_MICRO,
+    BoolArray,
     DatetimeArray,
     FloatArray,
     Int64Array,
@@ -212,6 +213,15 @@ class BusinessCalendar:
         if int(found.max()) > NS_LIMIT:
             raise OverflowError("a deadline is beyond datetime64[ns] (year 2262); use add()")
         return (found * 1000).view("datetime64[ns]")
+
+    def is_open_many(self, at: npt.ArrayLike) -> BoolArray:
+        """:meth:`is_open` over a ``datetime64`` array (UTC): one search per instant."""
+        t = micros_array(at)
+        if t.size == 0:
+            return np.zeros(t.shape, dtype=np.bool_)
+        grid = self._covering(int(t.min()), int(t.max()))
+        found: BoolArray = t < grid.ends[np.searchsorted(grid.starts, t, side="right") - 1]
+        return found
 
     def between_many(self, a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
         """:meth:`between` over ``datetime64`` arrays (UTC, broadcast): float seconds."""

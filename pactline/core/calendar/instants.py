@@ -12,6 +12,7 @@ import numpy.typing as npt
 Int64Array = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 DatetimeArray = npt.NDArray[np.datetime64]
+BoolArray = npt.NDArray[np.bool_]
 
 MICROS_PER_SECOND: Final = 1_000_000
 DAY: Final = 86_400 * MICROS_PER_SECOND

@@ -162,6 +162,19 @@ def test_batch_equals_scalar(
     ]
 
 
+@properties
+@given(calendars, st.lists(instants, min_size=1, max_size=40))
+def test_open_batch_equals_scalar(calendar: BusinessCalendar, moments: list[datetime]) -> None:
+    # Each instant, its next opening and the microsecond before: [start, end) is open at start.
+    openings = [calendar.next_open(at) for at in moments]
+    every = moments + openings + [at - timedelta(microseconds=1) for at in openings]
+    batch = calendar.is_open_many(
+        np.array([to_micros(at) for at in every], dtype=np.int64).view("datetime64[us]")
+    )
+    assert batch.tolist() == [calendar.is_open(at) for at in every]
+    assert all(batch[len(moments) : 2 * len(moments)])  # an opening is open
+
+
 @settings(max_examples=30, deadline=None, database=None)
 @given(calendars, instants, st.integers(min_value=1, max_value=12))
 def test_deadlines_years_away(calendar: BusinessCalendar, start: datetime, years: int) -> None:
