@@ -203,7 +203,7 @@ class Rollup(Dimensions, Totalled, MeasureColumns):
         ]
 
 
-class ThresholdRollup(Dimensions, Totalled):
+class ThresholdColumns(models.Model):
     """Queued contacts by their wait against one threshold (seconds): `answered`,
     `abandoned` and `removed` (answered, abandoned or callback) count waits at or under it,
     the one rule of `pactline.core.kpi.Within` (a short-abandon limit S is read at S - 1)."""
@@ -212,6 +212,27 @@ class ThresholdRollup(Dimensions, Totalled):
     answered = models.BigIntegerField(default=0)
     abandoned = models.BigIntegerField(default=0)
     removed = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ClockColumns(models.Model):
+    """Stopped SLA clock cycles per clock key (`<channel>.<metric>`): how many met their
+    target, and the business and calendar seconds they took."""
+
+    clock_key = models.CharField(max_length=80)
+    stopped = models.BigIntegerField(default=0)
+    met = models.BigIntegerField(default=0)
+    business_seconds = models.BigIntegerField(default=0)
+    calendar_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ThresholdRollup(Dimensions, Totalled, ThresholdColumns):
+    """`ThresholdColumns` per client × channel × queue × agent × priority × 15 minutes."""
 
     class Meta:
         constraints = [
@@ -243,15 +264,8 @@ class TrackedThreshold(ClientOwned):
         return f"{self.threshold} s"
 
 
-class ClockRollup(Dimensions, Totalled):
-    """Stopped SLA clock cycles per clock key (`<channel>.<metric>`): how many met their
-    target, and the business and calendar seconds they took."""
-
-    clock_key = models.CharField(max_length=80)
-    stopped = models.BigIntegerField(default=0)
-    met = models.BigIntegerField(default=0)
-    business_seconds = models.BigIntegerField(default=0)
-    calendar_seconds = models.BigIntegerField(default=0)
+class ClockRollup(Dimensions, Totalled, ClockColumns):
+    """`ClockColumns` per client × channel × queue × agent × priority × 15 minutes."""
 
     class Meta:
         constraints = [
@@ -296,13 +310,8 @@ class HourRollup(HourDimensions, MeasureColumns):
         ]
 
 
-class HourThresholdRollup(HourDimensions):
+class HourThresholdRollup(HourDimensions, ThresholdColumns):
     """The `total` rows of `ThresholdRollup` summed per UTC hour."""
-
-    threshold = models.PositiveIntegerField()
-    answered = models.BigIntegerField(default=0)
-    abandoned = models.BigIntegerField(default=0)
-    removed = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -313,14 +322,8 @@ class HourThresholdRollup(HourDimensions):
         ]
 
 
-class HourClockRollup(HourDimensions):
+class HourClockRollup(HourDimensions, ClockColumns):
     """The `total` rows of `ClockRollup` summed per UTC hour."""
-
-    clock_key = models.CharField(max_length=80)
-    stopped = models.BigIntegerField(default=0)
-    met = models.BigIntegerField(default=0)
-    business_seconds = models.BigIntegerField(default=0)
-    calendar_seconds = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
