@@ -359,7 +359,15 @@ def _price_lines(old: AgreementDocument, new: AgreementDocument) -> Iterator[str
         {fee[0]: fee[1] for fee in after.one_time_fees},
         str,
     )
+    yield from _compare(
+        gettext("Diversion prepayment"), before.diversion_prepayment, after.diversion_prepayment
+    )
+    yield from _compare(
+        gettext("Telecom pass-through charges"), before.pass_through, after.pass_through
+    )
+    yield from _compare(gettext("Tax"), before.tax, after.tax)
     yield from _compare(gettext("Payment terms"), before.payment_terms, after.payment_terms)
+    yield from _compare(gettext("Late payment"), before.late_payment, after.late_payment)
 
 
 def _credits_lines(old: AgreementDocument, new: AgreementDocument) -> Iterator[str]:
@@ -375,7 +383,7 @@ def _credits_lines(old: AgreementDocument, new: AgreementDocument) -> Iterator[s
         )
         if after is None:
             return
-        before = CreditsView("", "", "", [], [], "", "", "", "", "", [])
+        before = CreditsView("", "", "", [], [], "", "", "", "", "", [], "")
     share = gettext("%(p)s of the month's charges")
     fields: list[tuple[str, str, str]] = [
         (
@@ -390,6 +398,7 @@ def _credits_lines(old: AgreementDocument, new: AgreementDocument) -> Iterator[s
         (gettext("Earn-back"), before.earn_back, after.earn_back),
         (gettext("Chronic failure"), before.chronic_failure, after.chronic_failure),
         (gettext("Forecast tolerance"), before.forecast_tolerance, after.forecast_tolerance),
+        (gettext("Credits given"), before.applied_as, after.applied_as),
     ]
     for what, was, now in fields:
         yield from _compare(what, was, now)

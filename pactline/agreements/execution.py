@@ -54,6 +54,7 @@ DESCRIPTIVE: tuple[str, ...] = (
     "parties.client.name",
     "parties.client.legal_name",
     "parties.client.address",
+    "parties.client.tax_id",
     "scope.description",
     "calendars.*.description",
     "channels.*.description",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext, gettext_lazy
 
@@ -23,12 +24,29 @@ from pactline.agreements.presentation.labels import (
     rounding,
 )
 from pactline.core.agreement import AgreementDocument, PriceTier, Pricing, ServiceCredits
-from pactline.core.agreement.commercial import PerCall, PerFte, PerHour, PerMinute, PerTicket
+from pactline.core.agreement.commercial import (
+    DiversionPrepayment,
+    LatePayment,
+    PerCall,
+    PerFte,
+    PerHour,
+    PerMinute,
+    PerTicket,
+    Tax,
+)
 
 _ROUNDING_SCOPES = {
     "call": gettext_lazy("Rounded per call"),
     "leg": gettext_lazy("Rounded per call leg"),
     "monthly_total": gettext_lazy("Rounded on the month's total"),
+}
+_WHEN_EXHAUSTED = {
+    "refuse": gettext_lazy("once it is used up, calls are no longer forwarded"),
+    "flag": gettext_lazy("once it is used up, calls are still forwarded and flagged"),
+}
+_APPLIED_AS = {
+    "invoice_line": gettext_lazy("As a line on the month's invoice"),
+    "credit_note": gettext_lazy("As a separate credit note"),
 }
 _TIER_MODES = {
     "graduated": gettext_lazy("graduated: each band at its own rate"),
@@ -59,6 +77,10 @@ class PricingView:
     monthly_minimum: str
     one_time_fees: list[tuple[str, str, str]]  # name, amount, description
     payment_terms: str
+    tax: str
+    late_payment: str
+    diversion_prepayment: str
+    pass_through: str
 
 
 def _tier_rows(tiers: Iterable[PriceTier], currency: str) -> list[tuple[str, str]]:
@@ -117,6 +139,62 @@ def price_item_view(
     )
 
 
+def _tax(tax: Tax | None) -> str:
+    if tax is None:
+        return ""
+    if tax.inclusive:
+        text = gettext("%(name)s at %(p)s, included in the prices")
+    else:
+        text = gettext("%(name)s at %(p)s, added to the prices")
+    return text % {"name": tax.name, "p": percent(tax.rate_percent)}
+
+
+def _payment_terms(pricing: Pricing) -> str:
+    if pricing.due_on_request:
+        return gettext("Invoices are issued when the client asks and are due at once")
+    return gettext("%(n)s days after the invoice date") % {"n": pricing.payment_terms_days}
+
+
+def _late_payment(late: LatePayment | None, currency: str) -> str:
+    if late is None:
+        return ""
+    interest, fee = late.interest_percent_per_year, late.fixed_fee
+    if interest is not None and fee is not None:
+        charges = gettext("interest at %(p)s a year and a fee of %(amount)s") % {
+            "p": percent(interest),
+            "amount": money(fee, currency),
+        }
+    elif interest is not None:
+        charges = gettext("interest at %(p)s a year") % {"p": percent(interest)}
+    else:
+        charges = gettext("a fee of %(amount)s") % {"amount": money(fee or Decimal(0), currency)}
+    if late.grace_days:
+        return gettext("%(charges)s on invoices paid more than %(n)s days late") % {
+            "charges": charges,
+            "n": late.grace_days,
+        }
+    return gettext("%(charges)s on invoices paid late") % {"charges": charges}
+
+
+def _diversion_prepayment(prepayment: DiversionPrepayment | None, currency: str) -> str:
+    if prepayment is None:
+        return ""
+    return gettext(
+        "%(amount)s paid before calls are forwarded, drawn down by the fees; %(then)s"
+    ) % {
+        "amount": money(prepayment.amount, currency),
+        "then": label(_WHEN_EXHAUSTED, prepayment.when_exhausted),
+    }
+
+
+def _pass_through(markup: Decimal | None) -> str:
+    if markup is None:
+        return gettext("Not billed")
+    if not markup:
+        return gettext("Billed at cost")
+    return gettext("Billed at cost plus %(p)s") % {"p": percent(markup)}
+
+
 def pricing_view(pricing: Pricing) -> PricingView:
     currency = pricing.currency
     surcharge = ""
@@ -144,8 +222,11 @@ def pricing_view(pricing: Pricing) -> PricingView:
             (fee.name, money(fee.amount, currency), fee.description or "")
             for fee in pricing.one_time_fees
         ],
-        payment_terms=gettext("%(n)s days after the invoice date")
-        % {"n": pricing.payment_terms_days},
+        payment_terms=_payment_terms(pricing),
+        tax=_tax(pricing.tax),
+        late_payment=_late_payment(pricing.late_payment, currency),
+        diversion_prepayment=_diversion_prepayment(pricing.diversion_prepayment, currency),
+        pass_through=_pass_through(pricing.pass_through_markup_percent),
     )
 
 
@@ -162,6 +243,7 @@ class CreditsView:
     chronic_failure: str
     forecast_tolerance: str
     exclusions: list[str]
+    applied_as: str
 
 
 def _bands(credits: ServiceCredits) -> list[tuple[str, str]]:
@@ -223,4 +305,5 @@ def credits_view(doc: AgreementDocument) -> CreditsView | None:
         chronic_failure=chronic,
         forecast_tolerance=tolerance,
         exclusions=list(credits.exclusions),
+        applied_as=label(_APPLIED_AS, credits.applied_as),
     )

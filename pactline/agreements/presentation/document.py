@@ -91,10 +91,8 @@ def agreement_view(doc: AgreementDocument) -> AgreementView:
         language=language_name(doc.language),
         tier=label(TIERS, doc.tier) if doc.tier else "",
         term=term_text(doc),
-        provider=party_view(
-            provider.name, provider.legal_name, provider.address, provider.contacts
-        ),
-        client=party_view(client.name, client.legal_name, client.address, client.contacts),
+        provider=party_view(provider),
+        client=party_view(client),
         tiers=tier_views(doc),
         service_types=labels_of(SERVICE_TYPES, doc.scope.service_types),
         case_categories=labels_of(CASE_CATEGORIES, doc.scope.case_categories),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,6 +25,7 @@ from pactline.agreements.presentation.labels import (
 )
 from pactline.core.agreement import WEEKDAYS, AgreementDocument, CalendarSpec, Contact
 from pactline.core.agreement.calendar import MINUTES_PER_DAY
+from pactline.core.agreement.parties import Client, Provider
 from pactline.core.agreement.service_levels import (
     AbandonRateMetric,
     AhtMetric,
@@ -46,6 +46,7 @@ class PartyView:
     name: str
     legal_name: str
     address: str
+    tax_id: str
     contacts: list[Contact]
 
 
@@ -59,10 +60,14 @@ class TierView:
     account_manager: Contact | None
 
 
-def party_view(
-    name: str, legal: str | None, address: str | None, contacts: Iterable[Contact]
-) -> PartyView:
-    return PartyView(name, legal or "", address or "", list(contacts))
+def party_view(party: Provider | Client) -> PartyView:
+    return PartyView(
+        party.name,
+        party.legal_name or "",
+        party.address or "",
+        party.tax_id or "",
+        list(party.contacts),
+    )
 
 
 def term_text(doc: AgreementDocument) -> str:

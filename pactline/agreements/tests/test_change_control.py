@@ -379,6 +379,26 @@ def test_the_changes_name_added_and_removed_levels_ladders_fees_and_hours() -> N
     ]
 
 
+def test_the_changes_name_the_invoicing_terms() -> None:
+    old = _for("client-a")
+    new = json.loads(_text(old))
+    new["pricing"]["tax"] = {"name": "Sales tax", "rate_percent": "8.88"}
+    new["pricing"]["late_payment"]["grace_days"] = 0
+    new["pricing"]["pass_through_markup_percent"] = "5"
+    new["service_credits"]["applied_as"] = "credit_note"
+    with translation.override("en"):
+        lines = agreement_diff(_doc(old), _doc(new))
+    assert lines == [
+        "Telecom pass-through charges: Not billed → Billed at cost plus 5%",
+        "Tax: none → Sales tax at 8.88%, added to the prices",
+        (
+            "Late payment: a fee of USD 150.00 on invoices paid more than 10 days late"
+            " → a fee of USD 150.00 on invoices paid late"
+        ),
+        "Credits given: As a line on the month's invoice → As a separate credit note",
+    ]
+
+
 # --- The notice to the client's contacts ----------------------------------------------------
 
 

@@ -202,3 +202,35 @@ def test_activation_waits_for_the_clients_acceptance_where_required(
     )
     actions = version_actions(admin, version)
     assert (actions.can_activate, actions.needs_override) == (can_activate, needs_override)
+
+
+def test_invoicing_terms_in_words() -> None:
+    view = agreement_view(_doc("call-centre-per-minute"))
+    pricing = view.pricing
+    assert pricing.tax == "GST at 10%, added to the prices"
+    assert pricing.payment_terms == "Invoices are issued when the client asks and are due at once"
+    assert pricing.late_payment == "interest at 10% a year on invoices paid more than 7 days late"
+    assert pricing.diversion_prepayment == (
+        "AUD 500.00 paid before calls are forwarded, drawn down by the fees;"
+        " once it is used up, calls are no longer forwarded"
+    )
+    assert pricing.pass_through == "Billed at cost"
+    assert view.provider.tax_id == "ABN 51 824 753 556"
+    assert view.credits is not None
+    assert view.credits.applied_as == "As a line on the month's invoice"
+    outsourcing = agreement_view(_doc("general-outsourcing")).pricing
+    assert outsourcing.tax == ""
+    assert outsourcing.payment_terms == "30 days after the invoice date"
+    assert outsourcing.late_payment == "a fee of USD 150.00 on invoices paid more than 10 days late"
+    assert outsourcing.pass_through == "Not billed"
+
+
+def test_invoicing_terms_in_chinese() -> None:
+    with translation.override("zh-hans"):
+        view = agreement_view(_doc("customer-service-zh"))
+    assert view.pricing.tax == "增值税 税率 6%，已含在价格中"
+    assert view.credits is not None
+    assert view.credits.applied_as == "单独开具贷项通知单"
+    with translation.override("zh-hans"):
+        telecom = agreement_view(_doc("telecom-tiers")).pricing
+    assert telecom.late_payment == "发票逾期付款的，按年利率 18% 计息"

@@ -93,6 +93,13 @@ def test_overnight_shifts_rounding_and_diversion_fees(client: HttpClient, world:
     assert "Mobile numbers" in html and "AUD 0.28 per minute" in html
     assert "35% added to usage outside the hours of calendar contact-centre" in html
     assert "more than 10 points" in html  # the open last credit band
+    assert "<dt>Tax</dt><dd>GST at 10%, added to the prices</dd>" in html
+    assert "Invoices are issued when the client asks and are due at once" in html
+    assert "interest at 10% a year on invoices paid more than 7 days late" in html
+    assert "<dt>Diversion prepayment</dt><dd>AUD 500.00 paid before calls are forwarded" in html
+    assert "<dt>Telecom pass-through charges</dt><dd>Billed at cost</dd>" in html
+    assert "Tax ID ABN 51 824 753 556" in html and "Tax ID ABN 37 605 912 448" in html
+    assert "<dt>Credits given</dt><dd>As a line on the month&#x27;s invoice</dd>" in html
 
 
 def test_around_the_clock_calendar_and_customer_tiers(client: HttpClient, world: World) -> None:

@@ -13,15 +13,23 @@ the at-risk amount):
 * ``bands``: each miss credits the ``credit_percent`` of the band its shortfall (target minus
   result, in percentage points) falls in, times its allocation of the at-risk amount;
 * ``per_miss``: each miss credits ``per_miss_amount``.
+
+Invoicing terms: ``tax`` is added to the charges (or, when ``inclusive``, already in them);
+invoices are due ``payment_terms_days`` after their date, or at once when ``due_on_request``
+(issued when the client asks); ``late_payment`` charges interest and/or a fee after
+``grace_days``; a ``diversion_prepayment`` is paid before calls are forwarded and drawn down by
+the diversion fees; telecom pass-through charges are billed only when
+``pass_through_markup_percent`` is given (0: at cost). Credits reach the client as a line on
+the invoice or as a separate credit note (``applied_as``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from pactline.core.agreement.base import (
     ChannelKind,
@@ -167,6 +175,38 @@ class OneTimeFee(Model):
     description: Text | None = None
 
 
+class DiversionPrepayment(Model):
+    """``amount`` paid before forwarding starts, drawn down by the diversion fees; once it is
+    used up, forwarding is refused or goes on and is flagged (``when_exhausted``)."""
+
+    amount: Annotated[Money, Field(gt=0)]
+    when_exhausted: Literal["refuse", "flag"] = "refuse"
+
+
+RatePercent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2, allow_inf_nan=False)]
+
+
+class Tax(Model):
+    """A tax on the charges (e.g. GST, 增值税); ``inclusive``: the prices already include it."""
+
+    name: Text
+    rate_percent: RatePercent
+    inclusive: bool = False
+
+
+class LatePayment(Model):
+    """Interest (simple, per year) and/or a fixed fee on an invoice paid more than
+    ``grace_days`` after it fell due."""
+
+    interest_percent_per_year: RatePercent | None = None
+    fixed_fee: Money | None = None
+    grace_days: Annotated[int, Field(ge=0, le=365)] = 0
+
+    def _issues(self) -> Iterator[Issue]:
+        if self.interest_percent_per_year is None and self.fixed_fee is None:
+            yield Issue((), "at_least_one", {"fields": "interest_percent_per_year, fixed_fee"})
+
+
 class Pricing(Model):
     """Charges in ``currency``; ``monthly_minimum`` is a take-or-pay commitment."""
 
@@ -174,15 +214,40 @@ class Pricing(Model):
     items: Annotated[tuple[PriceItemSpec, ...], Field(min_length=1)]
     monthly_minimum: Money | None = None
     diversion_fees: tuple[DiversionFee, ...] = ()
+    diversion_prepayment: DiversionPrepayment | None = None
+    pass_through_markup_percent: Percent | None = None
     after_hours_surcharge: AfterHoursSurcharge | None = None
     one_time_fees: tuple[OneTimeFee, ...] = ()
+    tax: Tax | None = None
     payment_terms_days: Annotated[int, Field(ge=0, le=365)] = 30
+    due_on_request: bool = False
+    late_payment: LatePayment | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _due_at_once(cls, data: Any) -> Any:
+        """Invoices due on request have no payment terms unless the document states some."""
+        if isinstance(data, dict) and data.get("due_on_request") is True:
+            return {"payment_terms_days": 0, **data}
+        return data
 
     def _issues(self) -> Iterator[Issue]:
         for issue in duplicates([item.name for item in self.items], "name"):
             yield Issue(("items", *issue.path), issue.code, issue.params)
         for issue in duplicates([fee.destination for fee in self.diversion_fees], "destination"):
             yield Issue(("diversion_fees", *issue.path), issue.code, issue.params)
+        if self.due_on_request and self.payment_terms_days != 0:
+            yield Issue(
+                ("payment_terms_days",),
+                "not_applicable",
+                {"field": "due_on_request", "value": "true"},
+            )
+        if self.diversion_prepayment is not None and not self.diversion_fees:
+            yield Issue(
+                ("diversion_prepayment",),
+                "not_applicable",
+                {"field": "diversion_fees", "value": "empty"},
+            )
 
 
 # --- Service credits ----------------------------------------------------------------------
@@ -256,6 +321,7 @@ class ServiceCredits(Model):
     chronic_failure: ChronicFailure | None = None
     forecast_tolerance_percent: Percent | None = None
     exclusions: Annotated[tuple[Text, ...], Unique] = ()
+    applied_as: Literal["invoice_line", "credit_note"] = "invoice_line"
 
     @property
     def effective_cap_percent(self) -> Decimal:

@@ -34,11 +34,13 @@ class Contact(Model):
 
 
 class Provider(Model):
-    """The provider (乙方) running the service."""
+    """The provider (乙方) running the service; ``tax_id`` (ABN, GSTIN, 统一社会信用代码) is
+    printed on its invoices, as is the client's."""
 
     name: Text
     legal_name: Text | None = None
     address: Text | None = None
+    tax_id: Text | None = None
     contacts: tuple[Contact, ...] = ()
 
 
@@ -49,6 +51,7 @@ class Client(Model):
     name: Text
     legal_name: Text | None = None
     address: Text | None = None
+    tax_id: Text | None = None
     contacts: tuple[Contact, ...] = ()
 
 
