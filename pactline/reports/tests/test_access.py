@@ -72,6 +72,8 @@ def test_the_clients_users_and_the_provider_read_the_report(setup: Setup, who: s
     html = page.content.decode()
     assert "Volume by channel" in html and "data:image/svg+xml;base64," in html
     assert f"/reports/{setup.report.pk}/download.csv" in html
+    generated = setup.report.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    assert f"Version 1, generated {generated} UTC." in html  # one full stop, not "a.m.."
     pdf = http.get(f"/reports/{setup.report.pk}/download.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
