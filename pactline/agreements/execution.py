@@ -36,6 +36,7 @@ NOT_YET_EXECUTED: tuple[str, ...] = (
     "scope.service_types",
     "scope.case_categories",
     "scope.languages",
+    "scope.service_map",  # billing will bill each call, case and agent hour by its service
     "pricing",
     "service_credits",
     "data_protection.retention_days",
@@ -136,7 +137,12 @@ def not_yet_executed(path: str) -> bool:
 PAGE_MARKS: dict[str, tuple[str, ...]] = {
     "term": ("term",),
     "tiers": ("tier", "tiers"),
-    "scope": ("scope.service_types", "scope.case_categories", "scope.languages"),
+    "scope": (
+        "scope.service_types",
+        "scope.case_categories",
+        "scope.languages",
+        "scope.service_map",
+    ),
     "pricing": ("pricing",),
     "credits": ("service_credits",),
     "card_data": ("data_protection.card_data.policy",),

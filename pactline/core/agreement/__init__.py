@@ -36,13 +36,14 @@ from pactline.core.agreement.export import (
 from pactline.core.agreement.loader import agreement_from_data, parse_agreement
 from pactline.core.agreement.messages import MESSAGES
 from pactline.core.agreement.operations import EscalationLevel, Ladder, Report
-from pactline.core.agreement.parties import ChannelSpec, Contact, TierSpec
+from pactline.core.agreement.parties import ChannelSpec, Contact, Scope, ServiceMap, TierSpec
 from pactline.core.agreement.service_levels import (
     METRIC_KINDS,
     ClockMetric,
     Metric,
     ServiceLevelMetric,
 )
+from pactline.core.agreement.services import service_type_of
 
 __all__ = [
     "CASE_CATEGORIES",
@@ -76,12 +77,15 @@ __all__ = [
     "PriceTier",
     "Pricing",
     "Report",
+    "Scope",
     "ServiceCredits",
     "ServiceLevelMetric",
+    "ServiceMap",
     "TierSpec",
     "agreement_from_data",
     "agreement_to_data",
     "dump_agreement_json",
     "dump_agreement_yaml",
     "parse_agreement",
+    "service_type_of",
 ]

@@ -142,6 +142,13 @@ PHONE_NUMBER = re.compile(r"\+[1-9](?:[ -]?[0-9]){6,14}")
 EMAIL_ADDRESS = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]+")
 HTTP_URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
 
+
+def phone_key(number: str) -> str:
+    """``number`` as its digits after a leading '+': the key under which the agreement and the
+    telephony data name the same number ('+61 1300 555 010' and '+611300555010' are one)."""
+    return "".join(ch for ch in number if ch.isdigit() or ch == "+")
+
+
 # --- Numbers ----------------------------------------------------------------------------
 
 Seconds = Annotated[int, Field(ge=0)]

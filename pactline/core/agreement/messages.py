@@ -97,6 +97,14 @@ MESSAGES: dict[str, str] = {
     "priority_not_in_agreement": N_(
         "priority '%(priority)s' is not one of the agreement's priorities: %(choices)s"
     ),
+    "service_type_not_in_scope": N_(
+        "service type '%(value)s' is not one of the agreement's services (scope.service_types):"
+        " %(choices)s"
+    ),
+    "case_category_not_in_scope": N_(
+        "case category '%(value)s' is not one of the agreement's case categories"
+        " (scope.case_categories): %(choices)s"
+    ),
     "unknown_service_level": N_("service level '%(name)s' is not defined under service_levels"),
     "not_credit_bearing": N_("service level '%(name)s' is not credit-bearing (critical: false)"),
     "unknown_metric": N_("no service level is named '%(name)s'"),

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from pactline.core.agreement.base import (
     CaseCategory,
@@ -22,8 +22,12 @@ from pactline.core.agreement.base import (
     ServiceType,
     Text,
     Unique,
+    phone_key,
 )
 from pactline.core.agreement.errors import Issue
+
+# The longest queue name the telephony data keeps (``pactline.channels.voice.models.Call``).
+QueueName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
 class Contact(Model):
@@ -102,11 +106,66 @@ class TierSpec(Model):
             )
 
 
+class ServiceMap(Model):
+    """Which service type a call, case or agent hour belongs to, so prices by service type
+    can bill it: by the provider's queue, the number the customer dialled, the case category;
+    ``outbound`` for an outbound call no queue maps, ``default`` for anything else.
+
+    ``numbers`` are matched on their digits (``phone_key``): spaces and dashes do not count.
+    """
+
+    queues: dict[QueueName, ServiceType] = Field(default_factory=dict)
+    numbers: dict[Phone, ServiceType] = Field(default_factory=dict)
+    categories: dict[CaseCategory, ServiceType] = Field(default_factory=dict)
+    outbound: ServiceType | None = None
+    default: ServiceType | None = None
+
+    def _issues(self) -> Iterator[Issue]:
+        seen: set[str] = set()
+        for number in self.numbers:
+            if phone_key(number) in seen:
+                yield Issue(("numbers", number), "duplicate", {"value": number})
+            seen.add(phone_key(number))
+
+    def by_number(self, number: str) -> str | None:
+        """The service type of calls to ``number`` (written in any spacing), or None."""
+        key = phone_key(number)
+        return next((s for n, s in self.numbers.items() if phone_key(n) == key), None)
+
+    def entries(self) -> Iterator[tuple[str, str, str]]:
+        """(part, key, service type) of every mapping, in the order precedence applies."""
+        for part in ("queues", "numbers", "categories"):
+            for key, service in getattr(self, part).items():
+                yield part, key, service
+        for part in ("outbound", "default"):
+            service = getattr(self, part)
+            if service is not None:
+                yield part, "", service
+
+
 class Scope(Model):
+    """What the provider serves. ``service_map`` tells which of ``service_types`` a call, case
+    or agent hour is (see ``pactline.core.agreement.services``)."""
+
     service_types: Annotated[tuple[ServiceType, ...], Field(min_length=1), Unique]
     case_categories: Annotated[tuple[CaseCategory, ...], Field(min_length=1), Unique]
     languages: Annotated[tuple[LanguageTag, ...], Field(min_length=1), Unique]
     description: LongText | None = None
+    service_map: ServiceMap | None = None
+
+    def _issues(self) -> Iterator[Issue]:
+        if self.service_map is None:
+            return
+        services = ", ".join(self.service_types)
+        categories = ", ".join(self.case_categories)
+        for part, key, service in self.service_map.entries():
+            at: tuple[str, ...] = ("service_map", part, key) if key else ("service_map", part)
+            if part == "categories" and key not in self.case_categories:
+                yield Issue(at, "case_category_not_in_scope", {"value": key, "choices": categories})
+            if service not in self.service_types:
+                yield Issue(
+                    at, "service_type_not_in_scope", {"value": service, "choices": services}
+                )
 
 
 class ChannelSpec(Model):
