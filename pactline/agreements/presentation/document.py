@@ -43,8 +43,36 @@ from pactline.agreements.presentation.sections import (
     term_text,
     tier_views,
 )
-from pactline.core.agreement import AgreementDocument
+from pactline.core.agreement import AgreementDocument, ServiceMap
 from pactline.tenancy.access import Actor, Permission, has_permission
+
+
+@dataclass(frozen=True)
+class ServiceMapRow:
+    basis: str  # what the work is recognised by: queue, dialled number, case category, …
+    key: str
+    service: str
+
+
+def _service_map_rows(service_map: ServiceMap | None) -> list[ServiceMapRow]:
+    """The map as the page's table, in the order its entries take precedence."""
+    if service_map is None:
+        return []
+    basis = {
+        "queues": gettext("Queue"),
+        "numbers": gettext("Dialled number"),
+        "categories": gettext("Case category"),
+        "outbound": gettext("Outbound call in no mapped queue"),
+        "default": gettext("Anything else"),
+    }
+    return [
+        ServiceMapRow(
+            basis=basis[part],
+            key=label(CASE_CATEGORIES, key) if part == "categories" else key,
+            service=label(SERVICE_TYPES, service),
+        )
+        for part, key, service in service_map.entries()
+    ]
 
 
 @dataclass(frozen=True)
@@ -58,6 +86,7 @@ class AgreementView:
     tiers: list[TierView]
     service_types: list[str]
     case_categories: list[str]
+    service_map: list[ServiceMapRow]
     languages: list[str]
     priorities: list[str]
     calendars: list[CalendarView]
@@ -96,6 +125,7 @@ def agreement_view(doc: AgreementDocument) -> AgreementView:
         tiers=tier_views(doc),
         service_types=labels_of(SERVICE_TYPES, doc.scope.service_types),
         case_categories=labels_of(CASE_CATEGORIES, doc.scope.case_categories),
+        service_map=_service_map_rows(doc.scope.service_map),
         languages=[language_name(tag) for tag in doc.scope.languages],
         priorities=list(doc.priorities),
         calendars=[

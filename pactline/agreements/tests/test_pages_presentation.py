@@ -234,3 +234,26 @@ def test_invoicing_terms_in_chinese() -> None:
     with translation.override("zh-hans"):
         telecom = agreement_view(_doc("telecom-tiers")).pricing
     assert telecom.late_payment == "发票逾期付款的，按年利率 18% 计息"
+
+
+def test_service_map_rows_in_the_order_they_apply() -> None:
+    rows = agreement_view(_doc("call-centre-per-minute")).service_map
+    assert [(row.basis, row.key, row.service) for row in rows] == [
+        ("Queue", "support", "Inbound support"),
+        ("Queue", "billing", "Billing inquiries"),
+        ("Queue", "complaints", "Complaint handling"),
+        ("Queue", "faults", "Troubleshooting"),
+        ("Queue", "faults-line", "Troubleshooting"),
+        ("Dialled number", "+61 1800 555 011", "Troubleshooting"),
+        ("Case category", "Inquiry", "Inbound support"),
+        ("Case category", "Complaint", "Complaint handling"),
+        ("Case category", "Billing inquiry", "Billing inquiries"),
+        ("Case category", "Troubleshooting", "Troubleshooting"),
+        ("Outbound call in no mapped queue", "", "Outbound calling"),
+        ("Anything else", "", "Inbound support"),
+    ]
+    with translation.override("zh-hans"):
+        chinese = agreement_view(_doc("customer-service-zh")).service_map
+    assert (chinese[0].basis, chinese[0].key, chinese[0].service) == ("队列", "support", "呼入支持")
+    assert (chinese[-2].basis, chinese[-2].service) == ("未映射队列的外呼", "回访")
+    assert (chinese[-1].basis, chinese[-1].service) == ("其他一切", "呼入支持")

@@ -75,6 +75,21 @@ def test_chinese_agreement_renders_every_section(
     assert "within 2 h of discovery" in html
     assert "Changes take effect no earlier than 30 days after written notice" in html
     assert "All client data returned as XLSX, CSV, WAV within 15 days" in html
+    # The service map, in the order its rows apply (customer-service-zh.yaml scope.service_map).
+    table = html[html.index('id="service-map"') : html.index("</table>", html.index('id="service-map"'))]
+    assert "Service by queue / number / category" in html
+    cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", table)
+    assert cells == [
+        ("Queue", "support", "Inbound support"),
+        ("Queue", "complaints", "Complaint handling"),
+        ("Queue", "activation", "Service activation"),
+        ("Case category", "Inquiry", "Inbound support"),
+        ("Case category", "Support request", "Inbound support"),
+        ("Case category", "Complaint", "Complaint handling"),
+        ("Case category", "Service activation", "Service activation"),
+        ("Outbound call in no mapped queue", "—", "Follow-ups"),
+        ("Anything else", "—", "Inbound support"),
+    ]
 
 
 def test_overnight_shifts_rounding_and_diversion_fees(client: HttpClient, world: World) -> None:
