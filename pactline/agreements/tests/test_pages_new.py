@@ -37,13 +37,13 @@ def test_every_error_is_listed_with_path_and_line_and_nothing_is_stored(
     html = response.content.decode()
     assert "The document has 3 problems; nothing was stored." in html
     assert (
-        "calendars.workdays.timezone: unknown time zone &#x27;Mars/Olympus&#x27; (line 59)" in html
+        "calendars.workdays.timezone: unknown time zone &#x27;Mars/Olympus&#x27; (line 68)" in html
     )
     assert (
-        "service_levels.phone.answer_within.threshold_seconds: must be greater than 0 (line 93)"
+        "service_levels.phone.answer_within.threshold_seconds: must be greater than 0 (line 102)"
         in html
     )
-    assert "pricing.colour: unknown field (line 208)" in html
+    assert "pricing.colour: unknown field (line 217)" in html
     assert "Mars/Olympus" in html  # the pasted text is kept for correction
     assert AgreementVersion.objects.count() == 0
     assert AuditEvent.objects.count() == events
@@ -54,7 +54,7 @@ def test_errors_are_translated_for_a_chinese_user(client: HttpClient, world: Wor
     response = client.post(NEW, {"text": _broken(world)}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     html = response.content.decode()
     assert response.status_code == 422
-    assert "pricing.colour: 未知字段 (第 208 行)" in html
+    assert "pricing.colour: 未知字段 (第 217 行)" in html
 
 
 def test_a_pasted_document_becomes_a_draft_and_the_page_redirects_to_it(

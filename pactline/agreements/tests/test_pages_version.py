@@ -76,7 +76,9 @@ def test_chinese_agreement_renders_every_section(
     assert "Changes take effect no earlier than 30 days after written notice" in html
     assert "All client data returned as XLSX, CSV, WAV within 15 days" in html
     # The service map, in the order its rows apply (customer-service-zh.yaml scope.service_map).
-    table = html[html.index('id="service-map"') : html.index("</table>", html.index('id="service-map"'))]
+    table = html[
+        html.index('id="service-map"') : html.index("</table>", html.index('id="service-map"'))
+    ]
     assert "Service by queue / number / category" in html
     cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", table)
     assert cells == [

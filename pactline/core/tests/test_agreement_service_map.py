@@ -156,9 +156,9 @@ def test_then_the_dialled_number_in_any_spacing() -> None:
     assert service_type_of(MAP, channel="phone", queue="sales", number="+61885550100") == (
         "billing_inquiry"
     )
-    assert service_type_of(MAP, channel="phone", number="+61 8-8555 0100", category="complaint") == (
-        "billing_inquiry"
-    )
+    assert service_type_of(
+        MAP, channel="phone", number="+61 8-8555 0100", category="complaint"
+    ) == ("billing_inquiry")
 
 
 def test_then_the_case_category() -> None:
