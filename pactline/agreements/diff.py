@@ -34,6 +34,7 @@ from pactline.agreements.presentation.sections import (
 )
 from pactline.core.agreement import WEEKDAYS, AgreementDocument, CalendarSpec
 from pactline.core.agreement.calendar import MINUTES_PER_DAY
+from pactline.core.agreement.parties import ServiceMap
 
 WEEKDAY_SHORT: Labels = {
     "mon": _("Mon"), "tue": _("Tue"), "wed": _("Wed"), "thu": _("Thu"),
@@ -470,6 +471,32 @@ def _general_lines(old: AgreementDocument, new: AgreementDocument) -> Iterator[s
     yield from _listed(gettext("Priorities"), old.priorities, new.priorities)
     yield from _listed(gettext("Service types"), old.scope.service_types, new.scope.service_types)
     yield from _listed(gettext("Languages"), old.scope.languages, new.scope.languages)
+    yield from _service_map_lines(old, new)
+
+
+def _service_map_lines(old: AgreementDocument, new: AgreementDocument) -> Iterator[str]:
+    """Which service a queue, number or category bills as (none: the map is absent)."""
+    empty = ServiceMap()
+    before, after = old.scope.service_map or empty, new.scope.service_map or empty
+
+    def plain(entries: Mapping[Any, str]) -> dict[str, str]:
+        return {str(name): str(service) for name, service in entries.items()}
+
+    for template, key, a, b in (
+        (gettext("Service of queue %(queue)s"), "queue", before.queues, after.queues),
+        (gettext("Service of calls to %(number)s"), "number", before.numbers, after.numbers),
+        (
+            gettext("Service of category %(category)s"),
+            "category",
+            before.categories,
+            after.categories,
+        ),
+    ):
+        yield from _keyed(_named(template, key), plain(a), plain(b), str)
+    yield from _compare(
+        gettext("Service of outbound calls"), before.outbound or "", after.outbound or ""
+    )
+    yield from _compare(gettext("Service otherwise"), before.default or "", after.default or "")
 
 
 SECTIONS: tuple[Callable[[AgreementDocument, AgreementDocument], Iterator[str]], ...] = (

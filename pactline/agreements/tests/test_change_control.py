@@ -399,6 +399,30 @@ def test_the_changes_name_the_invoicing_terms() -> None:
     ]
 
 
+def test_the_changes_name_the_service_map() -> None:
+    old = _for("client-a")
+    new = json.loads(_text(old))
+    services = new["scope"]["service_map"]
+    services["queues"]["billing"] = "inbound_support"  # changed
+    services["queues"]["sales"] = "outbound_calling"  # added
+    del services["queues"]["critical"]  # removed
+    services["numbers"] = {"+1 212 555 0100": "complaint_handling"}
+    services["outbound"] = "follow_up"
+    with translation.override("en"):
+        lines = agreement_diff(_doc(old), _doc(new))
+    assert lines == [
+        "Service of queue billing: billing_inquiry → inbound_support",
+        "Service of queue sales: none → outbound_calling",
+        "Service of queue critical: inbound_support → none",
+        "Service of calls to +1 212 555 0100: none → complaint_handling",
+        "Service of outbound calls: outbound_calling → follow_up",
+    ]
+    with translation.override("zh-hans"):
+        assert agreement_diff(_doc(old), _doc(new))[1] == (
+            "队列 sales 的服务项目：无 → outbound_calling"
+        )
+
+
 # --- The notice to the client's contacts ----------------------------------------------------
 
 
