@@ -24,11 +24,6 @@ from pactline.core.agreement import (
 from pactline.core.tests.agreement_samples import EXAMPLE_NAMES, MINIMAL, example_text
 
 
-@pytest.fixture(scope="module")
-def examples() -> dict[str, AgreementDocument]:
-    return {name: parse_agreement(example_text(name)) for name in EXAMPLE_NAMES}
-
-
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_example_round_trips_through_yaml_and_json(
     name: str, examples: dict[str, AgreementDocument]

@@ -14,12 +14,10 @@ from pactline.core.agreement import (
 )
 from pactline.core.agreement.commercial import DiversionPrepayment, LatePayment, Tax
 from pactline.core.tests.agreement_samples import (
-    EXAMPLE_NAMES,
     MINIMAL,
     brief,
     edit,
     errors_of,
-    example_text,
     line_of,
 )
 
@@ -30,11 +28,6 @@ MOBILE_FEE = "  diversion_fees: [{destination: mobile, rate: 0.28}]\n"
 def _pricing(extra: str) -> str:
     """MINIMAL with ``extra`` lines added to its pricing section."""
     return edit(MINIMAL, PRICE, PRICE + extra)
-
-
-@pytest.fixture(scope="module")
-def examples() -> dict[str, AgreementDocument]:
-    return {name: parse_agreement(example_text(name)) for name in EXAMPLE_NAMES}
 
 
 def test_documents_without_the_terms_keep_their_meaning() -> None:

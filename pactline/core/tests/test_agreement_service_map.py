@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
 from pactline.core.agreement import AgreementDocument, parse_agreement, service_type_of
 from pactline.core.agreement.base import phone_key
 from pactline.core.agreement.parties import Scope, ServiceMap
 from pactline.core.tests.agreement_samples import (
-    EXAMPLE_NAMES,
     MINIMAL,
     brief,
     edit,
     errors_of,
-    example_text,
     line_of,
 )
 
@@ -34,11 +30,6 @@ def _scope(lines: str) -> str:
         "  languages: [en]\n"
     )
     return edit(MINIMAL, SCOPE, wider + lines)
-
-
-@pytest.fixture(scope="module")
-def examples() -> dict[str, AgreementDocument]:
-    return {name: parse_agreement(example_text(name)) for name in EXAMPLE_NAMES}
 
 
 # --- Schema ---------------------------------------------------------------------------------
