@@ -8,8 +8,8 @@ clock, kind, level and cycle). Case services call it in their own transaction.
 `clocks_fire_due` is the clock loop's step: it takes the earliest rows of the due queue
 (`SlaClockDue`; PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several loops share the work), pops
 the due entries of each clock's stored schedule, records them and requeues the clock at its
-next event (or dequeues it). It never replays a case: the schedule is exact until the case changes, and every
-change re-syncs in the same transaction."""
+next event (or dequeues it). It never replays a case: the schedule is exact until the case
+changes, and every change re-syncs in the same transaction."""
 
 from __future__ import annotations
 

@@ -203,6 +203,11 @@ class Rollup(Dimensions, Totalled, MeasureColumns):
         ]
 
 
+# The counts of `ThresholdColumns` and the sums of `ClockColumns`, as every reader names them.
+WITHIN_COUNTS = ("answered", "abandoned", "removed")
+CLOCK_SUMS = ("stopped", "met", "business_seconds", "calendar_seconds")
+
+
 class ThresholdColumns(models.Model):
     """Queued contacts by their wait against one threshold (seconds): `answered`,
     `abandoned` and `removed` (answered, abandoned or callback) count waits at or under it,

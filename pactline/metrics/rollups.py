@@ -15,8 +15,10 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection, models
 
 from pactline.metrics.models import (
+    CLOCK_SUMS,
     DIMENSIONS,
     MEASURES,
+    WITHIN_COUNTS,
     ClockRollup,
     Fact,
     HourClockRollup,
@@ -83,7 +85,7 @@ def _threshold_sql(count: int | None, total: bool) -> str:
     select, group = _keys(total)
     return (
         f"INSERT INTO {_table(ThresholdRollup)} "  # noqa: S608
-        f"({_columns((*_KEYS, 'total', 'threshold', 'answered', 'abandoned', 'removed'))}) "
+        f"({_columns((*_KEYS, 'total', 'threshold', *WITHIN_COUNTS))}) "
         f"SELECT {select}, %s, "
         f"{count_if(f'wait_outcome = {answered} AND {within}')}, "
         f"{count_if(f'wait_outcome = {abandoned} AND {within}')}, "
@@ -96,15 +98,7 @@ def _threshold_sql(count: int | None, total: bool) -> str:
 
 def _clock_sql(count: int, total: bool) -> str:
     select, group = _keys(total)
-    columns = (
-        *_KEYS,
-        "total",
-        "clock_key",
-        "stopped",
-        "met",
-        "business_seconds",
-        "calendar_seconds",
-    )
+    columns = (*_KEYS, "total", "clock_key", *CLOCK_SUMS)
     return (
         f"INSERT INTO {_table(ClockRollup)} ({_columns(columns)}) "  # noqa: S608
         f"SELECT {select}, clock_key, COUNT(*), "
@@ -125,13 +119,13 @@ _HOURS: tuple[
         HourThresholdRollup,
         ThresholdRollup,
         ("channel", "priority", "threshold"),
-        ("answered", "abandoned", "removed"),
+        WITHIN_COUNTS,
     ),
     (
         HourClockRollup,
         ClockRollup,
         ("channel", "priority", "clock_key"),
-        ("stopped", "met", "business_seconds", "calendar_seconds"),
+        CLOCK_SUMS,
     ),
 )
 _HOUR = timedelta(hours=1)

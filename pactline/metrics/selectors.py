@@ -14,7 +14,14 @@ from datetime import datetime
 from django.db.models import QuerySet, Sum
 
 from pactline.core.kpi import ClockCounts, Measures, Within
-from pactline.metrics.models import MEASURES, ClockRollup, Rollup, ThresholdRollup
+from pactline.metrics.models import (
+    CLOCK_SUMS,
+    MEASURES,
+    WITHIN_COUNTS,
+    ClockRollup,
+    Rollup,
+    ThresholdRollup,
+)
 
 
 @dataclass(frozen=True)
@@ -90,26 +97,22 @@ def _sums(names: Iterable[str]) -> dict[str, Sum]:
     return {name: Sum(name) for name in names}
 
 
-_WITHIN = ("answered", "abandoned", "removed")
-_CLOCK = ("stopped", "met", "business_seconds", "calendar_seconds")
-
-
 def measured_between(
     client_id: int, start: datetime, end: datetime, where: Filter = EVERYTHING
 ) -> Measured:
     """The measures of [start, end) for the rows `where` selects."""
     totals = _rows(Rollup, client_id, start, end, where).aggregate(**_sums(MEASURES))
     within = {
-        row["threshold"]: Within(**{name: row[name] or 0 for name in _WITHIN})
+        row["threshold"]: Within(**{name: row[name] or 0 for name in WITHIN_COUNTS})
         for row in _rows(ThresholdRollup, client_id, start, end, where)
         .values("threshold")
-        .annotate(**_sums(_WITHIN))
+        .annotate(**_sums(WITHIN_COUNTS))
     }
     clocks = {
-        row["clock_key"]: ClockTotals(**{name: row[name] or 0 for name in _CLOCK})
+        row["clock_key"]: ClockTotals(**{name: row[name] or 0 for name in CLOCK_SUMS})
         for row in _rows(ClockRollup, client_id, start, end, where)
         .values("clock_key")
-        .annotate(**_sums(_CLOCK))
+        .annotate(**_sums(CLOCK_SUMS))
     }
     measures = Measures(**{name: totals[name] or 0 for name in MEASURES}, within=within)
     return Measured(measures, clocks)
@@ -129,20 +132,20 @@ def measured_by_priority(
     for row in (
         _rows(ThresholdRollup, client_id, start, end, where)
         .values("priority", "threshold")
-        .annotate(**_sums(_WITHIN))
+        .annotate(**_sums(WITHIN_COUNTS))
     ):
         within[row["priority"]][row["threshold"]] = Within(
-            **{name: row[name] or 0 for name in _WITHIN}
+            **{name: row[name] or 0 for name in WITHIN_COUNTS}
         )
     clocks: dict[str, dict[str, ClockTotals]] = defaultdict(dict)
     if with_clocks:
         for row in (
             _rows(ClockRollup, client_id, start, end, where)
             .values("priority", "clock_key")
-            .annotate(**_sums(_CLOCK))
+            .annotate(**_sums(CLOCK_SUMS))
         ):
             clocks[row["priority"]][row["clock_key"]] = ClockTotals(
-                **{name: row[name] or 0 for name in _CLOCK}
+                **{name: row[name] or 0 for name in CLOCK_SUMS}
             )
     return {
         priority: Measured(
@@ -165,7 +168,7 @@ def merged(parts: Iterable[Measured]) -> Measured:
         for key, value in part.clocks.items():
             old = clocks.get(key, ClockTotals())
             clocks[key] = ClockTotals(
-                **{name: getattr(old, name) + getattr(value, name) for name in _CLOCK}
+                **{name: getattr(old, name) + getattr(value, name) for name in CLOCK_SUMS}
             )
     return Measured(measures, clocks)
 
@@ -184,19 +187,19 @@ def measured_by_interval(
     for row in (
         _rows(ThresholdRollup, client_id, start, end, where)
         .values("interval_start", "threshold")
-        .annotate(**_sums(_WITHIN))
+        .annotate(**_sums(WITHIN_COUNTS))
     ):
         within[row["interval_start"]][row["threshold"]] = Within(
-            **{name: row[name] or 0 for name in _WITHIN}
+            **{name: row[name] or 0 for name in WITHIN_COUNTS}
         )
     clocks: dict[datetime, dict[str, ClockTotals]] = defaultdict(dict)
     for row in (
         _rows(ClockRollup, client_id, start, end, where)
         .values("interval_start", "clock_key")
-        .annotate(**_sums(_CLOCK))
+        .annotate(**_sums(CLOCK_SUMS))
     ):
         clocks[row["interval_start"]][row["clock_key"]] = ClockTotals(
-            **{name: row[name] or 0 for name in _CLOCK}
+            **{name: row[name] or 0 for name in CLOCK_SUMS}
         )
     result = {}
     for at in sorted(set(by_interval) | set(within) | set(clocks)):

@@ -24,7 +24,9 @@ from django.db.models import Q, QuerySet
 from pactline.common.sql import Epoch
 from pactline.core.kpi import Measures, Within
 from pactline.metrics.models import (
+    CLOCK_SUMS,
     MEASURES,
+    WITHIN_COUNTS,
     ClockRollup,
     HourClockRollup,
     HourRollup,
@@ -34,8 +36,6 @@ from pactline.metrics.models import (
 )
 from pactline.metrics.selectors import ClockTotals, Measured
 
-_WITHIN = ("answered", "abandoned", "removed")
-_CLOCK = ("stopped", "met", "business_seconds", "calendar_seconds")
 _KEYS = ("interval_start", "channel", "priority")
 _HOUR = 3600
 _HOURLY: dict[type[Any], type[Any]] = {
@@ -145,13 +145,13 @@ class Cube:
 
         self.measures = _Table(rows(Rollup, _KEYS, MEASURES), len(MEASURES), None, self)
         self.within = _Table(
-            rows(ThresholdRollup, (*_KEYS, "threshold"), _WITHIN),
-            len(_WITHIN),
+            rows(ThresholdRollup, (*_KEYS, "threshold"), WITHIN_COUNTS),
+            len(WITHIN_COUNTS),
             "threshold",
             self,
         )
         self.clocks = _Table(
-            rows(ClockRollup, (*_KEYS, "clock_key"), _CLOCK), len(_CLOCK), "clock_key", self
+            rows(ClockRollup, (*_KEYS, "clock_key"), CLOCK_SUMS), len(CLOCK_SUMS), "clock_key", self
         )
         self._thresholds = [int(value) for value in self._codes["threshold"]]
         self._clock_keys = list(self._codes["clock_key"])
