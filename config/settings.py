@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "pactline.channels.outbound",
     "pactline.channels.recordings",
     "pactline.metrics",
+    "pactline.billing",
     "pactline.reports",
     "pactline.privacy",
     "pactline.web",

@@ -49,6 +49,8 @@ class Permission(StrEnum):
     WORKFORCE_MANAGE = "workforce.manage"  # certifications, confidentiality agreements
     KNOWLEDGE_READ = "knowledge.read"
     KNOWLEDGE_WRITE = "knowledge.write"
+    BILLING_VIEW = "billing.view"  # invoices, notes, usage, credits, the diversion balance
+    BILLING_MANAGE = "billing.manage"  # close a month, issue, record payments and top-ups
 
 
 _READ = frozenset({Permission.CLIENT_VIEW, Permission.AGREEMENT_VIEW, Permission.CASE_VIEW})
@@ -75,10 +77,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: _WORK | {Permission.QUEUE_WORK, Permission.KNOWLEDGE_READ},
     Role.QA_ANALYST: _PROVIDER_READ,
     Role.WORKFORCE_PLANNER: _PROVIDER_READ,
-    Role.BILLING: _PROVIDER_READ,
+    # Billing closes months and reads the agreement behind each price; cases are not theirs.
+    Role.BILLING: frozenset(
+        {
+            Permission.CLIENT_VIEW,
+            Permission.AGREEMENT_VIEW,
+            Permission.BILLING_VIEW,
+            Permission.BILLING_MANAGE,
+        }
+    ),
     Role.CLIENT_MANAGER: _READ
-    | {Permission.AGREEMENT_ACCEPT, Permission.TOKEN_MANAGE, Permission.MATERIAL_REQUEST},
-    Role.CLIENT_VIEWER: _READ | {Permission.MATERIAL_REQUEST},
+    | {
+        Permission.AGREEMENT_ACCEPT,
+        Permission.TOKEN_MANAGE,
+        Permission.MATERIAL_REQUEST,
+        Permission.BILLING_VIEW,
+    },
+    Role.CLIENT_VIEWER: _READ | {Permission.MATERIAL_REQUEST, Permission.BILLING_VIEW},
 }
 
 # Permissions a read-only API token never carries, whatever its creator's roles.
@@ -97,6 +112,7 @@ WRITE_PERMISSIONS = frozenset(
         Permission.QUEUE_WORK,
         Permission.WORKFORCE_MANAGE,
         Permission.KNOWLEDGE_WRITE,
+        Permission.BILLING_MANAGE,
     }
 )
 
