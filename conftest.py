@@ -60,9 +60,8 @@ PERSONAS = (
     "planner",
     "billing",
 )
-# The provider's read-only roles over every programme (quality, planning); billing reads
-# clients, agreements and billing only.
-PROVIDER_READERS = frozenset({"qa_analyst", "planner"})
+# The provider's read-only roles over every programme (quality, planning, billing).
+PROVIDER_READERS = frozenset({"qa_analyst", "planner", "billing"})
 
 
 def make_user(username: str, *grants: tuple[Role, Client | None], is_staff: bool = False) -> User:

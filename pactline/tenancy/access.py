@@ -77,15 +77,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: _WORK | {Permission.QUEUE_WORK, Permission.KNOWLEDGE_READ},
     Role.QA_ANALYST: _PROVIDER_READ,
     Role.WORKFORCE_PLANNER: _PROVIDER_READ,
-    # Billing closes months and reads the agreement behind each price; cases are not theirs.
-    Role.BILLING: frozenset(
-        {
-            Permission.CLIENT_VIEW,
-            Permission.AGREEMENT_VIEW,
-            Permission.BILLING_VIEW,
-            Permission.BILLING_MANAGE,
-        }
-    ),
+    # Billing reads every programme as QA and planning do; only billing and the provider
+    # admin close months, issue and record payments.
+    Role.BILLING: _PROVIDER_READ | {Permission.BILLING_VIEW, Permission.BILLING_MANAGE},
     Role.CLIENT_MANAGER: _READ
     | {
         Permission.AGREEMENT_ACCEPT,

@@ -20,7 +20,7 @@ def _menu(http: HttpClient) -> list[str]:
     return re.findall(r'href="([^"]+)"', nav)
 
 
-@pytest.mark.parametrize("role", [Role.QA_ANALYST, Role.WORKFORCE_PLANNER])
+@pytest.mark.parametrize("role", [Role.QA_ANALYST, Role.WORKFORCE_PLANNER, Role.BILLING])
 def test_read_only_provider_roles_are_not_offered_the_desks(
     world: World, client: HttpClient, role: Role
 ) -> None:
