@@ -169,4 +169,3 @@ def _own(client_id: int, key: str, at: datetime) -> Decimal:
         client_id=client_id, kind=DiversionEntryKind.DRAW, source_key=key, at__lte=at
     ).first()
     return own.amount if own is not None else Decimal(0)
-

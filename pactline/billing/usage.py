@@ -41,8 +41,14 @@ from pactline.agreements.terms import agreement_calendar
 from pactline.billing.diversion import draws_replace
 from pactline.billing.models import UsageKind, UsageRecord, UsageSource
 from pactline.cases.models import Case, EntryKind, TimelineEntry
-from pactline.channels.voice.models import AgentState, AgentStateChange, Call, CallLeg, Direction
-from pactline.channels.voice.models import Outcome
+from pactline.channels.voice.models import (
+    AgentState,
+    AgentStateChange,
+    Call,
+    CallLeg,
+    Direction,
+    Outcome,
+)
 from pactline.channels.voice.phones import region_for_timezone, to_e164
 from pactline.core.agreement import AgreementDocument
 from pactline.core.agreement.services import service_type_of
@@ -134,12 +140,18 @@ class Agreements:
 
 
 def _record(
-    terms: Terms, *, kind: str, channel: str, service_type: str, event: str = "", **fields: object
+    terms: Terms,
+    *,
+    kind: str,
+    at: datetime,
+    channel: str,
+    service_type: str,
+    event: str = "",
+    **fields: object,
 ) -> UsageRecord:
-    at = fields["at"]
-    assert isinstance(at, datetime)
     return UsageRecord(
         agreement_version=terms.version,
+        at=at,
         kind=kind,
         channel=channel,
         service_type=service_type,
@@ -240,7 +252,9 @@ def call_records(agreements: Agreements, calls: Iterable[Call]) -> list[UsageRec
 
 def calls_replace(client_id: int, ids: Sequence[int]) -> int:
     """Replace the usage (and diversion draws) of these calls; returns records written."""
-    UsageRecord.objects.filter(client_id=client_id, source=UsageSource.CALL, source_id__in=ids).delete()
+    UsageRecord.objects.filter(
+        client_id=client_id, source=UsageSource.CALL, source_id__in=ids
+    ).delete()
     calls = Call.objects.filter(client_id=client_id, pk__in=list(ids))
     records = UsageRecord.objects.bulk_create(call_records(Agreements.of(client_id), calls))
     draws_replace(client_id, ids, records)
@@ -295,7 +309,9 @@ def case_records(agreements: Agreements, cases: Sequence[Case]) -> list[UsageRec
 
 
 def cases_replace(client_id: int, ids: Sequence[int]) -> int:
-    UsageRecord.objects.filter(client_id=client_id, source=UsageSource.CASE, source_id__in=ids).delete()
+    UsageRecord.objects.filter(
+        client_id=client_id, source=UsageSource.CASE, source_id__in=ids
+    ).delete()
     cases = list(
         Case.objects.filter(client_id=client_id, pk__in=list(ids)).select_related("assignee")
     )
@@ -316,7 +332,9 @@ class Day:
     training: timedelta = timedelta(0)
 
 
-def _day_cuts(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[tuple[date, datetime, datetime]]:
+def _day_cuts(
+    start: datetime, end: datetime, zone: ZoneInfo
+) -> Iterator[tuple[date, datetime, datetime]]:
     """[start, end) cut at local midnights: (local day, from, to)."""
     while start < end:
         day = start.astimezone(zone).date()
@@ -433,8 +451,8 @@ def agents_replace(client_id: int, since: dict[str, datetime]) -> int:
 def agent_states_replace(client_id: int, ids: Sequence[int]) -> int:
     """Replace the agent days the changed states `ids` can have altered."""
     since: dict[str, datetime] = {}
-    for agent, at in AgentStateChange.objects.filter(client_id=client_id, pk__in=list(ids)).values_list(
-        "agent", "at"
-    ):
+    for agent, at in AgentStateChange.objects.filter(
+        client_id=client_id, pk__in=list(ids)
+    ).values_list("agent", "at"):
         since[agent] = min(at, since.get(agent, at))
     return agents_replace(client_id, since)

@@ -102,7 +102,11 @@ def call(
 
 def leg(client: Client, of: Call, key: str, dst: str, started: datetime) -> CallLeg:
     return CallLeg.objects.create(
-        client=client, call=of, leg_key=key, source=CallSource.CDR_ASTERISK, dst=dst,
+        client=client,
+        call=of,
+        leg_key=key,
+        source=CallSource.CDR_ASTERISK,
+        dst=dst,
         started_at=started,
     )
 

@@ -43,8 +43,13 @@ def _month(client: Client) -> None:
     call(client, "c1", T + timedelta(minutes=6), segment=2, queue="faults", talk=60)
     call(client, "d1", T + timedelta(minutes=7), talk=95, targets=["0412345678"])
     case = case_open(
-        actor=SYSTEM, client=client, channel="chat", priority="standard", category="inquiry",
-        at=T, now=T,
+        actor=SYSTEM,
+        client=client,
+        channel="chat",
+        priority="standard",
+        category="inquiry",
+        at=T,
+        now=T,
     )
     case_resolve(actor=SYSTEM, case=case, at=T + timedelta(minutes=20), now=T)
     agent_state(client, "Alice", "login", T - timedelta(hours=1))
@@ -97,8 +102,9 @@ def test_the_rebuild_equals_the_consumer_and_changes_nothing_twice(world: World)
     UsageRecord.objects.filter(client=client, call_id="c1").update(talk_seconds=1)
     DiversionEntry.objects.filter(kind="draw").delete()
 
-    done = usage_rebuild(actor=world.billing.actor, client=client, start=SEPTEMBER[0],
-                         end=SEPTEMBER[1])
+    done = usage_rebuild(
+        actor=world.billing.actor, client=client, start=SEPTEMBER[0], end=SEPTEMBER[1]
+    )
     # 4 calls entered in September (not "next"), 1 case, 1 agent.
     assert (done.sources, done.records) == (6, 7)
     assert records(client) == consumed
@@ -117,12 +123,12 @@ def test_rebuild_refuses_bad_periods_and_other_roles(world: World) -> None:
         usage_rebuild(actor=SYSTEM, client=client, start=SEPTEMBER[1], end=SEPTEMBER[0])
     assert raised.value.errors[0].path == "end"
     with pytest.raises(ValidationFailed) as raised:
-        usage_rebuild(actor=SYSTEM, client=client, start=datetime(2026, 9, 1),
-                      end=SEPTEMBER[1])
+        usage_rebuild(actor=SYSTEM, client=client, start=datetime(2026, 9, 1), end=SEPTEMBER[1])
     assert raised.value.errors[0].path == "start"
     with pytest.raises(Forbidden):
-        usage_rebuild(actor=world.qa_analyst.actor, client=client, start=SEPTEMBER[0],
-                      end=SEPTEMBER[1])
+        usage_rebuild(
+            actor=world.qa_analyst.actor, client=client, start=SEPTEMBER[0], end=SEPTEMBER[1]
+        )
     assert not AuditEvent.objects.filter(action="billing.usage_rebuilt").exists()
 
 

@@ -57,8 +57,9 @@ def _flagging_client() -> Client:
 
 
 def test_the_charge_of_a_leg_is_exact() -> None:
-    mobile = DiversionFee(destination="mobile", rate=Decimal("0.28"), minimum_seconds=30,
-                          increment_seconds=6)
+    mobile = DiversionFee(
+        destination="mobile", rate=Decimal("0.28"), minimum_seconds=30, increment_seconds=6
+    )
     assert diversion_charge(mobile, 95) == Decimal("0.448")  # 96 s
     assert diversion_charge(mobile, 10) == Decimal("0.14")  # the 30 s minimum
     assert diversion_charge(mobile, 0) == Decimal("0")
@@ -92,7 +93,11 @@ def test_diverted_legs_draw_the_prepayment_down(world: World) -> None:
 
     diverted = dict(UsageRecord.objects.filter(client=client).values_list("call_id", "diverted_to"))
     assert diverted == {
-        "d1": "mobile", "d2": "international", "d3": "landline", "d4": "", "d5": "mobile"
+        "d1": "mobile",
+        "d2": "international",
+        "d3": "landline",
+        "d4": "",
+        "d5": "mobile",
     }
     # 95 s mobile: 96 s at 0.28 = 0.448; 95 s abroad: 120 s at 1.10 = 2.2; 30 s mobile: 0.14.
     # Landline forwarding has no fee in this agreement, so it draws nothing.
@@ -127,9 +132,7 @@ def test_forwarding_is_refused_once_the_balance_is_used_up() -> None:
     # Drawn while nothing was prepaid: the invoice shows it as over the balance.
     assert draws(client) == [(f"call:{mobile.pk}:leg", "-0.448", OVER_BALANCE)]
     assert diversion_permitted(client, now=T) == (False, False, Decimal("-0.448"))
-    diversion_top_up(
-        actor=SYSTEM, client=client, amount=Decimal("0.448"), reference="R1", now=T
-    )
+    diversion_top_up(actor=SYSTEM, client=client, amount=Decimal("0.448"), reference="R1", now=T)
     assert diversion_permitted(client, now=T) == (False, False, Decimal("0"))
     diversion_top_up(actor=SYSTEM, client=client, amount=Decimal("500"), reference="R2", now=T)
     assert diversion_permitted(client, now=T) == (True, False, Decimal("500.000"))
@@ -159,7 +162,11 @@ def test_bad_top_ups_name_the_field(amount: object, reference: str, field: str) 
     client = kestrel()
     with pytest.raises(ValidationFailed) as raised:
         diversion_top_up(
-            actor=SYSTEM, client=client, amount=amount, reference=reference, now=T  # type: ignore[arg-type]
+            actor=SYSTEM,
+            client=client,
+            amount=amount,
+            reference=reference,
+            now=T,  # type: ignore[arg-type]
         )
     assert [error.path for error in raised.value.errors] == [field]
     assert DiversionEntry.objects.count() == 0
@@ -178,12 +185,18 @@ def test_only_billing_may_top_up(world: World) -> None:
     client = kestrel()
     with pytest.raises(NotFound):
         diversion_top_up(
-            actor=world.client_a_manager.actor, client=client, amount=Decimal("1"),
-            reference="R", now=T,
+            actor=world.client_a_manager.actor,
+            client=client,
+            amount=Decimal("1"),
+            reference="R",
+            now=T,
         )
     with pytest.raises(Forbidden):
         diversion_top_up(
-            actor=world.qa_analyst.actor, client=client, amount=Decimal("1"),
-            reference="R", now=T,
+            actor=world.qa_analyst.actor,
+            client=client,
+            amount=Decimal("1"),
+            reference="R",
+            now=T,
         )
     assert DiversionEntry.objects.count() == 0

@@ -57,10 +57,26 @@ def test_calls_become_legs_with_service_type_price_item_and_hours() -> None:
     client = kestrel()
     call(client, "c1", T, queue="support", talk=300, hold=20, acw=30)
     call(client, "c1", T + timedelta(minutes=6), segment=2, queue="faults", talk=60)
-    call(client, "c2", T + timedelta(minutes=1), queue="", dialled="1800555011",
-         outcome="abandoned", agent="")
-    call(client, "o1", T + timedelta(minutes=2), direction="outbound", queue="",
-         dialled="0412345678", talk=120, agent="Bob", targets=["0412345678"])
+    call(
+        client,
+        "c2",
+        T + timedelta(minutes=1),
+        queue="",
+        dialled="1800555011",
+        outcome="abandoned",
+        agent="",
+    )
+    call(
+        client,
+        "o1",
+        T + timedelta(minutes=2),
+        direction="outbound",
+        queue="",
+        dialled="0412345678",
+        talk=120,
+        agent="Bob",
+        targets=["0412345678"],
+    )
     # Sunday 13 September, 10:00 in Adelaide: the contact centre is closed on Sundays.
     sunday = datetime(2026, 9, 13, 0, 30, tzinfo=UTC)
     call(client, "s1", sunday, queue="overflow", talk=45)
@@ -68,23 +84,61 @@ def test_calls_become_legs_with_service_type_price_item_and_hours() -> None:
     assert usage_consume_all() == 5
     version = UsageRecord.objects.filter(client=client).first().agreement_version  # type: ignore[union-attr]
     assert version.client_id == client.id
-    rows = [{k: v for k, v in row.items() if k != "agreement_version_id"} for row in records(client)]
+    rows = [
+        {k: v for k, v in row.items() if k != "agreement_version_id"} for row in records(client)
+    ]
     assert rows == [
-        _call_row(at=T, call_id="c1", price_item=INBOUND, service_type="inbound_support",
-                  talk_seconds=300, hold_seconds=20, acw_seconds=30),
+        _call_row(
+            at=T,
+            call_id="c1",
+            price_item=INBOUND,
+            service_type="inbound_support",
+            talk_seconds=300,
+            hold_seconds=20,
+            acw_seconds=30,
+        ),
         # The free-call number maps to troubleshooting; unanswered, so not handled.
-        _call_row(at=T + timedelta(minutes=1), call_id="c2", price_item=INBOUND,
-                  service_type="troubleshooting", queue="", number="+611800555011",
-                  agent="", handled=False),
+        _call_row(
+            at=T + timedelta(minutes=1),
+            call_id="c2",
+            price_item=INBOUND,
+            service_type="troubleshooting",
+            queue="",
+            number="+611800555011",
+            agent="",
+            handled=False,
+        ),
         # Outbound: the dialled customer is no diversion, whatever the targets say.
-        _call_row(at=T + timedelta(minutes=2), call_id="o1", price_item=OUTBOUND,
-                  service_type="outbound_calling", direction="outbound", queue="",
-                  number="+61412345678", agent="Bob", talk_seconds=120),
-        _call_row(at=T + timedelta(minutes=6), call_id="c1", leg=1, price_item=INBOUND,
-                  service_type="troubleshooting", queue="faults", talk_seconds=60),
+        _call_row(
+            at=T + timedelta(minutes=2),
+            call_id="o1",
+            price_item=OUTBOUND,
+            service_type="outbound_calling",
+            direction="outbound",
+            queue="",
+            number="+61412345678",
+            agent="Bob",
+            talk_seconds=120,
+        ),
+        _call_row(
+            at=T + timedelta(minutes=6),
+            call_id="c1",
+            leg=1,
+            price_item=INBOUND,
+            service_type="troubleshooting",
+            queue="faults",
+            talk_seconds=60,
+        ),
         # An unmapped queue falls to the default service type.
-        _call_row(at=sunday, call_id="s1", price_item=INBOUND, service_type="inbound_support",
-                  queue="overflow", talk_seconds=45, outside_hours=True),
+        _call_row(
+            at=sunday,
+            call_id="s1",
+            price_item=INBOUND,
+            service_type="inbound_support",
+            queue="overflow",
+            talk_seconds=45,
+            outside_hours=True,
+        ),
     ]
 
 
@@ -108,8 +162,13 @@ def test_forwarding_to_outside_numbers_is_classed_against_the_home_region() -> N
 def test_cases_give_created_and_first_resolved_tickets() -> None:
     client = kestrel()
     case = case_open(
-        actor=SYSTEM, client=client, channel="email", priority="standard",
-        category="complaint", at=T, now=T,
+        actor=SYSTEM,
+        client=client,
+        channel="email",
+        priority="standard",
+        category="complaint",
+        at=T,
+        now=T,
     )
     resolved = T + timedelta(hours=2)
     case_resolve(actor=SYSTEM, case=case, at=resolved, now=resolved)
@@ -118,18 +177,39 @@ def test_cases_give_created_and_first_resolved_tickets() -> None:
     case_resolve(actor=SYSTEM, case=case, at=later + timedelta(hours=1), now=later)
     usage_consume_all()
     ticket = {
-        "source": "case", "kind": "ticket", "channel": "email",
-        "service_type": "complaint_handling", "direction": "", "queue": "", "number": "",
-        "agent": "", "call_id": "", "leg": 0, "handled": False, "talk_seconds": 0,
-        "hold_seconds": 0, "acw_seconds": 0, "productive_seconds": 0, "logged_seconds": 0,
-        "training_seconds": 0, "outside_hours": False, "diverted_to": "",
+        "source": "case",
+        "kind": "ticket",
+        "channel": "email",
+        "service_type": "complaint_handling",
+        "direction": "",
+        "queue": "",
+        "number": "",
+        "agent": "",
+        "call_id": "",
+        "leg": 0,
+        "handled": False,
+        "talk_seconds": 0,
+        "hold_seconds": 0,
+        "acw_seconds": 0,
+        "productive_seconds": 0,
+        "logged_seconds": 0,
+        "training_seconds": 0,
+        "outside_hours": False,
+        "diverted_to": "",
     }
-    rows = [{k: v for k, v in row.items() if k != "agreement_version_id"} for row in records(client)]
+    rows = [
+        {k: v for k, v in row.items() if k != "agreement_version_id"} for row in records(client)
+    ]
     assert rows == [
         # No item counts created tickets: shown, never billed.
         {**ticket, "part": "created", "event": "created", "at": T, "price_item": ""},
-        {**ticket, "part": "resolved", "event": "resolved", "at": resolved,
-         "price_item": "Chat and email contacts"},
+        {
+            **ticket,
+            "part": "resolved",
+            "event": "resolved",
+            "at": resolved,
+            "price_item": "Chat and email contacts",
+        },
     ]
 
 
@@ -153,18 +233,46 @@ def test_agent_hours_per_local_day_with_training_and_a_late_state() -> None:
 
     item = "Inbound and virtual assistance agent hours"
     hours = {
-        "source": "agent_state", "kind": "agent_hours", "channel": "phone",
-        "service_type": "inbound_support", "price_item": item, "event": "", "direction": "",
-        "queue": "", "number": "", "call_id": "", "leg": 0, "handled": False,
-        "talk_seconds": 0, "hold_seconds": 0, "acw_seconds": 0, "diverted_to": "",
+        "source": "agent_state",
+        "kind": "agent_hours",
+        "channel": "phone",
+        "service_type": "inbound_support",
+        "price_item": item,
+        "event": "",
+        "direction": "",
+        "queue": "",
+        "number": "",
+        "call_id": "",
+        "leg": 0,
+        "handled": False,
+        "talk_seconds": 0,
+        "hold_seconds": 0,
+        "acw_seconds": 0,
+        "diverted_to": "",
     }
-    rows = [{k: v for k, v in row.items() if k != "agreement_version_id"} for row in records(client)]
-    alice = {**hours, "agent": "Alice", "part": "2026-03-03", "at": at(0),
-             "logged_seconds": 28800, "productive_seconds": 23400, "training_seconds": 3600,
-             "outside_hours": False}
-    bob_tuesday = {**hours, "agent": "Bob", "part": "2026-03-03", "at": at(13),
-                   "logged_seconds": 7200, "productive_seconds": 7200, "training_seconds": 0,
-                   "outside_hours": True}
+    rows = [
+        {k: v for k, v in row.items() if k != "agreement_version_id"} for row in records(client)
+    ]
+    alice = {
+        **hours,
+        "agent": "Alice",
+        "part": "2026-03-03",
+        "at": at(0),
+        "logged_seconds": 28800,
+        "productive_seconds": 23400,
+        "training_seconds": 3600,
+        "outside_hours": False,
+    }
+    bob_tuesday = {
+        **hours,
+        "agent": "Bob",
+        "part": "2026-03-03",
+        "at": at(13),
+        "logged_seconds": 7200,
+        "productive_seconds": 7200,
+        "training_seconds": 0,
+        "outside_hours": True,
+    }
     bob_wednesday = {**bob_tuesday, "part": "2026-03-04", "at": at(15)}
     assert rows == [alice, bob_tuesday, bob_wednesday]
     ids = dict(
@@ -178,7 +286,9 @@ def test_agent_hours_per_local_day_with_training_and_a_late_state() -> None:
     agent_state(client, "Alice", "pause", at(6), reason="training session")
     agent_state(client, "Alice", "unpause", at(6.5))
     assert usage_consume_all() == 2
-    rows = [{k: v for k, v in row.items() if k != "agreement_version_id"} for row in records(client)]
+    rows = [
+        {k: v for k, v in row.items() if k != "agreement_version_id"} for row in records(client)
+    ]
     assert rows == [
         {**alice, "productive_seconds": 21600, "training_seconds": 5400},
         bob_tuesday,
