@@ -11,13 +11,15 @@ notes, never edits."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pactline.common.fields import OrderedJSONField
 from pactline.common.models import ClientOwned
 
-MONEY = {"max_digits": 20, "decimal_places": 6}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
 
 
 class Cursor(ClientOwned):
@@ -238,6 +240,9 @@ class InvoiceSequence(models.Model):
                 fields=["provider", "series", "year"], name="billing_sequence_key"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.series}-{self.year}: {self.last}"
 
 
 class Payment(ClientOwned):
