@@ -182,12 +182,9 @@ def invoice_outstanding(invoice: Invoice) -> Decimal:
     if invoice.status != DocumentStatus.ISSUED or invoice.kind not in PAYABLE:
         return Decimal(0)
     paid = invoice.payments.aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    credited = (
-        invoice.corrections.filter(
-            kind=DocumentKind.CREDIT_NOTE, status=DocumentStatus.ISSUED
-        ).aggregate(s=Sum("total"))["s"]
-        or Decimal(0)
-    )
+    credited = invoice.corrections.filter(
+        kind=DocumentKind.CREDIT_NOTE, status=DocumentStatus.ISSUED
+    ).aggregate(s=Sum("total"))["s"] or Decimal(0)
     return invoice.total - paid - credited
 
 
