@@ -37,8 +37,6 @@ NOT_YET_EXECUTED: tuple[str, ...] = (
     "scope.case_categories",
     "scope.languages",
     "scope.service_map",  # billing will bill each call, case and agent hour by its service
-    "pricing",
-    "service_credits",
     "data_protection.retention_days",
     "data_protection.breach_notice_hours",
     "data_protection.card_data.policy",  # card data is redacted at ingestion whatever it says

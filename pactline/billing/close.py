@@ -63,18 +63,9 @@ from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import Actor, Permission, require, system_actor
 from pactline.tenancy.models import Client
 
-executes(
-    "pricing.currency",
-    "pricing.items",
-    "pricing.monthly_minimum",
-    "pricing.diversion_fees",
-    "pricing.pass_through_markup_percent",
-    "pricing.after_hours_surcharge.percent",
-    "pricing.one_time_fees",
-    "pricing.tax",
-    "pricing.payment_terms_days",
-    "pricing.due_on_request",
-)
+# The usage records carry what the calendar and the diversion ledger decided (usage
+# derivation); month close bills every price term from them.
+executes("pricing")
 
 QUANTITY = Decimal("0.000001")
 _WIDE = Context(prec=60)
