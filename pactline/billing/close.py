@@ -579,6 +579,7 @@ def _close(
     carrier = outcome.credit_note or invoice
     if memo is not None and memo.invoice_id != carrier.pk:
         CreditMemo.objects.filter(pk=memo.pk).update(invoice=carrier)
+        memo.invoice = carrier
     if outcome.changed:
         audit_record(
             actor=actor,
@@ -660,6 +661,7 @@ def _correct(
     outcome.correction, outcome.changed = note, outcome.changed or changed
     if memo is not None and memo.invoice_id is None:
         CreditMemo.objects.filter(pk=memo.pk).update(invoice=note)
+        memo.invoice = note
     if changed:
         audit_record(
             actor=actor,

@@ -192,8 +192,8 @@ class Invoice(ClientOwned):
     _stored_status = ""
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Invoice:
-        invoice = super().from_db(db, field_names, values)
+    def from_db(cls, db: Any, field_names: Any, values: Any, *args: Any, **kwargs: Any) -> Invoice:
+        invoice = super().from_db(db, field_names, values, *args, **kwargs)
         invoice._stored_status = invoice.__dict__.get("status", "")
         return invoice
 
