@@ -251,16 +251,16 @@ def test_per_hour_month_with_training_minimum_and_capped_credits(world: World) -
     assert (memo.charges, memo.total) == (Decimal("45000.00"), Decimal("4500"))
     lines = {line["reference"]: line for line in memo.content["lines"]}
     assert [(ref, lines[ref]["status"], lines[ref]["credited"]) for ref in lines] == [
-        ("phone.answer_within", "credited", "2250"),
+        ("phone.answer_within", "credited", "2250.00"),
         ("phone.abandon_rate", "excluded", "0"),
-        ("email.first_response", "credited", "1800"),
-        ("chat.first_response", "credited", "450"),
+        ("email.first_response", "credited", "1800.00"),
+        ("chat.first_response", "credited", "450.00"),
         ("social.first_response", "met", "0"),
     ]
     assert lines["phone.answer_within"]["clause"] == "service_credits.allocations[0]"
     assert lines["phone.abandon_rate"]["params"]["why"] == "The client's IVR outage on 12 February"
     assert memo.content["note"].startswith("credits of {uncapped} capped at {cap}")
-    assert memo.content["uncapped_total"] == "5400"
+    assert memo.content["uncapped_total"] == "5400.00"
 
 
 # --- Per FTE, INR, graduated tickets, minimum, first-month fee, GST 18 percent -------------------
