@@ -36,6 +36,7 @@ from pactline.billing.models import (
 )
 from pactline.common import fonts
 from pactline.common.spreadsheet import safe_row
+from pactline.core.rating import minor_unit
 from pactline.metrics.periods import period_bounds
 
 HEADINGS = {
@@ -251,9 +252,15 @@ def _plain(value: object) -> object:
     return value
 
 
+def money_text(value: Decimal, currency: str) -> str:
+    """An amount to the currency's minor unit (the column stores six places)."""
+    return format(value.quantize(Decimal(1).scaleb(-minor_unit(currency))), "f")
+
+
 def invoice_csv(invoice: Invoice) -> str:
-    """The document's header, lines and totals (amounts as in the document, exact amounts
+    """The document's header, lines and totals (amounts to the minor unit, exact amounts
     beside them)."""
+    currency = invoice.currency
     header = [
         ("document", invoice.kind),
         ("number", invoice.number),
@@ -283,11 +290,11 @@ def invoice_csv(invoice: Invoice) -> str:
             line.kind,
             line.item,
             line.clause,
-            _plain(line.quantity),
+            number_text(line.quantity),
             line.unit,
-            _plain(line.rate),
+            number_text(line.rate),
             line.exact_amount,
-            _plain(line.amount),
+            money_text(line.amount, currency),
             line.usage_count,
         )
         for line in invoice.lines.order_by("position")
