@@ -299,16 +299,16 @@ def invoice_csv(invoice: Invoice) -> str:
         )
         for line in invoice.lines.order_by("position")
     ]
-    tax = f"{invoice.tax_name} {_plain(invoice.tax_rate_percent)}" if invoice.tax_name else ""
+    tax = f"{invoice.tax_name} {number_text(invoice.tax_rate_percent)}" if invoice.tax_name else ""
     totals = [
-        ("subtotal", _plain(invoice.subtotal)),
+        ("subtotal", money_text(invoice.subtotal, currency)),
         (
             "tax",
             tax.strip(),
             "inclusive" if invoice.tax_inclusive else "exclusive",
-            _plain(invoice.tax_amount),
+            money_text(invoice.tax_amount, currency),
         ),
-        ("total", _plain(invoice.total)),
+        ("total", money_text(invoice.total, currency)),
     ]
     return _write([*header, (), columns, *lines, (), *totals])
 
