@@ -441,7 +441,10 @@ def _period(period_start: object) -> tuple[date, date]:
 def _net(invoice: Invoice, *, leave_out: Invoice | None) -> Decimal:
     """What the issued invoice and the notes correcting it bill, before tax."""
     net = invoice.subtotal
-    for note in invoice.corrections.exclude(pk=getattr(leave_out, "pk", None)):
+    notes = invoice.corrections.all()
+    if leave_out is not None:
+        notes = notes.exclude(pk=leave_out.pk)
+    for note in notes:
         if note.kind == DocumentKind.CREDIT_NOTE:
             net -= note.subtotal
         elif note.kind == DocumentKind.DEBIT_NOTE:

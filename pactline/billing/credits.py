@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
@@ -340,9 +341,7 @@ def _chronic(
                 payload={"reference": row.reference, "months": row.months},
                 at=now,
             )
-            transaction.on_commit(
-                lambda pk=row.pk, version_id=version.pk: chronic_failure_notify(pk, version_id, now)
-            )
+            transaction.on_commit(partial(chronic_failure_notify, row.pk, version.pk, now))
 
 
 def chronic_failure_email(row: ChronicFailure, version: AgreementVersion) -> EmailMultiAlternatives:

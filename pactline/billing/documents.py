@@ -269,7 +269,7 @@ def invoice_csv(invoice: Invoice) -> str:
         ("currency", invoice.currency),
         ("issued_on", invoice.issued_on.isoformat() if invoice.issued_on else ""),
         ("due_on", "on request" if invoice.due_on_request else _plain(invoice.due_on)),
-        ("corrects", invoice.corrects.number if invoice.corrects_id else ""),
+        ("corrects", invoice.corrects.number if invoice.corrects is not None else ""),
         ("rounding_rule", invoice.rounding_rule),
     ]
     columns = (

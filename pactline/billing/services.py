@@ -92,7 +92,7 @@ def issued_content(invoice: Invoice) -> dict[str, Any]:
         "reason",
     )
     data = {name: _plain(getattr(invoice, name)) for name in names}
-    data["corrects"] = invoice.corrects.number if invoice.corrects_id else None
+    data["corrects"] = invoice.corrects.number if invoice.corrects is not None else None
     data["lines"] = [
         {
             "position": line.position,
@@ -140,7 +140,7 @@ def invoice_issue(*, actor: Actor, invoice: Invoice, now: datetime) -> Invoice:
     current = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if current.status != DocumentStatus.DRAFT:
         raise Conflict(_("this document is already issued"))
-    if current.corrects_id is not None and current.corrects.status != DocumentStatus.ISSUED:
+    if current.corrects is not None and current.corrects.status != DocumentStatus.ISSUED:
         raise Conflict(_("issue the invoice this note corrects first"))
     series = SERIES[DocumentKind(current.kind)]
     issued_on = now.astimezone(client_zone(current.client)).date()
