@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
 from conftest import World
+from pactline.agreements.models import AgreementVersion
+from pactline.agreements.services import (
+    agreement_version_accept,
+    agreement_version_activate,
+    agreement_version_create,
+    agreement_version_propose,
+)
+from pactline.agreements.tests.documents import example_data
 from pactline.billing.close import CloseOutcome, month_close
 from pactline.billing.credits import credit_exclusion_record
 from pactline.billing.models import DocumentKind, DocumentStatus, Invoice, UsageKind
@@ -22,6 +31,8 @@ from pactline.billing.tests.support import (
     ticket,
     tickets,
 )
+from pactline.tenancy.access import system_actor
+from pactline.tenancy.tests.holders import hold_escalation_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -375,3 +386,52 @@ def test_chinese_month_with_inclusive_tax_and_a_credit_note(world: World) -> Non
         Decimal("2400.00"),
     )
     assert outcome.memo.invoice_id == note.pk
+
+
+# --- A month of two agreement versions ----------------------------------------------------------
+
+
+def _amend_telecom(client_code: str) -> AgreementVersion:
+    """From 16 May: the first ticket band at 100 instead of 90, and 8 FTE instead of 6."""
+    data = example_data("telecom-tiers")
+    data["parties"]["client"]["code"] = client_code
+    data["effective_from"] = "2026-05-16"
+    data["pricing"]["items"][0]["tiers"][0]["rate"] = "100.00"
+    data["pricing"]["items"][1]["ftes"] = "8"
+    proposed_at = datetime(2026, 4, 10, tzinfo=UTC)
+    system = system_actor("test")
+    text = json.dumps(data, default=str, ensure_ascii=False)
+    version = agreement_version_create(actor=system, text=text, fmt="json", now=proposed_at).version
+    agreement_version_propose(actor=system, version=version, now=proposed_at)
+    agreement_version_accept(actor=system_actor("client"), version=version, now=proposed_at)
+    hold_escalation_roles(version.client)
+    return agreement_version_activate(actor=system, version=version, now=proposed_at)
+
+
+def test_a_month_of_two_versions_rates_each_under_its_own_pricing(world: World) -> None:
+    """10 tickets before 16 May at 90 = 900.00 (version 1); 10 after at 100 = 1,000.00
+    (version 2). Per-FTE from version 2, in force at the month's end: 8 x 85,000 = 680,000.
+    Top-up to 1,500,000: 818,100.00."""
+    at = loaded("telecom-tiers")
+    amended = _amend_telecom(at.client.code)
+    second = Loaded(at.client, amended)
+    tickets(at, MAY_10, TICKETS, "email", 10)
+    tickets(second, datetime(2026, 5, 20, 6, 0, tzinfo=UTC), TICKETS, "email", 10)
+    statement(second, date(2026, 5, 1), [], issued_at=JUN_2)
+    invoice = month_close(
+        actor=world.billing.actor, client=at.client, period_start=date(2026, 5, 1), now=JUN_2
+    ).invoice
+    assert _lines(invoice) == [
+        (TICKETS, "pricing.items[0]", "900.00", 10),
+        ("Activation back-office hours", "pricing.items[2]", "0.00", 0),
+        (TICKETS, "pricing.items[0]", "1000.00", 10),
+        ("Dedicated enterprise desk", "pricing.items[1]", "680000.00", 0),
+        ("Activation back-office hours", "pricing.items[2]", "0.00", 0),
+        ("Monthly minimum top-up", "pricing.monthly_minimum", "818100.00", 0),
+    ]
+    descriptions = list(invoice.lines.order_by("position").values_list("description", flat=True))
+    assert descriptions[0] == "10 @ 90.00; agreement version 1"
+    assert descriptions[2] == "10 @ 100.00; agreement version 2"
+    assert descriptions[3].endswith("from agreement version 2, in force at the period's end")
+    assert invoice.agreement_version_id == amended.pk
+    assert invoice.subtotal == Decimal("1500000.00")
