@@ -435,3 +435,45 @@ def test_a_month_of_two_versions_rates_each_under_its_own_pricing(world: World) 
     assert descriptions[3].endswith("from agreement version 2, in force at the period's end")
     assert invoice.agreement_version_id == amended.pk
     assert invoice.subtotal == Decimal("1500000.00")
+
+
+NORTHWIND_MET = [
+    met("phone.answer_within"),
+    met("phone.abandon_rate", "5", "<="),
+    met("email.first_response"),
+    met("chat.first_response"),
+    met("social.first_response"),
+]
+
+
+def test_a_credit_is_earned_back_after_three_months_met(world: World) -> None:
+    """February: answer_within missed, 50 percent of the at-risk 4,500 (10 percent of the
+    45,000 minimum) = 2,250 credited. March, April and May all met: May's invoice earns the
+    2,250 back, once (June's does not)."""
+    at = loaded("general-outsourcing")
+    missed = [level("phone.answer_within", "missed", "70", "80"), *NORTHWIND_MET[1:]]
+    closed = {}
+    for month, results in (
+        (2, missed),
+        (3, NORTHWIND_MET),
+        (4, NORTHWIND_MET),
+        (5, NORTHWIND_MET),
+        (6, NORTHWIND_MET),
+    ):
+        first, now = date(2026, month, 1), datetime(2026, month + 1, 2, 12, 0, tzinfo=UTC)
+        statement(at, first, results, issued_at=now)
+        closed[month] = month_close(
+            actor=world.billing.actor, client=at.client, period_start=first, now=now
+        ).invoice
+    assert closed[2].lines.get(kind="credit").amount == Decimal("-2250.00")
+    assert [_lines(closed[m])[-1] for m in (3, 4)] == [
+        ("Monthly minimum top-up", "pricing.monthly_minimum", "45000.00", 0)
+    ] * 2
+    assert _lines(closed[5])[-1] == (
+        "Service credit of 2026-02 earned back",
+        "service_credits.earn_back",
+        "2250.00",
+        0,
+    )
+    assert closed[5].total == Decimal("47250.00")
+    assert closed[6].total == Decimal("45000.00")
