@@ -19,7 +19,14 @@ from pactline.agreements.services import (
 from pactline.agreements.tests.documents import example_data
 from pactline.billing.close import CloseOutcome, month_close
 from pactline.billing.credits import credit_exclusion_record
-from pactline.billing.models import DocumentKind, DocumentStatus, Invoice, UsageKind
+from pactline.billing.models import (
+    DiversionEntry,
+    DiversionEntryKind,
+    DocumentKind,
+    DocumentStatus,
+    Invoice,
+    UsageKind,
+)
 from pactline.billing.tests.support import (
     Loaded,
     call,
@@ -477,3 +484,41 @@ def test_a_credit_is_earned_back_after_three_months_met(world: World) -> None:
     )
     assert closed[5].total == Decimal("47250.00")
     assert closed[6].total == Decimal("45000.00")
+
+
+def test_diversion_draws_and_the_prepaid_balance_are_on_the_invoice(world: World) -> None:
+    """500 prepaid in July; August's diverted leg (0.14) drawn from it: the draw pays the
+    diversion line (-0.14) and the balance, 499.86, is shown at 0. Subtotal 22.02 - 0.14 =
+    21.88; GST 2.188 -> 2.19; total 24.07."""
+    at = kestrel_august()
+    DiversionEntry.objects.create(
+        client=at.client,
+        kind=DiversionEntryKind.TOP_UP,
+        at=datetime(2026, 7, 20, tzinfo=UTC),
+        amount=Decimal("500"),
+        source_key="TOPUP-1",
+        recorded_by="test",
+    )
+    DiversionEntry.objects.create(
+        client=at.client,
+        kind=DiversionEntryKind.DRAW,
+        at=AUG_10,
+        amount=Decimal("-0.14"),
+        source_key="call:b:leg1",
+        recorded_by="test",
+    )
+    invoice = month_close(
+        actor=world.billing.actor, client=at.client, period_start=date(2026, 8, 1), now=SEP_2
+    ).invoice
+    assert _lines(invoice)[-2:] == [
+        ("Diversion charges paid from the prepayment", "pricing.diversion_prepayment", "-0.14", 0),
+        ("Diversion prepayment balance", "pricing.diversion_prepayment", "0.00", 0),
+    ]
+    balance = invoice.lines.get(model="diversion_balance")
+    assert balance.quantity == Decimal("499.86")
+    assert balance.description == "top-ups this month 0.00, drawn 0.14, balance 499.86"
+    assert (invoice.subtotal, invoice.tax_amount, invoice.total) == (
+        Decimal("21.88"),
+        Decimal("2.19"),
+        Decimal("24.07"),
+    )
