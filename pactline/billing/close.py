@@ -338,6 +338,8 @@ def _close(
         outcome.changed |= _discard_draft(client, DocumentKind.CREDIT_NOTE, first, invoice)
     carrier = outcome.credit_note or invoice
     if memo is not None and memo.invoice_id != carrier.pk:
+        # The draft carries this month's latest memo only (a reissue replaced the earlier).
+        CreditMemo.objects.filter(invoice=carrier).exclude(pk=memo.pk).update(invoice=None)
         CreditMemo.objects.filter(pk=memo.pk).update(invoice=carrier)
         memo.invoice = carrier
     if outcome.changed:

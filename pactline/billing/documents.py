@@ -141,7 +141,11 @@ class MemoLine:
 
 def memo_of(invoice: Invoice) -> CreditMemo | None:
     """The credit memo the document carries, else the memo of its statement revision."""
-    memo = CreditMemo.objects.filter(invoice=invoice).order_by("-computed_at").first()
+    memo = (
+        CreditMemo.objects.filter(invoice=invoice)
+        .order_by("-statement__revision", "-computed_at")
+        .first()
+    )
     if memo is None and invoice.statement_id is not None and invoice.kind == DocumentKind.INVOICE:
         memo = CreditMemo.objects.filter(
             client_id=invoice.client_id, month=invoice.period_start, statement=invoice.statement

@@ -428,3 +428,28 @@ def test_a_forecast_beyond_the_tolerance_excludes_a_miss(world: World) -> None:
     assert statuses["phone.answer_within"] == "excluded"
     assert outcome.memo.total == Decimal("1800")
     assert outcome.invoice.lines.get(kind="credit").amount == Decimal("-1800.00")
+
+
+def test_a_statement_reissued_before_issue_rewrites_the_draft(world: World) -> None:
+    """Not yet issued, the draft itself takes the new revision: a credit line of -0.79
+    (0.79272, see above), subtotal 21.23, GST 2.123 -> 2.12, total 23.35; no note."""
+    actor = world.billing.actor
+    draft = _close_kestrel(world)
+    at = loaded("call-centre-per-minute")
+    first = draft.statement
+    assert first is not None
+    results = [level("phone.answer_within", "missed", "77.5", "80"), *KESTREL_LEVELS[1:]]
+    second = statement(at, AUGUST, results, issued_at=SEP_2, replaces=first)
+    outcome = month_close(actor=actor, client=at.client, period_start=AUGUST, now=SEP_2)
+    assert outcome.changed and outcome.correction is None
+    invoice = outcome.invoice
+    assert (invoice.pk, invoice.statement_id) == (draft.pk, second.pk)
+    assert invoice.lines.get(kind="credit").amount == Decimal("-0.79")
+    assert (invoice.subtotal, invoice.tax_amount, invoice.total) == (
+        Decimal("21.23"),
+        Decimal("2.12"),
+        Decimal("23.35"),
+    )
+    memos = dict(CreditMemo.objects.values_list("statement__revision", "invoice_id"))
+    assert memos == {1: None, 2: draft.pk}
+    assert Invoice.objects.filter(client=at.client).count() == 1
