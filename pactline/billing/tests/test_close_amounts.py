@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pypdfium2 as pdfium
 import pytest
 
 from conftest import World
@@ -19,6 +20,7 @@ from pactline.agreements.services import (
 from pactline.agreements.tests.documents import example_data
 from pactline.billing.close import CloseOutcome, month_close
 from pactline.billing.credits import credit_exclusion_record
+from pactline.billing.documents import invoice_pdf
 from pactline.billing.models import (
     DiversionEntry,
     DiversionEntryKind,
@@ -522,3 +524,7 @@ def test_diversion_draws_and_the_prepaid_balance_are_on_the_invoice(world: World
         Decimal("2.19"),
         Decimal("24.07"),
     )
+    with pdfium.PdfDocument(invoice_pdf(Invoice.objects.get(pk=invoice.pk))) as document:
+        text = "\n".join(page.get_textpage().get_text_range() for page in document)
+    assert "Diversion prepayment balance" in text
+    assert "AUD 499.86" in text
