@@ -36,8 +36,6 @@ NOT_YET_EXECUTED: tuple[str, ...] = (
     "scope.service_types",
     "scope.case_categories",
     "scope.languages",
-    "pricing",
-    "service_credits",
     "data_protection.retention_days",
     "data_protection.breach_notice_hours",
     "data_protection.card_data.policy",  # card data is redacted at ingestion whatever it says

@@ -8,9 +8,12 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
-        # The metrics loop (`pactline serve`) keeps usage current once the rollups have caught
-        # up; metrics sits below billing, so billing registers the job.
+        # The metrics loop (`pactline serve`) runs these once the rollups have caught up;
+        # metrics sits below billing, so billing registers them. Usage first: a month closes
+        # from current usage.
+        from pactline.billing.close import month_close_scheduled
         from pactline.billing.consumer import EVERY, usage_job
         from pactline.metrics.after_rollups import after_rollups_register
 
         after_rollups_register("billing usage", usage_job, every=EVERY.total_seconds())
+        after_rollups_register("month close", month_close_scheduled, every=3600)

@@ -188,6 +188,30 @@ class Invoice(ClientOwned):
     def __str__(self) -> str:
         return self.number or f"{self.kind} draft {self.period_start}"
 
+    # The status as stored: an issued document refuses to be saved or deleted again.
+    _stored_status = ""
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, *args: Any, **kwargs: Any) -> Invoice:
+        invoice = super().from_db(db, field_names, values, *args, **kwargs)
+        invoice._stored_status = invoice.__dict__.get("status", "")
+        return invoice
+
+    @property
+    def is_frozen(self) -> bool:
+        return self._stored_status == DocumentStatus.ISSUED
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.is_frozen:
+            raise TypeError("an issued document is never changed: write a credit or debit note")
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_frozen:
+            raise TypeError("an issued document is never deleted: write a credit note")
+        return super().delete(*args, **kwargs)
+
 
 class LineKind(models.TextChoices):
     CHARGE = "charge", _("Charge")
@@ -223,6 +247,16 @@ class InvoiceLine(ClientOwned):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.amount}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.invoice.is_frozen:
+            raise TypeError("the lines of an issued document are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.invoice.is_frozen:
+            raise TypeError("the lines of an issued document are never deleted")
+        return super().delete(*args, **kwargs)
 
 
 class InvoiceSequence(models.Model):

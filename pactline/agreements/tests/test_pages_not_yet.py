@@ -40,15 +40,14 @@ def _dd(html: str, term: str) -> str:
     return match.group(1)
 
 
-def test_pricing_is_marked_and_service_levels_are_not(
+def test_breach_notice_is_marked_and_pricing_and_service_levels_are_not(
     client: HttpClient, world: World, agreements: Agreements
 ) -> None:
     client.force_login(world.client_a_viewer.user)
     html = _page(client, agreements.a_active)
 
-    price = _section(html, "price")
-    assert f'<span class="badge badge-not-yet">{MARK}</span>' in price
-    assert "Pactline does not act on this term yet" in price
+    # Month close bills the price terms and credits the service credits.
+    assert MARK not in _section(html, "price")
     assert MARK not in _section(html, "service-levels")
     assert MARK not in _section(html, "hours")
     policies = _section(html, "policies")
@@ -62,7 +61,7 @@ def test_the_mark_is_translated(client: HttpClient, world: World, agreements: Ag
     client.force_login(world.client_a_viewer.user)
     html = _page(client, agreements.a_active, "zh-hans")
 
-    assert MARK_ZH in _section(html, "price")
+    assert MARK_ZH in _dd(_section(html, "policies"), "泄露通知")
     assert MARK not in html
     assert MARK_ZH not in _section(html, "service-levels")
 
@@ -70,18 +69,21 @@ def test_the_mark_is_translated(client: HttpClient, world: World, agreements: Ag
 def test_a_term_that_becomes_executed_loses_its_mark(
     client: HttpClient, world: World, agreements: Agreements, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    remaining = tuple(path for path in NOT_YET_EXECUTED if path != "pricing")
+    remaining = tuple(
+        path for path in NOT_YET_EXECUTED if path != "data_protection.breach_notice_hours"
+    )
     monkeypatch.setattr(execution, "NOT_YET_EXECUTED", remaining)
     client.force_login(world.client_a_viewer.user)
     html = _page(client, agreements.a_active)
 
-    assert MARK not in _section(html, "price")
-    assert MARK in _dd(_section(html, "policies"), "Breach notice")
+    assert MARK not in _dd(_section(html, "policies"), "Breach notice")
+    assert MARK in _section(html, "policies")
 
 
 def test_every_not_yet_executed_term_has_a_mark_on_the_page() -> None:
     marked = {path for paths in PAGE_MARKS.values() for path in paths}
     assert [path for path in NOT_YET_EXECUTED if path not in marked] == []
     assert execution.unknown(execution.schema_paths(), marked) == []
-    assert page_marks()["pricing"] is True
+    assert page_marks()["pricing"] is False  # billing.close
+    assert page_marks()["credits"] is False  # billing.credits
     assert page_marks()["breach_notice"] is True
