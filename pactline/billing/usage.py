@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -325,11 +325,51 @@ _UNPAUSE = {AgentState.UNPAUSE, AgentState.UNPAUSE_ALL}
 
 
 @dataclass
-class Day:
-    first: datetime
+class Tally:
+    first: datetime | None = None  # the earliest instant counted
     logged: timedelta = timedelta(0)
     paused: timedelta = timedelta(0)
     training: timedelta = timedelta(0)
+
+    def add(self, start: datetime, stop: datetime, *, paused: bool, training: bool) -> None:
+        if self.first is None or start < self.first:
+            self.first = start
+        span = stop - start
+        self.logged += span
+        if paused:
+            self.paused += span
+            if training:
+                self.training += span
+
+
+@dataclass
+class Day:
+    """An agent's local day: the time within the surcharge calendar's hours (all of it when
+    the agreement has no surcharge) and the time outside them."""
+
+    first: datetime
+    within: Tally = field(default_factory=Tally)
+    outside: Tally = field(default_factory=Tally)
+
+
+Span = tuple[datetime, datetime]
+# The open spans of [start, stop) by the surcharge calendar in force then (all of it without).
+OpenSpans = Callable[[datetime, datetime], list[Span]]
+
+
+def _all_open(start: datetime, stop: datetime) -> list[Span]:
+    return [(start, stop)]
+
+
+def _closed(start: datetime, stop: datetime, opened: list[Span]) -> Iterator[Span]:
+    """The rest of [start, stop) once the (ordered, clipped) open spans are taken out."""
+    cursor = start
+    for begin, end in opened:
+        if begin > cursor:
+            yield cursor, begin
+        cursor = max(cursor, end)
+    if cursor < stop:
+        yield cursor, stop
 
 
 def _day_cuts(
@@ -344,8 +384,11 @@ def _day_cuts(
         start = stop
 
 
-def agent_days(changes: Iterable[AgentStateChange], zone: ZoneInfo) -> dict[date, Day]:
-    """Local day → the agent's logged, paused and training time (one agent's states).
+def agent_days(
+    changes: Iterable[AgentStateChange], zone: ZoneInfo, open_spans: OpenSpans = _all_open
+) -> dict[date, Day]:
+    """Local day → the agent's logged, paused and training time (one agent's states), within
+    and outside the hours `open_spans` tells.
 
     Replays as `metrics.staffed_facts.staffed_spans` does: queue membership counts per queue;
     a pause or unpause before any login means the agent was already present."""
@@ -359,11 +402,12 @@ def agent_days(changes: Iterable[AgentStateChange], zone: ZoneInfo) -> dict[date
         if previous is not None and present:
             for day, start, stop in _day_cuts(previous, change.at, zone):
                 tally = days.setdefault(day, Day(first=start))
-                tally.logged += stop - start
-                if paused:
-                    tally.paused += stop - start
-                    if TRAINING in reason.casefold():
-                        tally.training += stop - start
+                training = TRAINING in reason.casefold()
+                opened = open_spans(start, stop)
+                for begin, end in opened:
+                    tally.within.add(begin, end, paused=paused, training=training)
+                for begin, end in _closed(start, stop, opened):
+                    tally.outside.add(begin, end, paused=paused, training=training)
         previous = change.at
         state = AgentState(change.state)
         if state == AgentState.LOGIN:
@@ -391,15 +435,22 @@ def _seconds(value: timedelta) -> int:
 def agent_records(
     agreements: Agreements, client_id: int, agent: str, days: dict[date, Day]
 ) -> list[UsageRecord]:
+    """A record per day of the time within hours (part `YYYY-MM-DD`) and, when there was
+    any, one of the time outside them (part `YYYY-MM-DD/after`), which the surcharge bills."""
     records = []
     for day, tally in sorted(days.items()):
         terms = agreements.at(tally.first)
         if terms is None:
             continue
-        logged, paused = _seconds(tally.logged), _seconds(tally.paused)
         service_type = terms.service_type(channel=AGENT_CHANNEL)
-        records.append(
-            _record(
+        for part, time, outside in (
+            (day.isoformat(), tally.within, False),
+            (f"{day.isoformat()}/after", tally.outside, True),
+        ):
+            if not time.logged or time.first is None:
+                continue
+            logged, paused = _seconds(time.logged), _seconds(time.paused)
+            record = _record(
                 terms,
                 kind=UsageKind.AGENT_HOURS,
                 channel=AGENT_CHANNEL,
@@ -407,15 +458,29 @@ def agent_records(
                 client_id=client_id,
                 source=UsageSource.AGENT_STATE,
                 source_id=agent_key(agent),
-                part=day.isoformat(),
-                at=tally.first,
+                part=part,
+                at=time.first,  # inside or outside hours, as the part is: rating judges by it
                 agent=agent,
                 logged_seconds=logged,
                 productive_seconds=max(logged - paused, 0),
-                training_seconds=_seconds(tally.training),
+                training_seconds=_seconds(time.training),
             )
-        )
+            record.outside_hours = outside
+            records.append(record)
     return records
+
+
+def open_spans_of(agreements: Agreements) -> OpenSpans:
+    """The open spans of a span by the surcharge calendar of the version in force at its start."""
+
+    def open_spans(start: datetime, stop: datetime) -> list[Span]:
+        terms = agreements.at(start)
+        calendar = terms.calendar if terms is not None else None
+        if calendar is None:
+            return [(start, stop)]
+        return calendar.open_intervals(start, stop)
+
+    return open_spans
 
 
 def agents_replace(client_id: int, since: dict[str, datetime]) -> int:
@@ -438,7 +503,7 @@ def agents_replace(client_id: int, since: dict[str, datetime]) -> int:
             source_id=agent_key(agent),
             part__gte=cutoff,
         ).delete()
-        days = agent_days(changes, zone)
+        days = agent_days(changes, zone, open_spans_of(agreements))
         records = [
             record
             for record in agent_records(agreements, client_id, agent, days)

@@ -226,7 +226,7 @@ def test_agent_hours_per_local_day_with_training_and_a_late_state() -> None:
     agent_state(client, "Alice", "pause", at(3), reason="Lunch")
     agent_state(client, "Alice", "unpause", at(3.5))
     agent_state(client, "Alice", "logout", at(8))
-    # Bob works 22:00 to 02:00 as a queue member: two local days of two hours.
+    # Bob works 22:00 to 02:00 as a queue member: two local days of two hours, after hours.
     agent_state(client, "Bob", "member_added", at(13), queue="support")
     agent_state(client, "Bob", "member_removed", at(17), queue="support")
     usage_consume_all()
@@ -266,14 +266,14 @@ def test_agent_hours_per_local_day_with_training_and_a_late_state() -> None:
     bob_tuesday = {
         **hours,
         "agent": "Bob",
-        "part": "2026-03-03",
+        "part": "2026-03-03/after",  # 22:00-24:00: outside the surcharge calendar's hours
         "at": at(13),
         "logged_seconds": 7200,
         "productive_seconds": 7200,
         "training_seconds": 0,
         "outside_hours": True,
     }
-    bob_wednesday = {**bob_tuesday, "part": "2026-03-04", "at": at(15)}
+    bob_wednesday = {**bob_tuesday, "part": "2026-03-04/after", "at": at(15)}
     assert rows == [alice, bob_tuesday, bob_wednesday]
     ids = dict(
         UsageRecord.objects.filter(client=client).values_list("agent", "source_id").distinct()
@@ -320,3 +320,27 @@ def test_per_call_items_rate_calls_and_agreements_without_a_surcharge_judge_no_h
         False,
         "+864008001234",
     )
+
+
+def test_an_agent_day_is_split_at_the_surcharge_calendars_hours() -> None:
+    client = northwind()  # business hours Mon-Fri 08:00-20:00 New York (EST, UTC-5 in March)
+    start = datetime(2026, 3, 3, 11, 0, tzinfo=UTC)  # Tuesday 06:00 in New York
+    agent_state(client, "Dana", "login", start)
+    agent_state(client, "Dana", "pause", start + timedelta(hours=1), reason="Training")
+    agent_state(client, "Dana", "unpause", start + timedelta(hours=3))
+    agent_state(client, "Dana", "logout", start + timedelta(hours=15))  # 21:00
+    usage_consume_all()
+
+    got = [
+        (r["part"], r["at"], r["logged_seconds"], r["productive_seconds"], r["training_seconds"])
+        for r in records(client)
+    ]
+    outside = {r["part"]: r["outside_hours"] for r in records(client)}
+    # 06:00-08:00 and 20:00-21:00 are outside hours (3 h, 1 h of it training, 07:00-08:00);
+    # 08:00-20:00 within (12 h, 1 h of it training, 08:00-09:00). Each part is dated by its
+    # first instant, so rating judges it as its part says.
+    assert got == [
+        ("2026-03-03/after", start, 3 * 3600, 2 * 3600, 3600),
+        ("2026-03-03", start + timedelta(hours=2), 12 * 3600, 11 * 3600, 3600),
+    ]
+    assert outside == {"2026-03-03": False, "2026-03-03/after": True}

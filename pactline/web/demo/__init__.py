@@ -23,9 +23,10 @@ from pactline.cases.demo import demo_cases
 from pactline.tenancy.access import Actor, system_actor
 from pactline.tenancy.models import Client
 from pactline.tenancy.services import provider_ensure
+from pactline.web.demo.billing import demo_billing_load
 from pactline.web.demo.chats import demo_chats_load
 from pactline.web.demo.mail import demo_mail_load
-from pactline.web.demo.measurements import demo_measurements_load
+from pactline.web.demo.measurements import demo_measurements_load, demo_reports_load
 from pactline.web.demo.outbound import demo_campaign_load
 from pactline.web.demo.recordings import demo_recordings_load
 from pactline.web.demo.social import demo_social_load
@@ -108,4 +109,6 @@ def _channels(actor: Actor, now: datetime, options: DemoOptions) -> list[str]:
         _("clocks: %(count)d SLA event(s) recorded up to now") % {"count": len(tick.events)}
     )
     lines += demo_measurements_load(actor=actor, clients=clients, now=now)
+    lines += demo_billing_load(actor=actor, clients=clients, now=now)
+    lines += demo_reports_load(actor=actor, clients=clients, now=now)
     return lines

@@ -1,4 +1,4 @@
-"""Demo measurements: the contacts rolled up, last month's compliance statement and reports.
+"""Demo measurements: the contacts rolled up, last month's compliance statements, the reports.
 
 In production `pactline serve` runs the metrics consumer and the report schedule; the demo
 does the same work once so that each client opens on a measured month."""
@@ -21,6 +21,7 @@ from pactline.tenancy.models import Client
 
 
 def demo_measurements_load(*, actor: Actor, clients: list[Client], now: datetime) -> list[str]:
+    """Roll the contacts up and issue last month's compliance statements."""
     read = consume_all(client_ids=[client.pk for client in clients])
     lines = [_("metrics: %(count)d contact(s) rolled up") % {"count": read}]
     for client in clients:
@@ -42,6 +43,17 @@ def demo_measurements_load(*, actor: Actor, clients: list[Client], now: datetime
                 "missed": statement.missed,
             }
         )
+    return lines
+
+
+def demo_reports_load(*, actor: Actor, clients: list[Client], now: datetime) -> list[str]:
+    """The reports of each client's last full period (after billing: they show its credits)."""
+    lines: list[str] = []
+    for client in clients:
+        version = agreement_version_in_force(client, now)
+        if version is None:
+            continue
+        today = now.astimezone(client_zone(client)).date()
         for spec in version.terms.reporting.reports:
             first, _last = period_of(spec.frequency, today)
             previous = period_of(spec.frequency, first - timedelta(days=1))[0]

@@ -111,6 +111,9 @@ PROFILES: dict[str, CallProfile] = {
         night_agent="Riley Evans",
         critical_daily=12,
         understaffed=0.14,
+        # Callers asking for the duty manager are forwarded to the client's mobile: the
+        # diversion the agreement charges against its prepayment.
+        transfer=("BLINDTRANSFER", "0412555019", "from-internal"),
         acw=55.0,
     ),
     "MT-CS-2026-042": CallProfile(

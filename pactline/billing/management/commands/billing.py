@@ -1,5 +1,6 @@
 """`pactline billing consume` derives usage from new and changed contacts; `pactline billing
-rebuild` re-derives one client's month through the same path."""
+rebuild` re-derives one client's month through the same path; `pactline billing close` closes
+one client's month by hand (the same step `pactline serve` runs when a month has ended)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from pactline.billing.close import close_command
 from pactline.billing.consumer import BATCH, usage_consume_all
 from pactline.billing.rebuild import usage_rebuild
+from pactline.common.errors import DomainError
 from pactline.metrics.intervals import local_midnight
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import system_actor
@@ -55,10 +58,13 @@ class Command(BaseCommand):
         rebuild = actions.add_parser("rebuild", help="re-derive one month of one client")
         rebuild.add_argument("--client", required=True, help="the client's code")
         rebuild.add_argument("--period", required=True, help="the month, YYYY-MM (client's zone)")
+        close = actions.add_parser("close", help="close one month of one client: draft invoice")
+        close.add_argument("--client", required=True, help="the client's code")
+        close.add_argument("--period", required=True, help="the month, YYYY-MM (client's zone)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # One small method per action; an action added later is one more entry here.
-        actions = {"consume": self._consume, "rebuild": self._rebuild}
+        actions = {"consume": self._consume, "rebuild": self._rebuild, "close": self._close}
         actions[options["action"]](options)
 
     def _consume(self, options: dict[str, Any]) -> None:
@@ -96,3 +102,9 @@ class Command(BaseCommand):
             f"rebuilt usage of {client.code} {first:%Y-%m} ({zone.key}): "
             f"{done.sources} sources, {done.records} records"
         )
+
+    def _close(self, options: dict[str, Any]) -> None:
+        try:
+            self.stdout.write(close_command(options["client"], options["period"]))
+        except DomainError as error:
+            raise CommandError(str(error)) from error
