@@ -66,7 +66,7 @@ def test_monthly_report_in_every_format(tmp_path: Path) -> None:
     assert "March 2026" in text
     assert "64.3%" in text  # the phone service level (SL-C), 9 of 14
     assert "Calls answered within 20 s" in text  # the definition used, beside the figure
-    assert "Not available in this report" in text  # service credits
+    assert "Not measured: no calendar month of this period has been closed yet." in text
     assert first_page_ink(files["pdf"]) > 0.02
 
     rows = _rows(files["csv"].decode("utf-8-sig"))
