@@ -152,7 +152,7 @@ def invoice_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
         and invoice.status == DocumentStatus.ISSUED
         and invoice.kind != DocumentKind.CREDIT_NOTE,
     }
-    return render(request, "billing/invoice.html", context)
+    return render(request, "billing/invoice_detail.html", context)
 
 
 @login_required
@@ -226,14 +226,14 @@ def _form_page(
 @domain_errors
 def invoice_issue_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """GET: what issuing does, and a button; POST: issue (an issued one is shown as it is)."""
-    from pactline.billing.services import invoice_issue
-
     actor = request_actor(request)
     invoice = access_invoice(actor, invoice_id, for_write=True)
     if request.method == "POST":
         if invoice.status == DocumentStatus.ISSUED:
             messages.info(request, _("This document was already issued; here it is."))
             return redirect("billing:invoice", invoice_id=invoice.pk)
+        from pactline.billing.services import invoice_issue
+
         try:
             issued = invoice_issue(actor=actor, invoice=invoice, now=timezone.now())
         except ValidationFailed as failed:
@@ -258,8 +258,6 @@ def invoice_issue_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def invoice_payment_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    from pactline.billing.services import payment_record
-
     actor = request_actor(request)
     invoice = access_invoice(actor, invoice_id, for_write=True)
     form = PaymentForm(request.POST or None, initial={"received_on": timezone.now().date()})
@@ -270,6 +268,8 @@ def invoice_payment_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
             form.add_error(None, _("Payments are recorded against an issued invoice."))
         elif form.is_valid():
             data = form.cleaned_data
+            from pactline.billing.services import payment_record
+
             try:
                 payment_record(
                     actor=actor,
@@ -296,8 +296,6 @@ def invoice_payment_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def close_page(request: HttpRequest, code: str) -> HttpResponse:
-    from pactline.billing.close import month_close
-
     actor = request_actor(request)
     client = access_billing(actor, code, for_write=True)
     now = timezone.now()
@@ -308,6 +306,8 @@ def close_page(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            from pactline.billing.close import month_close
+
             try:
                 result = month_close(
                     actor=actor, client=client, period_start=form.cleaned_data["period"], now=now
@@ -328,8 +328,6 @@ def close_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def exclusions_page(request: HttpRequest, code: str) -> HttpResponse:
-    from pactline.billing.credits import credit_exclusion_record
-
     actor = request_actor(request)
     client = access_billing(actor, code, for_write=True)
     form = ExclusionForm(request.POST or None)
@@ -338,6 +336,8 @@ def exclusions_page(request: HttpRequest, code: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
+            from pactline.billing.credits import credit_exclusion_record
+
             try:
                 credit_exclusion_record(
                     actor=actor,
@@ -361,8 +361,6 @@ def exclusions_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def forecasts_page(request: HttpRequest, code: str) -> HttpResponse:
-    from pactline.billing.credits import volume_forecast_record
-
     actor = request_actor(request)
     client = access_billing(actor, code, for_write=True)
     form = ForecastForm(request.POST or None)
@@ -371,6 +369,8 @@ def forecasts_page(request: HttpRequest, code: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
+            from pactline.billing.credits import volume_forecast_record
+
             try:
                 volume_forecast_record(
                     actor=actor,
@@ -393,8 +393,6 @@ def forecasts_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def top_up_page(request: HttpRequest, code: str) -> HttpResponse:
-    from pactline.billing.diversion import diversion_top_up
-
     actor = request_actor(request)
     client = access_billing(actor, code, for_write=True)
     form = TopUpForm(request.POST or None)
@@ -403,6 +401,8 @@ def top_up_page(request: HttpRequest, code: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
+            from pactline.billing.diversion import diversion_top_up
+
             try:
                 diversion_top_up(
                     actor=actor,

@@ -18,6 +18,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from pactline.agreements.models import Agreement, AgreementVersion
 from pactline.audit.models import AuditEvent
+from pactline.billing.models import (
+    CreditExclusion,
+    DiversionEntry,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    VolumeForecast,
+)
 from pactline.cases.models import Case, TimelineEntry
 from pactline.channels.chat.models import ChatMessage, ChatSession
 from pactline.channels.email.models import EmailAttachment, EmailMessage
@@ -54,6 +62,8 @@ MODELS: dict[str, type[Model]] = {
     "statement_id": Statement,
     "report_id": GeneratedReport,
     "call_pk": Call,
+    "invoice_id": Invoice,
+    "line_id": InvoiceLine,
 }
 ROUTE_MODELS: dict[tuple[str, str], type[Model]] = {
     ("knowledge:attachment", "attachment_id"): KnowledgeAttachment,
@@ -177,6 +187,12 @@ def state() -> tuple[int, ...]:
         Statement.objects.count(),
         GeneratedReport.objects.count(),
         KnowledgeArticle.objects.count(),
+        Invoice.objects.filter(status="issued").count(),
+        Invoice.objects.count(),
+        Payment.objects.count(),
+        DiversionEntry.objects.count(),
+        CreditExclusion.objects.count(),
+        VolumeForecast.objects.count(),
     )
 
 
