@@ -11,6 +11,8 @@ notes, never edits."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -186,6 +188,30 @@ class Invoice(ClientOwned):
     def __str__(self) -> str:
         return self.number or f"{self.kind} draft {self.period_start}"
 
+    # The status as stored: an issued document refuses to be saved or deleted again.
+    _stored_status = ""
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Invoice:
+        invoice = super().from_db(db, field_names, values)
+        invoice._stored_status = invoice.__dict__.get("status", "")
+        return invoice
+
+    @property
+    def is_frozen(self) -> bool:
+        return self._stored_status == DocumentStatus.ISSUED
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.is_frozen:
+            raise TypeError("an issued document is never changed: write a credit or debit note")
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_frozen:
+            raise TypeError("an issued document is never deleted: write a credit note")
+        return super().delete(*args, **kwargs)
+
 
 class LineKind(models.TextChoices):
     CHARGE = "charge", _("Charge")
@@ -222,6 +248,16 @@ class InvoiceLine(ClientOwned):
     def __str__(self) -> str:
         return f"{self.item}: {self.amount}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.invoice.is_frozen:
+            raise TypeError("the lines of an issued document are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.invoice.is_frozen:
+            raise TypeError("the lines of an issued document are never deleted")
+        return super().delete(*args, **kwargs)
+
 
 class InvoiceSequence(models.Model):
     """The last number issued in one series and year, for the one provider (gap-free: drawn
@@ -238,6 +274,9 @@ class InvoiceSequence(models.Model):
                 fields=["provider", "series", "year"], name="billing_sequence_key"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.series}-{self.year}: {self.last}"
 
 
 class Payment(ClientOwned):

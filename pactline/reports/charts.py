@@ -23,7 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from pactline.reports import fonts
+from pactline.common import fonts
 
 WIDTH, HEIGHT = 7.2, 2.6  # inches
 COLORS = ("#1f5fbf", "#d9822b", "#2e8540", "#8a3ffc", "#a3a3a3")

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
+from pactline.common import fonts
 from pactline.common.spreadsheet import safe_cell, safe_row
-from pactline.reports import fonts
 from pactline.reports.formatting import Chart, ReportView, Section
 from pactline.reports.sections import SheetRow, registered_section, section_templates, table_rows
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from pactline.agreements.presentation.operations import report_view as owed_report_view
 from pactline.common.errors import ValidationFailed
+from pactline.common.fonts import MissingCJKFont
 from pactline.common.http import domain_errors
 from pactline.metrics.timezones import client_zone
 from pactline.reports.access import (
@@ -23,7 +24,6 @@ from pactline.reports.access import (
     access_reports_generate,
     can_generate_reports,
 )
-from pactline.reports.fonts import MissingCJKFont
 from pactline.reports.forms import GenerateForm
 from pactline.reports.latest import latest_reports
 from pactline.reports.presentation import report_view

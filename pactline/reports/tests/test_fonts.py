@@ -19,8 +19,9 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from conftest import make_user
+from pactline.common import fonts
 from pactline.metrics.tests.support import SYSTEM
-from pactline.reports import charts, fonts
+from pactline.reports import charts
 from pactline.reports.models import GeneratedReport
 from pactline.reports.presentation import report_view
 from pactline.reports.renderers import render_pdf

@@ -1,4 +1,4 @@
-"""The CJK font reports are set in, brought by the project itself.
+"""The CJK font documents (reports, invoices) are set in, brought by the project itself.
 
 Latin text is set in DejaVu Sans (WeasyPrint's and matplotlib's default); Chinese text needs a
 CJK font, which a server does not have by default. Pactline depends on `paperang-p2-fonts-cjk`,
