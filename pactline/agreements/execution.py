@@ -36,7 +36,6 @@ NOT_YET_EXECUTED: tuple[str, ...] = (
     "scope.service_types",
     "scope.case_categories",
     "scope.languages",
-    "scope.service_map",  # billing will bill each call, case and agent hour by its service
     "pricing",
     "service_credits",
     "data_protection.retention_days",
