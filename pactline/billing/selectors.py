@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Q, QuerySet, Sum
 
@@ -40,6 +39,9 @@ from pactline.billing.models import (
     UsageRecord,
     VolumeForecast,
 )
+from pactline.billing.documents import line_records
+from pactline.billing.services import invoice_outstanding
+from pactline.metrics.periods import period_bounds
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import Actor, Permission, clients_with
 from pactline.tenancy.models import Client
@@ -74,28 +76,11 @@ def invoice_lines(invoice: Invoice) -> QuerySet[InvoiceLine]:
     return invoice.lines.order_by("position")
 
 
-def period_bounds(first: date, last: date, zone_name: str) -> tuple[datetime, datetime]:
-    """The UTC instants from the start of `first` to the end of `last`, local to the zone."""
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    start = datetime.combine(first, time(), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
-    return start, end
-
-
 def line_usage(line: InvoiceLine) -> QuerySet[UsageRecord]:
-    """The usage records behind a line (see the module docstring), oldest first."""
-    invoice = line.invoice
-    start, end = period_bounds(invoice.period_start, invoice.period_end, invoice.timezone)
-    return UsageRecord.objects.filter(
-        client_id=line.client_id,
-        price_item=line.item,
-        agreement_version_id=invoice.agreement_version_id,
-        at__gte=start,
-        at__lt=end,
-    ).order_by("at", "id")
+    """The usage records behind a line, oldest first: the same records as its CSV
+    (`documents.line_records`: the item's records of the document's period; for an
+    after-hours line those outside hours, for a diversion line the diverted legs)."""
+    return line_records(line).order_by("at", "id")
 
 
 def usage_list(
@@ -109,7 +94,7 @@ def usage_list(
     local days `first`..`last` and of one price item, oldest first."""
     rows = UsageRecord.objects.filter(client=client)
     if first is not None and last is not None:
-        start, end = period_bounds(first, last, client_zone(client).key)
+        start, end = period_bounds(first, last, client_zone(client))
         rows = rows.filter(at__gte=start, at__lt=end)
     if item is not None:
         rows = rows.filter(price_item=item)
@@ -251,22 +236,20 @@ class Overdue:
 
 
 def overdue_list(*, actor: Actor, today: date) -> list[Overdue]:
-    """Issued invoices and debit notes past their due date and not paid in full, the most
-    late first. An invoice due on request is due from its date."""
-    rows = (
-        invoice_list(actor=actor, status=DocumentStatus.ISSUED)
-        .exclude(kind=DocumentKind.CREDIT_NOTE)
-        .annotate(paid=Sum("payments__amount"))
+    """Issued invoices and debit notes past their due date with something still owed (their
+    total less payments and issued credit notes), the most late first. A document due on
+    request is due from its date."""
+    rows = invoice_list(actor=actor, status=DocumentStatus.ISSUED).exclude(
+        kind=DocumentKind.CREDIT_NOTE
     )
     found = []
     for invoice in rows:
         due = invoice.due_on or invoice.issued_on
         if due is None or due >= today:
             continue
-        paid = invoice.paid or ZERO  # type: ignore[attr-defined]
-        outstanding = invoice.total - paid
+        outstanding = invoice_outstanding(invoice)
         if outstanding > 0:
-            found.append(Overdue(invoice, paid, outstanding, (today - due).days))
+            found.append(Overdue(invoice, paid_amount(invoice), outstanding, (today - due).days))
     return sorted(found, key=lambda row: (-row.days_late, row.invoice.pk))
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
         "clients/<slug:code>/billing/diversion/top-up/", views.top_up_page, name="diversion-top-up"
     ),
     path("clients/<slug:code>/billing/close/", views.close_page, name="close"),
+    path("clients/<slug:code>/billing/late-fees/", views.late_fees_page, name="late-fees"),
     path("clients/<slug:code>/billing/exclusions/", views.exclusions_page, name="exclusions"),
     path("clients/<slug:code>/billing/forecasts/", views.forecasts_page, name="forecasts"),
     path("invoices/<int:invoice_id>/", views.invoice_page, name="invoice"),
@@ -26,5 +27,5 @@ urlpatterns = [
         name="invoice-download",
     ),
     path("invoices/lines/<int:line_id>/usage/", views.line_usage_page, name="line-usage"),
-    path("invoices/lines/<int:line_id>/usage.csv", views.line_usage_csv, name="line-usage-csv"),
+    path("invoices/lines/<int:line_id>/usage.csv", views.line_usage_csv_download, name="line-usage-csv"),
 ]

@@ -26,6 +26,10 @@ from pactline.billing.access import (
     can_manage_billing,
     sees_drafts,
 )
+from pactline.billing.close import month_close
+from pactline.billing.credits import credit_exclusion_record, volume_forecast_record
+from pactline.billing.diversion import diversion_balance, diversion_top_up
+from pactline.billing.documents import invoice_csv, invoice_pdf, line_usage_csv
 from pactline.billing.forms import (
     CloseForm,
     ExclusionForm,
@@ -35,6 +39,7 @@ from pactline.billing.forms import (
     TopUpForm,
 )
 from pactline.billing.models import DocumentKind, DocumentStatus, Invoice
+from pactline.billing.services import invoice_issue, late_fees_invoice, payment_record
 from pactline.common.errors import Conflict, NotFound, ValidationFailed
 from pactline.common.http import domain_errors
 from pactline.metrics.timezones import client_zone
@@ -94,7 +99,7 @@ def client_page(request: HttpRequest, code: str) -> HttpResponse:
         "memos": _memos(actor, client),
         "ledger": list(reversed(ledger[-LEDGER_ROWS:])),
         "ledger_more": len(ledger) > LEDGER_ROWS,
-        "balance": ledger[-1].balance if ledger else None,
+        "balance": diversion_balance(client) if ledger else None,
         "can_manage": has_permission(actor, Permission.BILLING_MANAGE, client.id),
         "sees_drafts": sees_drafts(actor, client.id),
     }
@@ -121,7 +126,7 @@ def diversion_page(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "client": client,
         "ledger": list(reversed(ledger)),
-        "balance": ledger[-1].balance if ledger else None,
+        "balance": diversion_balance(client) if ledger else None,
         "zone": client_zone(client).key,
         "can_manage": has_permission(actor, Permission.BILLING_MANAGE, client.id),
     }
@@ -180,8 +185,6 @@ def _filename(invoice: Invoice, extension: str) -> str:
 @require_GET
 @domain_errors
 def invoice_download(request: HttpRequest, invoice_id: int, fmt: str) -> HttpResponse:
-    from pactline.billing.documents import invoice_csv, invoice_pdf
-
     actor = request_actor(request)
     invoice = access_invoice(actor, invoice_id)
     if fmt == "pdf":
@@ -197,12 +200,10 @@ def invoice_download(request: HttpRequest, invoice_id: int, fmt: str) -> HttpRes
 @login_required
 @require_GET
 @domain_errors
-def line_usage_csv(request: HttpRequest, line_id: int) -> HttpResponse:
-    from pactline.billing.documents import line_usage_csv as usage_csv
-
+def line_usage_csv_download(request: HttpRequest, line_id: int) -> HttpResponse:
     actor = request_actor(request)
     line = access_invoice_line(actor, line_id)
-    response = HttpResponse(usage_csv(line), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(line_usage_csv(line), content_type="text/csv; charset=utf-8")
     name = _filename(line.invoice, f"line-{line.position}.csv")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -232,8 +233,6 @@ def invoice_issue_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
         if invoice.status == DocumentStatus.ISSUED:
             messages.info(request, _("This document was already issued; here it is."))
             return redirect("billing:invoice", invoice_id=invoice.pk)
-        from pactline.billing.services import invoice_issue
-
         try:
             issued = invoice_issue(actor=actor, invoice=invoice, now=timezone.now())
         except ValidationFailed as failed:
@@ -268,8 +267,6 @@ def invoice_payment_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
             form.add_error(None, _("Payments are recorded against an issued invoice."))
         elif form.is_valid():
             data = form.cleaned_data
-            from pactline.billing.services import payment_record
-
             try:
                 payment_record(
                     actor=actor,
@@ -281,6 +278,8 @@ def invoice_payment_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
                 )
             except ValidationFailed as failed:
                 form.add_service_errors(failed)
+            except Conflict as conflict:
+                form.add_error(None, str(conflict))
             else:
                 messages.success(request, _("The payment is recorded."))
                 return redirect("billing:invoice", invoice_id=invoice.pk)
@@ -306,20 +305,18 @@ def close_page(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            from pactline.billing.close import month_close
-
             try:
                 result = month_close(
                     actor=actor, client=client, period_start=form.cleaned_data["period"], now=now
                 )
             except ValidationFailed as failed:
                 form.add_service_errors(failed)
+            except Conflict as conflict:
+                form.add_error(None, str(conflict))
+                status = 409
             else:
                 messages.success(request, _("The month is closed: its draft is ready to review."))
-                draft = result if isinstance(result, Invoice) else None
-                if draft is not None:
-                    return redirect("billing:invoice", invoice_id=draft.pk)
-                return redirect("billing:client", code=client.code)
+                return redirect("billing:invoice", invoice_id=result.invoice.pk)
     context = {"client": client, "zone": client_zone(client, now).key}
     return _form_page(request, form, "billing/close.html", context, status)
 
@@ -336,8 +333,6 @@ def exclusions_page(request: HttpRequest, code: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            from pactline.billing.credits import credit_exclusion_record
-
             try:
                 credit_exclusion_record(
                     actor=actor,
@@ -369,8 +364,6 @@ def forecasts_page(request: HttpRequest, code: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            from pactline.billing.credits import volume_forecast_record
-
             try:
                 volume_forecast_record(
                     actor=actor,
@@ -401,8 +394,6 @@ def top_up_page(request: HttpRequest, code: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            from pactline.billing.diversion import diversion_top_up
-
             try:
                 diversion_top_up(
                     actor=actor,
@@ -416,6 +407,35 @@ def top_up_page(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(request, _("The prepayment is recorded."))
                 return redirect("billing:diversion", code=client.code)
-    ledger = selectors.diversion_ledger(client=client)
-    context = {"client": client, "balance": ledger[-1].balance if ledger else None}
+    context = {"client": client, "balance": diversion_balance(client)}
     return _form_page(request, form, "billing/top_up.html", context, status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def late_fees_page(request: HttpRequest, code: str) -> HttpResponse:
+    """GET: what is overdue and what invoicing late payment does; POST: write the draft."""
+    actor = request_actor(request)
+    client = access_billing(actor, code, for_write=True)
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            draft = late_fees_invoice(actor=actor, client=client, now=now)
+        except ValidationFailed as failed:
+            messages.error(request, "; ".join(error.message for error in failed.errors))
+            return redirect("billing:late-fees", code=client.code)
+        except Conflict as conflict:
+            messages.error(request, str(conflict))
+            return redirect("billing:late-fees", code=client.code)
+        if draft is None:
+            messages.info(request, _("No late-payment charge is due."))
+            return redirect("billing:client", code=client.code)
+        messages.success(request, _("The late-payment charges are drafted."))
+        return redirect("billing:invoice", invoice_id=draft.pk)
+    overdue = [
+        row
+        for row in selectors.overdue_list(actor=actor, today=now.date())
+        if row.invoice.client_id == client.id
+    ]
+    return render(request, "billing/late_fees.html", {"client": client, "overdue": overdue})

@@ -163,6 +163,7 @@ PAGES: dict[str, Rule | None] = {
     "billing:diversion": BILLING_READ,
     "billing:diversion-top-up": BILLING_MANAGE,
     "billing:close": BILLING_MANAGE,
+    "billing:late-fees": BILLING_MANAGE,
     "billing:exclusions": BILLING_MANAGE,
     "billing:forecasts": BILLING_MANAGE,
     "billing:invoice": BILLING_READ,
