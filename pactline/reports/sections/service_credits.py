@@ -125,7 +125,7 @@ def present(credits: ServiceCredits, p: Presenter) -> Section:
             for line in month.lines
         ]
         table.notes = [
-            _("Credited: %(total)s %(currency)s on charges of %(charges)s %(currency)s.")
+            _("Credited: %(total)s %(currency)s (on charges of %(charges)s %(currency)s).")
             % {
                 "total": money_text(month.total, month.currency),
                 "charges": money_text(month.charges, month.currency),
