@@ -216,9 +216,13 @@ def diversion_ledger(*, client: Client) -> list[LedgerRow]:
 # --- Payments, overdue, statement of account ---------------------------------------------------
 
 
+MONEY_PLACES = Decimal("0.000001")  # the money fields' decimal places
+
+
 def paid_amount(invoice: Invoice) -> Decimal:
+    """The payments' sum, at the money fields' places whatever the database returns."""
     paid = Payment.objects.filter(invoice=invoice).aggregate(total=Sum("amount"))["total"]
-    return paid if paid is not None else ZERO
+    return (paid if paid is not None else ZERO).quantize(MONEY_PLACES)
 
 
 def _owed(invoice: Invoice) -> Decimal:
