@@ -225,10 +225,11 @@ class UsageQuery(Schema):
 
 def month_bounds(period: str) -> tuple[date, date]:
     """`YYYY-MM` as its first and last day; a `ValidationFailed` on `period` otherwise."""
-    try:
-        first = datetime.strptime(period, "%Y-%m").date()
-    except ValueError:
-        first = None
+    year, dash, month = period.partition("-")
+    first = None
+    digits = dash and year.isascii() and year.isdigit() and month.isascii() and month.isdigit()
+    if digits and len(year) == 4 and len(month) == 2 and 1 <= int(month) <= 12 and int(year):
+        first = date(int(year), int(month), 1)
     if first is None or not DAY_MIN <= first <= DAY_MAX:
         raise ValidationFailed([FieldError("period", _("must be a month written YYYY-MM"))])
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)

@@ -27,6 +27,7 @@ from pactline.billing.access import (
     readable_invoices,
     sees_drafts,
 )
+from pactline.billing.documents import line_records
 from pactline.billing.models import (
     CreditExclusion,
     CreditMemo,
@@ -39,7 +40,6 @@ from pactline.billing.models import (
     UsageRecord,
     VolumeForecast,
 )
-from pactline.billing.documents import line_records
 from pactline.billing.services import invoice_outstanding
 from pactline.metrics.periods import period_bounds
 from pactline.metrics.timezones import client_zone
@@ -278,21 +278,22 @@ class Account:
 def statement_of_account(*, actor: Actor, client: Client) -> Account:
     """Issued documents and payments of the client (authorized by the caller), by date."""
     documents = invoice_list(actor=actor, client=client, status=DocumentStatus.ISSUED)
-    events: list[tuple[date, int, int, Invoice | None, Payment | None]] = []
-    for invoice in documents:
-        events.append((invoice.issued_on or invoice.period_end, 0, invoice.pk, invoice, None))
-    payments = Payment.objects.filter(client=client, invoice__status=DocumentStatus.ISSUED)
-    for payment in payments.select_related("invoice"):
-        events.append((payment.received_on, 1, payment.pk, None, payment))
+    events: list[tuple[date, int, int, Invoice | None, Payment | None]] = [
+        (invoice.issued_on or invoice.period_end, 0, invoice.pk, invoice, None)
+        for invoice in documents
+    ]
+    # Payments of the documents listed: issued ones (a payment needs one).
+    payments = Payment.objects.filter(client=client, invoice__in=documents)
+    events += [(payment.received_on, 1, payment.pk, None, payment) for payment in payments]
     balance = ZERO
     rows = []
     for day, _order, _pk, invoice, payment in sorted(events, key=lambda e: e[:3]):
+        debit, credit = ZERO, ZERO
         if invoice is not None:
             owed = _owed(invoice)
             debit, credit = (owed, ZERO) if owed >= 0 else (ZERO, -owed)
-        else:
-            assert payment is not None
-            debit, credit = ZERO, payment.amount
+        elif payment is not None:
+            credit = payment.amount
         balance += debit - credit
         rows.append(AccountRow(day, invoice, payment, debit, credit, balance))
     currency = next((row.invoice.currency for row in rows if row.invoice is not None), "")

@@ -27,5 +27,9 @@ urlpatterns = [
         name="invoice-download",
     ),
     path("invoices/lines/<int:line_id>/usage/", views.line_usage_page, name="line-usage"),
-    path("invoices/lines/<int:line_id>/usage.csv", views.line_usage_csv_download, name="line-usage-csv"),
+    path(
+        "invoices/lines/<int:line_id>/usage.csv",
+        views.line_usage_csv_download,
+        name="line-usage-csv",
+    ),
 ]

@@ -24,6 +24,7 @@ from pactline.billing.access import (
     access_invoice,
     access_invoice_line,
     can_manage_billing,
+    managed_clients,
     sees_drafts,
 )
 from pactline.billing.close import month_close
@@ -66,9 +67,7 @@ def workspace_page(request: HttpRequest) -> HttpResponse:
         "periods": selectors.periods_to_close(actor=actor, now=now),
         "drafts": selectors.draft_list(actor=actor),
         "overdue": selectors.overdue_list(actor=actor, today=now.date()),
-        "clients": Client.objects.filter(id__in=selectors.managed_clients(actor)).order_by(
-            "name"
-        ),
+        "clients": Client.objects.filter(id__in=managed_clients(actor)).order_by("name"),
     }
     return render(request, "billing/workspace.html", context)
 

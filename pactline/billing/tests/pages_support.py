@@ -271,7 +271,10 @@ def billing_fixture(world: World) -> Billing:
         recorded_by="user:billing",
     )
     september = memo(
-        client, statement(client, date(2026, 9, 1), date(2026, 9, 30)), credit_note, date(2026, 9, 1)
+        client,
+        statement(client, date(2026, 9, 1), date(2026, 9, 30)),
+        credit_note,
+        date(2026, 9, 1),
     )
     october = memo(
         client, statement(client, date(2026, 10, 1), date(2026, 10, 31)), draft, date(2026, 10, 1)

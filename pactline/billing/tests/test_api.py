@@ -75,9 +75,10 @@ def test_one_invoice_with_its_lines_and_exact_figures(billing: Billing) -> None:
         "1357.950000",
     )
     assert body["paid"] == "500.000000"
-    assert [(line["item"], line["quantity"], line["amount"], line["usage_count"]) for line in body["lines"]] == [  # noqa: E501
-        ("Inbound handled minutes", "2469.000000", "1234.500000", 2)
-    ]
+    assert [
+        (line["item"], line["quantity"], line["amount"], line["usage_count"])
+        for line in body["lines"]
+    ] == [("Inbound handled minutes", "2469.000000", "1234.500000", 2)]
     other = _as(billing.world, "client_b_manager").get(f"/api/v1/invoices/{billing.invoice.pk}")
     assert other.status_code == 404
     assert _as(billing.world, "client_a_viewer").get("/api/v1/invoices/999999").status_code == 404
@@ -92,8 +93,13 @@ def test_usage_by_period_and_item_paginated(billing: Billing) -> None:
     assert [row["source_id"] for row in item.json()] == [1, 2]
     page = http.get("/api/v1/usage?client=client-a&limit=2&offset=2")
     assert [row["source_id"] for row in page.json()] == [2, 3]
-    assert _as(billing.world, "client_a_agent").get("/api/v1/usage?client=client-a").status_code == 403
-    assert _as(billing.world, "client_b_manager").get("/api/v1/usage?client=client-a").status_code == 404  # noqa: E501
+    assert (
+        _as(billing.world, "client_a_agent").get("/api/v1/usage?client=client-a").status_code == 403
+    )
+    assert (
+        _as(billing.world, "client_b_manager").get("/api/v1/usage?client=client-a").status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize(
@@ -117,15 +123,24 @@ def test_bad_usage_queries_name_their_field(billing: Billing, query: str, field:
 def test_credits_with_reasons_in_the_requests_language(billing: Billing) -> None:
     http = _as(billing.world, "client_a_viewer")
     (memo,) = http.get("/api/v1/credits").json()  # October's memo is on the draft
-    assert (memo["month"], memo["total"], memo["charges"]) == ("2026-09-01", "200.000000", "1234.500000")
+    assert (memo["month"], memo["total"], memo["charges"]) == (
+        "2026-09-01",
+        "200.000000",
+        "1234.500000",
+    )
     first = memo["lines"][0]
     assert (first["reference"], first["credited"], first["status"]) == (
         "phone.answer_within",
         "200",
         "credited",
     )
-    assert first["reason_text"] == "phone.answer_within missed: 10 percent of the at-risk amount 2000"
+    assert (
+        first["reason_text"] == "phone.answer_within missed: 10 percent of the at-risk amount 2000"
+    )
     chinese = http.get("/api/v1/credits", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
-    assert chinese[0]["lines"][0]["reason_text"] == "phone.answer_within 未达标：抵扣风险金额 2000 的 10%"
+    assert (
+        chinese[0]["lines"][0]["reason_text"]
+        == "phone.answer_within 未达标：抵扣风险金额 2000 的 10%"
+    )
     provider = _as(billing.world, "billing").get("/api/v1/credits?client=client-a").json()
     assert [row["month"] for row in provider] == ["2026-10-01", "2026-09-01"]

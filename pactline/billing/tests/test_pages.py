@@ -146,7 +146,9 @@ def test_a_draft_is_missing_for_the_client(billing: Billing) -> None:
         assert http.get(f"/invoices/lines/{draft_line.pk}/usage/").status_code == 404
         page = http.get("/clients/client-a/billing/").content.decode()
         assert "999.00" not in page and f"/invoices/{billing.draft.pk}/" not in page
-    assert http_as(billing.world, "billing").get(f"/invoices/{billing.draft.pk}/").status_code == 200
+    assert (
+        http_as(billing.world, "billing").get(f"/invoices/{billing.draft.pk}/").status_code == 200
+    )
 
 
 def test_the_invoice_page_shows_the_exact_figures(billing: Billing) -> None:
@@ -312,11 +314,36 @@ def test_top_up_exclusion_and_forecast(billing: Billing) -> None:
 @pytest.mark.parametrize(
     ("url", "data", "field"),
     [
-        ("/clients/client-a/billing/exclusions/", {"month": "2026-09-01", "reference": "phone.answer_within", "kind": "bogus", "reason": "x"}, "kind"),  # noqa: E501
-        ("/clients/client-a/billing/exclusions/", {"month": "2026-09-01", "reference": "phone", "kind": "client_caused", "reason": "x"}, "reference"),  # noqa: E501
-        ("/clients/client-a/billing/forecasts/", {"month": "2026-09-01", "reference": "phone", "forecast": "-1"}, "forecast"),  # noqa: E501
-        ("/clients/client-a/billing/forecasts/", {"month": "9999-99-99", "reference": "phone", "forecast": "1"}, "month"),  # noqa: E501
-        ("/clients/client-a/billing/diversion/top-up/", {"amount": "0", "reference": "P"}, "amount"),  # noqa: E501
+        (
+            "/clients/client-a/billing/exclusions/",
+            {
+                "month": "2026-09-01",
+                "reference": "phone.answer_within",
+                "kind": "bogus",
+                "reason": "x",
+            },
+            "kind",
+        ),
+        (
+            "/clients/client-a/billing/exclusions/",
+            {"month": "2026-09-01", "reference": "phone", "kind": "client_caused", "reason": "x"},
+            "reference",
+        ),
+        (
+            "/clients/client-a/billing/forecasts/",
+            {"month": "2026-09-01", "reference": "phone", "forecast": "-1"},
+            "forecast",
+        ),
+        (
+            "/clients/client-a/billing/forecasts/",
+            {"month": "9999-99-99", "reference": "phone", "forecast": "1"},
+            "month",
+        ),
+        (
+            "/clients/client-a/billing/diversion/top-up/",
+            {"amount": "0", "reference": "P"},
+            "amount",
+        ),
         ("/clients/client-a/billing/close/", {"period": "not a date"}, "period"),
         ("/clients/client-a/billing/close/", {"period": "2099-01-01"}, "period"),
     ],

@@ -53,8 +53,10 @@ def test_a_closed_month_reports_its_credits(billing: Billing) -> None:
             "5",
             "9.2",
             "0.00",
-            "phone.abandon_rate missed, excluded (force_majeure: Storm outage; approved by "
-            "client:jane): no credit",
+            (
+                "phone.abandon_rate missed, excluded (force_majeure: Storm outage; approved by "
+                "client:jane): no credit"
+            ),
         ],
     ]
     assert table.notes == ["Credited: 200.00 AUD (on charges of 1,234.50 AUD)."]
@@ -74,6 +76,9 @@ def test_a_month_whose_credits_are_on_a_draft_is_not_measured(billing: Billing) 
     ]
     assert section.tables == []
     assert section.notes == [
-        "Not measured: no calendar month of this period has been closed yet. Service credits"
-        " are computed per month at month close, from the issued compliance statement."
+        (
+            "Not measured: no calendar month of this period has been closed yet. Service"
+            " credits are computed per month at month close, from the issued compliance"
+            " statement."
+        )
     ]

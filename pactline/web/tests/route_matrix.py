@@ -70,6 +70,12 @@ ROUTE_MODELS: dict[tuple[str, str], type[Model]] = {
     ("POST /api/v1/social/{client_code}/outbox/{message_id}/ack", "message_id"): SocialMessage,
 }
 FORMATS = {"agreements:version-export": "yaml"}
+# Rows a route's parameter may take: an issued document (a draft is the provider's alone, so
+# the client's users would rightly not find it).
+ROW_FILTERS: dict[type[Model], dict[str, str]] = {
+    Invoice: {"status": "issued"},
+    InvoiceLine: {"invoice__status": "issued"},
+}
 
 
 @dataclass(frozen=True)
@@ -158,7 +164,7 @@ def fill(route: Route) -> tuple[str, Client] | str:
         model = ROUTE_MODELS.get((route.key, name)) or MODELS.get(name)
         if model is None:
             return f"no rule fills the parameter {name!r} (add it to MODELS in route_matrix)"
-        rows = model._default_manager.order_by("id")
+        rows = model._default_manager.filter(**ROW_FILTERS.get(model, {})).order_by("id")
         if client is not None:
             rows = rows.filter(client=client)
         row = rows.first()
