@@ -356,3 +356,14 @@ def test_bad_form_input_names_its_field(
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert state() == before
+
+
+def test_the_menu_offers_billing_to_those_who_read_it(billing: Billing) -> None:
+    def menu(persona: str) -> str:
+        html = http_as(billing.world, persona).get("/").content.decode()
+        return html.split('<nav class="mainnav"')[1].split("</nav>")[0]
+
+    assert 'href="/billing/"' in menu("billing") and 'href="/billing/"' in menu("provider_admin")
+    assert 'href="/clients/client-a/billing/"' in menu("client_a_viewer")
+    for persona in ("supervisor", "client_a_agent", "qa_analyst"):
+        assert "/billing/" not in menu(persona), persona
