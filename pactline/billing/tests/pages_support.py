@@ -85,6 +85,10 @@ def document(
         tax_amount=Decimal(tax),
         total=Decimal(total),
         rounding_rule="half-up to 0.01 per line",
+        parties={
+            "seller": {"name": "Pactline Care", "legal_name": "", "address": "", "tax_id": ""},
+            "buyer": {"name": client.name, "legal_name": "", "address": "", "tax_id": ""},
+        },
         created_at=ISSUED_AT,
     )
     for position, (item, model, quantity, unit, rate, amount, usage) in enumerate(lines, 1):

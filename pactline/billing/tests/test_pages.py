@@ -367,3 +367,15 @@ def test_the_menu_offers_billing_to_those_who_read_it(billing: Billing) -> None:
     assert 'href="/clients/client-a/billing/"' in menu("client_a_viewer")
     for persona in ("supervisor", "client_a_agent", "qa_analyst"):
         assert "/billing/" not in menu(persona), persona
+
+
+def test_downloads_of_an_issued_invoice(billing: Billing) -> None:
+    http = http_as(billing.world, "client_a_viewer")
+    pdf = http.get(f"/invoices/{billing.invoice.pk}/download.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert 'filename="client-a-INV-2026-000007.pdf"' in pdf["Content-Disposition"]
+    csv = http.get(f"/invoices/{billing.invoice.pk}/download.csv")
+    assert "INV-2026-000007" in csv.content.decode("utf-8-sig")
+    assert http.get(f"/invoices/{billing.invoice.pk}/download.xml").status_code == 404
+    assert http.get(f"/invoices/{billing.draft.pk}/download.pdf").status_code == 404
