@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from pactline.common.fields import OrderedJSONField
 from pactline.common.models import ClientOwned
 
-MONEY = {"max_digits": 20, "decimal_places": 6}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
 
 
 class Cursor(ClientOwned):

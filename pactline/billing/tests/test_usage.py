@@ -18,7 +18,7 @@ from pactline.billing.tests.support import (
 )
 from pactline.billing.usage import agent_key, diversion_class
 from pactline.cases.services import case_open, case_reopen, case_resolve
-from pactline.cases.tests.fixtures import northwind
+from pactline.cases.tests.fixtures import load_example, northwind
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_calls_become_legs_with_service_type_price_item_and_hours() -> None:
         dialled="0412345678",
         talk=120,
         agent="Bob",
-        targets=["0412345678"],
+        targets=["0412345679"],
     )
     # Sunday 13 September, 10:00 in Adelaide: the contact centre is closed on Sundays.
     sunday = datetime(2026, 9, 13, 0, 30, tzinfo=UTC)
@@ -306,3 +306,17 @@ def test_an_open_stretch_counts_when_it_closes() -> None:
     agent_state(client, "Carol", "logout", start + timedelta(minutes=90))
     usage_consume_all()
     assert [(r["part"], r["logged_seconds"]) for r in records(client)] == [("2026-03-03", 5400)]
+
+
+def test_per_call_items_rate_calls_and_agreements_without_a_surcharge_judge_no_hours() -> None:
+    client = load_example("customer-service-zh").client  # Shanghai, no after-hours surcharge
+    sunday_night = datetime(2026, 9, 13, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
+    call(client, "z1", sunday_night, queue="complaints", dialled="4008001234", talk=60)
+    usage_consume_all()
+    (row,) = records(client)
+    assert (row["price_item"], row["service_type"], row["outside_hours"], row["number"]) == (
+        "电话热线接听（按通计费）",
+        "complaint_handling",
+        False,
+        "+864008001234",
+    )
