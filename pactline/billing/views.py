@@ -44,7 +44,7 @@ from pactline.billing.services import invoice_issue, late_fees_invoice, payment_
 from pactline.common.errors import Conflict, NotFound, ValidationFailed
 from pactline.common.http import domain_errors
 from pactline.metrics.timezones import client_zone
-from pactline.tenancy.access import Permission, has_permission
+from pactline.tenancy.access import Actor, Permission, has_permission
 from pactline.tenancy.http import request_actor
 from pactline.tenancy.models import Client
 
@@ -72,7 +72,7 @@ def workspace_page(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/workspace.html", context)
 
 
-def _memos(actor: Any, client: Client) -> list[dict[str, Any]]:
+def _memos(actor: Actor, client: Client) -> list[dict[str, Any]]:
     memos = selectors.latest_memos(selectors.credit_memo_list(actor=actor, client=client))
     return [
         {
