@@ -42,6 +42,7 @@ api.add_router("", social_router)
 api.add_router("", "pactline.channels.voice.api.router")
 api.add_router("", "pactline.channels.outbound.api.router")
 api.add_router("", "pactline.metrics.api.router")
+api.add_router("", "pactline.billing.api.router")
 api.add_router("", "pactline.reports.api.router")
 
 

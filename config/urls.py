@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("pactline.knowledge.urls")),
     path("", include("pactline.privacy.urls")),
     path("", include("pactline.metrics.urls")),
+    path("", include("pactline.billing.urls")),
     path("", include("pactline.reports.urls")),
     path("", include("pactline.web.urls")),
 ]

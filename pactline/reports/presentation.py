@@ -27,10 +27,12 @@ def report_view(
     base_url: str | None = None,
     with_charts: bool = True,
     audit_anchor: str = "",
+    case_links: bool = True,
 ) -> ReportView:
-    """The report in the active language (callers wrap it in `translation.override`)."""
+    """The report in the active language (callers wrap it in `translation.override`);
+    `case_links` False names sample cases without linking them (a reader without cases)."""
     presenter = Presenter(
-        content, base_url if base_url is not None else settings.SITE_URL, with_charts
+        content, base_url if base_url is not None else settings.SITE_URL, with_charts, case_links
     )
     sections = []
     for name in content.contents:

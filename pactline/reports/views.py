@@ -35,6 +35,7 @@ from pactline.reports.selectors import (
     reports_owed,
 )
 from pactline.reports.services import django_language, file_name, report_generate
+from pactline.tenancy.access import Permission, has_permission
 from pactline.tenancy.http import request_actor
 from pactline.tenancy.models import Client
 from pactline.tenancy.selectors import client_list
@@ -118,7 +119,8 @@ def generate(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @domain_errors
 def report_page(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = access_generated_report(request_actor(request), report_id)
+    actor = request_actor(request)
+    report = access_generated_report(actor, report_id)
     content = report_content(report)
     # The report speaks its own language; the page around it speaks the reader's.
     with translation.override(django_language(report.language)):
@@ -127,6 +129,8 @@ def report_page(request: HttpRequest, report_id: int) -> HttpResponse:
             generated_at=report.created_at,
             base_url="",
             audit_anchor=report.audit_anchor,
+            # Billing users read reports, not cases: sample cases are named, not linked.
+            case_links=has_permission(actor, Permission.CASE_VIEW, report.client_id),
         )
         body = view_context(view)
     context = {

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from pactline.billing.access import can_manage_billing, can_view_billing
 from pactline.cases.access import can_watch_at_risk
 from pactline.channels.chat.access import can_use_chat_desk
 from pactline.metrics.access import can_watch_wallboard
@@ -43,6 +44,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_can_use_materials_desk": can_use_materials_desk(actor),
         "nav_can_watch_wallboard": can_watch_wallboard(actor),
         "nav_client": nav_client,
+        # Billing: the workspace for those who close months, the client's billing otherwise.
+        "nav_can_manage_billing": can_manage_billing(actor),
+        "nav_can_view_client_billing": nav_client is not None
+        and has_permission(actor, Permission.BILLING_VIEW, nav_client.id),
+        "nav_can_view_billing": can_view_billing(actor),
         "nav_can_manage_tokens": nav_client is not None
         and has_permission(actor, Permission.TOKEN_MANAGE, nav_client.id),
     }

@@ -20,6 +20,7 @@ MODULES = (
     "response_times",
     "resolution_rate",
     "service_levels",
+    "service_credits",
     "abandon_rate",
     "aht",
     "fcr",

@@ -127,7 +127,9 @@ def _issues(
             change_text = f"{change:+d} ({'+' if share >= 0 else ''}{number(share, 1)}%)"
         else:
             change_text = _("new") if row.count else DASH
-        links = tuple((f"#{case}", case_url(case, p.base_url)) for case in row.samples)
+        links = tuple(
+            (f"#{case}", case_url(case, p.base_url)) for case in row.samples if p.case_links
+        )
         table.rows.append(
             [
                 Cell(name(row.code), name(row.code)),
@@ -135,7 +137,7 @@ def _issues(
                 count(row.previous),
                 Cell(change_text, change),
                 Cell(
-                    " ".join(text for text, _href in links),
+                    " ".join(f"#{case}" for case in row.samples),
                     " ".join(f"#{case}" for case in row.samples),
                     links=links,
                 ),

@@ -21,10 +21,13 @@ def charts() -> ModuleType:
 
 
 class Presenter:
-    def __init__(self, content: ReportContent, base_url: str, with_charts: bool) -> None:
+    def __init__(
+        self, content: ReportContent, base_url: str, with_charts: bool, case_links: bool = True
+    ) -> None:
         self.content = content
         self.base_url = base_url
         self.with_charts = with_charts
+        self.case_links = case_links  # False for a reader who may not open the cases
         self.zone = ZoneInfo(content.timezone)
 
     def local(self, at: datetime) -> datetime:

@@ -66,7 +66,7 @@ def test_monthly_report_in_every_format(tmp_path: Path) -> None:
     assert "March 2026" in text
     assert "64.3%" in text  # the phone service level (SL-C), 9 of 14
     assert "Calls answered within 20 s" in text  # the definition used, beside the figure
-    assert "Not available in this report" in text  # service credits
+    assert "Not measured: no calendar month of this period has been closed yet." in text
     assert first_page_ink(files["pdf"]) > 0.02
 
     rows = _rows(files["csv"].decode("utf-8-sig"))
@@ -120,6 +120,12 @@ def test_monthly_report_in_every_format(tmp_path: Path) -> None:
     assert html.startswith("<!doctype html>")
     assert "data:image/svg+xml;base64," in html  # charts as images, no external file
     assert f"/cases/{dataset.cases['c1'].pk}/" in html  # sample cases link to the case
+    # For a reader who may not open cases (billing), the samples are named, not linked.
+    unlinked = report_view(content, generated_at=GENERATED, case_links=False)
+    issues = next(s for s in unlinked.sections if s.key == "common_issues").tables[0]
+    samples = [row[4] for row in issues.rows]
+    assert samples and all(cell.links == () for cell in samples)
+    assert samples[0].text == ids
 
 
 def test_charts_are_svg_with_every_series() -> None:

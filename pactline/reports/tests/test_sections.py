@@ -79,12 +79,12 @@ def test_a_section_registered_elsewhere_appears_in_every_format(
 ) -> None:
     client = northwind()
     spec = report_spec(client, DAILY, datetime(2026, 11, 1, tzinfo=UTC))
-    contents = ("volume", "throwaway", "service_credits")
+    contents = ("volume", "throwaway", "qa_scores")
     spec = replace(spec, report=spec.report.model_copy(update={"contents": contents}))
     content = report_content(client, spec, report_period(client, "daily", date(2026, 3, 2)))
     assert list(content.sections) == ["volume", "throwaway"]
     assert content.sections["throwaway"] == Tally(answers=42, days=1)
-    assert content.unavailable == ["service_credits"]
+    assert content.unavailable == ["qa_scores"]
     # Stored and read back, it is validated by its own model.
     stored = content.model_dump(mode="json")
     assert stored["sections"]["throwaway"] == {"answers": 42, "days": 1}
@@ -99,7 +99,7 @@ def test_a_section_registered_elsewhere_appears_in_every_format(
     assert "Counted by the test." in html
     # In the agreement's order: volume, the throwaway section, then what is not measured.
     assert html.index("section-volume") < html.index("section-throwaway")
-    assert html.index("section-throwaway") < html.index("section-service_credits")
+    assert html.index("section-throwaway") < html.index("section-qa_scores")
     text = " ".join(pdf_text(files["pdf"]).split())
     assert "Throwaway section" in text and "Throwaway tally table" in text
 

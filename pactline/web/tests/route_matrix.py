@@ -18,6 +18,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from pactline.agreements.models import Agreement, AgreementVersion
 from pactline.audit.models import AuditEvent
+from pactline.billing.models import (
+    CreditExclusion,
+    DiversionEntry,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    VolumeForecast,
+)
 from pactline.cases.models import Case, TimelineEntry
 from pactline.channels.chat.models import ChatMessage, ChatSession
 from pactline.channels.email.models import EmailAttachment, EmailMessage
@@ -54,12 +62,20 @@ MODELS: dict[str, type[Model]] = {
     "statement_id": Statement,
     "report_id": GeneratedReport,
     "call_pk": Call,
+    "invoice_id": Invoice,
+    "line_id": InvoiceLine,
 }
 ROUTE_MODELS: dict[tuple[str, str], type[Model]] = {
     ("knowledge:attachment", "attachment_id"): KnowledgeAttachment,
     ("POST /api/v1/social/{client_code}/outbox/{message_id}/ack", "message_id"): SocialMessage,
 }
 FORMATS = {"agreements:version-export": "yaml"}
+# Rows a route's parameter may take: an issued document (a draft is the provider's alone, so
+# the client's users would rightly not find it).
+ROW_FILTERS: dict[type[Model], dict[str, str]] = {
+    Invoice: {"status": "issued"},
+    InvoiceLine: {"invoice__status": "issued"},
+}
 
 
 @dataclass(frozen=True)
@@ -148,7 +164,7 @@ def fill(route: Route) -> tuple[str, Client] | str:
         model = ROUTE_MODELS.get((route.key, name)) or MODELS.get(name)
         if model is None:
             return f"no rule fills the parameter {name!r} (add it to MODELS in route_matrix)"
-        rows = model._default_manager.order_by("id")
+        rows = model._default_manager.filter(**ROW_FILTERS.get(model, {})).order_by("id")
         if client is not None:
             rows = rows.filter(client=client)
         row = rows.first()
@@ -177,6 +193,12 @@ def state() -> tuple[int, ...]:
         Statement.objects.count(),
         GeneratedReport.objects.count(),
         KnowledgeArticle.objects.count(),
+        Invoice.objects.filter(status="issued").count(),
+        Invoice.objects.count(),
+        Payment.objects.count(),
+        DiversionEntry.objects.count(),
+        CreditExclusion.objects.count(),
+        VolumeForecast.objects.count(),
     )
 
 

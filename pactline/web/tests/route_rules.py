@@ -44,6 +44,9 @@ SUPERVISE = Rule("supervisor", denied=("agent", "manager", "viewer"))
 PROVIDER_DESK = Rule("agent", denied=("viewer", "manager"), scoped=False)
 PROVIDER_WATCH = Rule("qa", denied=("viewer", "manager"), scoped=False)
 MANAGE_PROGRAMME = Rule("supervisor", denied=("agent", "viewer", "manager"))
+# Billing: the client's users and the provider's billing roles read it; an agent does not.
+BILLING_READ = Rule("viewer", denied=("agent",))
+BILLING_MANAGE = ADMIN  # close, issue, payments, top-ups, exclusions, forecasts
 
 PAGES: dict[str, Rule | None] = {
     "set_language": PUBLIC,
@@ -154,6 +157,21 @@ PAGES: dict[str, Rule | None] = {
     "console:queue-cases-rows": Rule(
         "supervisor", denied=("agent", "manager", "viewer"), query="?client={code}"
     ),
+    "billing:workspace": ADMIN_ONLY,
+    "billing:client": BILLING_READ,
+    "billing:account": BILLING_READ,
+    "billing:diversion": BILLING_READ,
+    "billing:diversion-top-up": BILLING_MANAGE,
+    "billing:close": BILLING_MANAGE,
+    "billing:late-fees": BILLING_MANAGE,
+    "billing:exclusions": BILLING_MANAGE,
+    "billing:forecasts": BILLING_MANAGE,
+    "billing:invoice": BILLING_READ,
+    "billing:invoice-issue": BILLING_MANAGE,
+    "billing:invoice-payment": BILLING_MANAGE,
+    "billing:invoice-download": BILLING_READ,
+    "billing:line-usage": BILLING_READ,
+    "billing:line-usage-csv": BILLING_READ,
     "case_related:calls": VIEW,
     "case_related:materials": VIEW,
 }
@@ -205,6 +223,10 @@ API: dict[str, Rule | None] = {
     "POST /api/v1/statements": SIGNED_IN,
     "GET /api/v1/statements/{statement_id}": VIEW,
     "POST /api/v1/statements/{statement_id}/reissue": ADMIN,
+    "GET /api/v1/invoices": SIGNED_IN,
+    "GET /api/v1/invoices/{invoice_id}": BILLING_READ,
+    "GET /api/v1/usage": Rule("viewer", denied=("agent",), query="?client={code}"),
+    "GET /api/v1/credits": SIGNED_IN,
     "GET /api/v1/reports": SIGNED_IN,
     "POST /api/v1/reports": SIGNED_IN,
     "GET /api/v1/reports/{report_id}": VIEW,

@@ -18,6 +18,9 @@ from django.core.management import call_command
 from django.test import Client as HttpClient
 from django.test import override_settings
 
+from pactline.agreements.selectors import agreement_version_in_force
+from pactline.billing.models import Invoice
+from pactline.billing.tests.pages_support import ITEM, document
 from pactline.knowledge.services import knowledge_article_create, knowledge_attachment_add
 from pactline.tenancy.access import actor_for_user, system_actor
 from pactline.tenancy.models import Client, Role, TokenScope
@@ -76,6 +79,26 @@ def test_every_page_reachable_from_home_answers_every_demo_user(demo: str) -> No
     assert set(reached) == {demo_user.username for demo_user in DEMO_USERS}
 
 
+def issued_invoice(client: Client) -> Invoice:
+    """An issued invoice with a line, unless the demo has issued one: the billing routes'
+    parameters."""
+    found = Invoice.objects.filter(client=client, status="issued").first()
+    if found is not None:
+        return found
+    version = agreement_version_in_force(client, FIXED_NOW)
+    assert version is not None
+    return document(
+        client,
+        version,
+        number="INV-2026-900001",
+        sequence=900001,
+        issued_on=FIXED_NOW.date(),
+        subtotal="10",
+        total="10",
+        lines=((ITEM, "per_minute", "20", "minute", "0.50", "10.00", 0),),
+    )
+
+
 @pytest.mark.parametrize("demo", ["fixed now"], indirect=True)
 def test_authorization_matrix_of_every_route_and_api_operation(demo: str) -> None:
     """Generated from the URL configuration and the OpenAPI document: every route × anonymous,
@@ -91,6 +114,7 @@ def test_authorization_matrix_of_every_route_and_api_operation(demo: str) -> Non
     knowledge_attachment_add(
         actor=system_actor("test"), article=article, content=io.BytesIO(b"%PDF-1.4"), name="a.pdf"
     )
+    issued_invoice(kestrel)
     api_token_create(
         actor=actor_for_user(member(kestrel, Role.CLIENT_MANAGER, "manager")),
         client=kestrel,

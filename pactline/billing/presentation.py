@@ -1,0 +1,34 @@
+"""Money and the core's credit reasons as people read them (pages, API texts)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext
+
+from pactline.core.rating.minor_units import minor_unit
+
+
+def money_text(value: Decimal | int | str | None, currency: str = "") -> str:
+    """`value` at the currency's minor unit with thousands separated: 1,234.50 (the stored
+    figure is already rounded on its line; this only fixes how many decimals show)."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value))
+        exponent = minor_unit(currency) if currency else 2
+        return f"{amount.quantize(Decimal(1).scaleb(-exponent)):,}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def translated(template_text: str, params: dict[str, Any]) -> str:
+    """A core reason (an English template marked `N_`) in the active language, filled in."""
+    try:
+        return gettext(template_text).format(**params)
+    except (KeyError, IndexError, ValueError):  # a translation with a broken placeholder
+        try:
+            return template_text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return template_text
