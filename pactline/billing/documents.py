@@ -34,6 +34,7 @@ from pactline.billing.models import (
     UsageKind,
     UsageRecord,
 )
+from pactline.billing.presentation import result_text
 from pactline.common import fonts
 from pactline.common.spreadsheet import safe_row
 from pactline.core.rating import minor_unit
@@ -162,7 +163,7 @@ def memo_lines(memo: CreditMemo | None) -> list[MemoLine]:
             reference=line["reference"],
             clause=line["clause"],
             target=line["target"] or "",
-            value=line["value"] or "",
+            value=result_text(line["value"]),
             verdict=verdicts.get(line["verdict"], line["verdict"]),
             allocation=line["allocation_percent"] or "",
             credited=line["credited"],

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pactline.common.fields import OrderedJSONField
 from pactline.common.models import ClientOwned
@@ -118,7 +119,7 @@ class DocumentKind(models.TextChoices):
 
 class DocumentStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", pgettext_lazy("document status", "Issued")
 
 
 class Invoice(ClientOwned):

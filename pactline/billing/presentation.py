@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext
@@ -32,3 +32,14 @@ def translated(template_text: str, params: dict[str, Any]) -> str:
             return template_text.format(**params)
         except (KeyError, IndexError, ValueError):
             return template_text
+
+
+def result_text(value: object) -> str:
+    """A measured result as the statement pages show it: two decimals, half-up (the memo keeps
+    the exact ratio; a percentage of 87.4699… reads 87.47)."""
+    if value is None or value == "":
+        return ""
+    try:
+        return str(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    except (InvalidOperation, ValueError):
+        return str(value)

@@ -40,6 +40,7 @@ from pactline.billing.models import (
     UsageRecord,
     VolumeForecast,
 )
+from pactline.billing.presentation import result_text
 from pactline.billing.services import invoice_outstanding
 from pactline.metrics.periods import period_bounds
 from pactline.metrics.timezones import client_zone
@@ -164,7 +165,7 @@ def memo_lines(memo: CreditMemo) -> list[MemoLine]:
             reference=str(line.get("reference", "")),
             clause=str(line.get("clause", "")),
             target=str(line.get("target", "")),
-            value=None if line.get("value") is None else str(line["value"]),
+            value=None if line.get("value") is None else result_text(line["value"]),
             verdict=str(line.get("verdict", "")),
             status=str(line.get("status", "")),
             amount=_decimal(line.get("amount")),

@@ -33,8 +33,15 @@ class Priced:
 
 
 def _fmt(quantity: Fraction) -> str:
+    """Exact: a decimal when the quantity has a finite one (30678.2 minutes), else n/d."""
     if quantity.denominator == 1:
         return str(quantity.numerator)
+    rest = quantity.denominator
+    for prime in (2, 5):
+        while rest % prime == 0:
+            rest //= prime
+    if rest == 1:
+        return format(Decimal(quantity.numerator) / Decimal(quantity.denominator), "f")
     return f"{quantity.numerator}/{quantity.denominator}"
 
 

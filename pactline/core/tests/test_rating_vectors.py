@@ -167,3 +167,10 @@ def test_fraction_to_decimal_is_exact_or_refuses() -> None:
     assert fraction_to_decimal(Fraction(7)) == Decimal(7)
     with pytest.raises(ValueError, match="no finite decimal"):
         fraction_to_decimal(Fraction(1, 3))
+
+
+def test_a_line_says_its_quantity_as_a_decimal_when_it_has_a_finite_one() -> None:
+    minutes = price(Fraction(153391, 5), rate=Decimal("1.45"), tiers=None, tier_mode=None)
+    thirds = price(Fraction(1, 3), rate=Decimal("2"), tiers=None, tier_mode=None)
+    assert minutes.detail == "30678.2 @ 1.45"
+    assert thirds.detail == "1/3 @ 2"
