@@ -7,6 +7,7 @@ Thin: `access.py` authorizes, `selectors.py` reads, the services write."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -221,6 +222,27 @@ def _form_page(
     return render(request, template, {"form": form, **context}, status=status)
 
 
+def _submitted[T](
+    request: HttpRequest, form: ServiceErrors, act: Callable[[dict[str, Any]], T]
+) -> T | None:
+    """On a POST whose form is valid, `act` on its cleaned data; the service's refusals become
+    the form's errors (a conflict a form-wide one). None when nothing was done."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return act(form.cleaned_data)
+    except ValidationFailed as failed:
+        form.add_service_errors(failed)
+    except Conflict as conflict:
+        form.add_error(None, str(conflict))
+    return None
+
+
+def _refused(request: HttpRequest) -> int:
+    """The status of a form page shown again: 400 after a POST that did nothing."""
+    return 400 if request.method == "POST" else 200
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors
@@ -259,35 +281,30 @@ def invoice_payment_page(request: HttpRequest, invoice_id: int) -> HttpResponse:
     actor = request_actor(request)
     invoice = access_invoice(actor, invoice_id, for_write=True)
     form = PaymentForm(request.POST or None, initial={"received_on": timezone.now().date()})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if invoice.status != DocumentStatus.ISSUED or invoice.kind == DocumentKind.CREDIT_NOTE:
-            form.add_error(None, _("Payments are recorded against an issued invoice."))
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                payment_record(
-                    actor=actor,
-                    invoice=invoice,
-                    amount=data["amount"],
-                    received_on=data["received_on"],
-                    reference=data["reference"],
-                    now=timezone.now(),
-                )
-            except ValidationFailed as failed:
-                form.add_service_errors(failed)
-            except Conflict as conflict:
-                form.add_error(None, str(conflict))
-            else:
-                messages.success(request, _("The payment is recorded."))
-                return redirect("billing:invoice", invoice_id=invoice.pk)
+    if request.method == "POST" and (
+        invoice.status != DocumentStatus.ISSUED or invoice.kind == DocumentKind.CREDIT_NOTE
+    ):
+        form.add_error(None, _("Payments are recorded against an issued invoice."))
+    elif _submitted(
+        request,
+        form,
+        lambda data: payment_record(
+            actor=actor,
+            invoice=invoice,
+            amount=data["amount"],
+            received_on=data["received_on"],
+            reference=data["reference"],
+            now=timezone.now(),
+        ),
+    ):
+        messages.success(request, _("The payment is recorded."))
+        return redirect("billing:invoice", invoice_id=invoice.pk)
     context = {
         "client": invoice.client,
         "invoice": invoice,
         "paid": selectors.paid_amount(invoice),
     }
-    return _form_page(request, form, "billing/payment.html", context, status)
+    return _form_page(request, form, "billing/payment.html", context, _refused(request))
 
 
 @login_required
@@ -300,23 +317,16 @@ def close_page(request: HttpRequest, code: str) -> HttpResponse:
     today = now.astimezone(client_zone(client, now)).date()
     first, _last = selectors.last_ended_month(today)
     form = CloseForm(request.POST or None, initial={"period": first})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                result = month_close(
-                    actor=actor, client=client, period_start=form.cleaned_data["period"], now=now
-                )
-            except ValidationFailed as failed:
-                form.add_service_errors(failed)
-            except Conflict as conflict:
-                form.add_error(None, str(conflict))
-                status = 409
-            else:
-                messages.success(request, _("The month is closed: its draft is ready to review."))
-                return redirect("billing:invoice", invoice_id=result.invoice.pk)
+    result = _submitted(
+        request,
+        form,
+        lambda data: month_close(actor=actor, client=client, period_start=data["period"], now=now),
+    )
+    if result is not None:
+        messages.success(request, _("The month is closed: its draft is ready to review."))
+        return redirect("billing:invoice", invoice_id=result.invoice.pk)
     context = {"client": client, "zone": client_zone(client, now).key}
+    status = 409 if form.non_field_errors() else _refused(request)
     return _form_page(request, form, "billing/close.html", context, status)
 
 
@@ -327,28 +337,23 @@ def exclusions_page(request: HttpRequest, code: str) -> HttpResponse:
     actor = request_actor(request)
     client = access_billing(actor, code, for_write=True)
     form = ExclusionForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                credit_exclusion_record(
-                    actor=actor,
-                    client=client,
-                    month=data["month"],
-                    reference=data["reference"],
-                    kind=data["kind"],
-                    reason=data["reason"],
-                    now=timezone.now(),
-                )
-            except ValidationFailed as failed:
-                form.add_service_errors(failed)
-            else:
-                messages.success(request, _("The exclusion is recorded."))
-                return redirect("billing:exclusions", code=client.code)
+    if _submitted(
+        request,
+        form,
+        lambda data: credit_exclusion_record(
+            actor=actor,
+            client=client,
+            month=data["month"],
+            reference=data["reference"],
+            kind=data["kind"],
+            reason=data["reason"],
+            now=timezone.now(),
+        ),
+    ):
+        messages.success(request, _("The exclusion is recorded."))
+        return redirect("billing:exclusions", code=client.code)
     context = {"client": client, "rows": selectors.exclusion_list(client=client)}
-    return _form_page(request, form, "billing/exclusions.html", context, status)
+    return _form_page(request, form, "billing/exclusions.html", context, _refused(request))
 
 
 @login_required
@@ -358,27 +363,22 @@ def forecasts_page(request: HttpRequest, code: str) -> HttpResponse:
     actor = request_actor(request)
     client = access_billing(actor, code, for_write=True)
     form = ForecastForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                volume_forecast_record(
-                    actor=actor,
-                    client=client,
-                    month=data["month"],
-                    reference=data["reference"],
-                    forecast=data["forecast"],
-                    now=timezone.now(),
-                )
-            except ValidationFailed as failed:
-                form.add_service_errors(failed)
-            else:
-                messages.success(request, _("The forecast is recorded."))
-                return redirect("billing:forecasts", code=client.code)
+    if _submitted(
+        request,
+        form,
+        lambda data: volume_forecast_record(
+            actor=actor,
+            client=client,
+            month=data["month"],
+            reference=data["reference"],
+            forecast=data["forecast"],
+            now=timezone.now(),
+        ),
+    ):
+        messages.success(request, _("The forecast is recorded."))
+        return redirect("billing:forecasts", code=client.code)
     context = {"client": client, "rows": selectors.forecast_list(client=client)}
-    return _form_page(request, form, "billing/forecasts.html", context, status)
+    return _form_page(request, form, "billing/forecasts.html", context, _refused(request))
 
 
 @login_required
@@ -388,26 +388,21 @@ def top_up_page(request: HttpRequest, code: str) -> HttpResponse:
     actor = request_actor(request)
     client = access_billing(actor, code, for_write=True)
     form = TopUpForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                diversion_top_up(
-                    actor=actor,
-                    client=client,
-                    amount=data["amount"],
-                    reference=data["reference"],
-                    now=timezone.now(),
-                )
-            except ValidationFailed as failed:
-                form.add_service_errors(failed)
-            else:
-                messages.success(request, _("The prepayment is recorded."))
-                return redirect("billing:diversion", code=client.code)
+    if _submitted(
+        request,
+        form,
+        lambda data: diversion_top_up(
+            actor=actor,
+            client=client,
+            amount=data["amount"],
+            reference=data["reference"],
+            now=timezone.now(),
+        ),
+    ):
+        messages.success(request, _("The prepayment is recorded."))
+        return redirect("billing:diversion", code=client.code)
     context = {"client": client, "balance": diversion_balance(client)}
-    return _form_page(request, form, "billing/top_up.html", context, status)
+    return _form_page(request, form, "billing/top_up.html", context, _refused(request))
 
 
 @login_required
