@@ -1,4 +1,5 @@
-"""API: invoices and notes, usage records, service-credit memos (read-only).
+"""API: invoices and notes, usage records, service-credit memos, and whether a call may be
+forwarded now against the prepaid diversion balance (all read-only).
 
 Reading takes `BILLING_VIEW` on the client (read-only tokens included); another client's
 document is 404 like a missing one, and so is a draft for anyone whose role does not manage
@@ -11,11 +12,13 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from pactline.billing import selectors
 from pactline.billing.access import access_billing, access_invoice
+from pactline.billing.diversion import diversion_permitted
 from pactline.billing.models import CreditMemo, Invoice, InvoiceLine, UsageRecord
 from pactline.billing.presentation import translated
 from pactline.common.errors import FieldError, ValidationFailed
@@ -314,3 +317,30 @@ def list_credits(request: HttpRequest, query: Query[CreditQuery]) -> list[Credit
     client = access_billing(actor, query.client) if query.client else None
     rows = selectors.credit_memo_list(actor=actor, client=client)
     return [_memo(memo) for memo in rows[query.offset : query.offset + query.limit]]
+
+
+class DiversionQuery(Schema):
+    client: SafeStr = Field(..., min_length=1, max_length=CLIENT_CODE_MAX)
+
+
+class DiversionOut(Schema):
+    client: str
+    allowed: bool  # forward the call
+    flagged: bool  # forwarded with no balance left: the agreement says flag, not refuse
+    balance: str
+
+
+@router.get(
+    "/diversion",
+    response=DiversionOut,
+    summary="May a call be forwarded to an outside number now (the prepaid diversion balance)",
+)
+def get_diversion(request: HttpRequest, query: Query[DiversionQuery]) -> DiversionOut:
+    """What the switch asks before it diverts a call: under `pricing.diversion_prepayment`,
+    forwarding stops (`refuse`) or goes on flagged (`flag`) once the balance is used up."""
+    actor = api_actor(request)
+    client = access_billing(actor, query.client)
+    allowed, flagged, balance = diversion_permitted(client, now=timezone.now())
+    return DiversionOut(
+        client=client.code, allowed=allowed, flagged=flagged, balance=format(balance, "f")
+    )

@@ -144,3 +144,32 @@ def test_credits_with_reasons_in_the_requests_language(billing: Billing) -> None
     )
     provider = _as(billing.world, "billing").get("/api/v1/credits?client=client-a").json()
     assert [row["month"] for row in provider] == ["2026-10-01", "2026-09-01"]
+
+
+def test_the_switch_asks_whether_a_call_may_be_forwarded(billing: Billing) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from pactline.billing.models import DiversionEntry
+
+    reader = _as(billing.world, "client_a_viewer")
+    body = reader.get("/api/v1/diversion?client=client-a").json()
+    # Prepaid 100.00, drawn 2.50: forwarding goes on.
+    assert body == {"client": "client-a", "allowed": True, "flagged": False, "balance": "97.50"}
+
+    DiversionEntry.objects.create(
+        client=billing.world.client_a,
+        kind="draw",
+        at=datetime(2026, 9, 9, tzinfo=UTC),
+        amount=Decimal("-97.50"),
+        source_key="call:9:leg",
+        recorded_by="system",
+    )
+    # Used up, and the agreement says `when_exhausted: refuse`.
+    body = reader.get("/api/v1/diversion?client=client-a").json()
+    assert body == {"client": "client-a", "allowed": False, "flagged": False, "balance": "0.00"}
+    other = _as(billing.world, "client_b_manager").get("/api/v1/diversion?client=client-a")
+    assert other.status_code == 404
+    agent = _as(billing.world, "client_a_agent").get("/api/v1/diversion?client=client-a")
+    assert agent.status_code == 403
+    assert _as(billing.world, "client_a_viewer").get("/api/v1/diversion").status_code in (400, 422)

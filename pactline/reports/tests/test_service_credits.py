@@ -44,7 +44,7 @@ def test_a_closed_month_reports_its_credits(billing: Billing) -> None:
         [
             "phone.answer_within",
             "80",
-            "71.5",
+            "71.50",
             "200.00",
             "phone.answer_within missed: 10 percent of the at-risk amount 2000",
         ],

@@ -128,10 +128,12 @@ def demo_billing_load(*, actor: Actor, clients: list[Client], now: datetime) -> 
                         "total": money_text(document.total, document.currency),
                     }
                 )
-    invoices = [doc for doc in issued if doc.kind == "invoice" and doc.total > 0]
+    invoices = [doc for doc in issued if doc.kind == "invoice" and invoice_outstanding(doc) > 0]
     # One client paid in full, one in part: the statement of account shows both.
     for invoice, share in zip(invoices[:2], (Decimal(1), Decimal("0.5")), strict=False):
         amount = (invoice_outstanding(invoice) * share).quantize(Decimal("0.01"))
+        if amount <= 0:
+            continue
         payment_record(
             actor=actor,
             invoice=invoice,
