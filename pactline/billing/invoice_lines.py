@@ -209,9 +209,8 @@ def rate_version(
             after = Rated(one.rated.line, one.rated.after_amount, marker)
             if (extra := surcharge_line(after, surcharge.percent)) is not None:
                 lines.append((replace(extra, usage_ids=()), one.after_count))
-    for fee in pricing.diversion_fees:
-        if (diverted := rate_diversion_fee(legs, fee)) is not None:
-            lines.append(diverted)
+    diverted = (rate_diversion_fee(legs, fee) for fee in pricing.diversion_fees)
+    lines.extend(line for line in diverted if line is not None)
     rest = [*rate_one_time(pricing, usage), *rate_pass_through(usage)]
     lines.extend((line, len(line.usage_ids)) for line in rest)
     if (top_up := top_up_line(pricing, [line for line, _n in lines])) is not None:
