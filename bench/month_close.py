@@ -164,7 +164,7 @@ def _insert(client_id: int, version_id: int, legs: dict[str, np.ndarray[Any, Any
                         copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def _billable(seconds: int, minimum: int, increment: int) -> int:
