@@ -118,7 +118,7 @@ def _insert(client_id: int, version_id: int, legs: dict[str, np.ndarray[Any, Any
     defaults = [f.get_db_prep_save(f.get_default(), connection) for f in fields]
     position = {name: n for n, name in enumerate(columns)}
     table = connection.ops.quote_name(UsageRecord._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     postgres = connection.vendor == "postgresql"
     types = (*INBOUND_TYPES, *OUTBOUND_TYPES)
     destinations = ("", "mobile", "international")
