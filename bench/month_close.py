@@ -319,6 +319,7 @@ def _report(result: dict[str, Any]) -> None:
     )
     if not result["agree"]:
         print(f"  plain: {result['plain']}")
+        raise SystemExit(f"{result['database']}: the invoice's lines differ from the plain loop's")
     if result["database"] == "PostgreSQL":
         met = best < GOAL_SECONDS
         print(f"goal: close < {GOAL_SECONDS:.0f} s on PostgreSQL {'met' if met else 'MISSED'}")
