@@ -248,7 +248,7 @@ def _close(
     currency = str(pricing.currency)
     parts = rating_inputs(client, start, end, period_version=version)
     rated = rated_lines(parts, version)
-    specs = [line_spec(p, line, currency, note) for p, line, note in rated]
+    specs = [line_spec(p, line, currency, note, usage_count=n) for p, line, note, n in rated]
     charges = sum(
         (s.amount for s in specs if s.model in SERVICE_MODELS or s.model == "minimum_top_up"),
         Decimal(0),

@@ -10,7 +10,7 @@ the tax of a subtotal, added (exclusive) or extracted (inclusive), rounded once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
@@ -20,11 +20,31 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from pactline.agreements.models import AgreementVersion
+from pactline.billing.call_rating import (
+    Counted,
+    LegScope,
+    rate_calls,
+    rate_diversion_fee,
+    rate_minutes,
+)
 from pactline.billing.models import CreditMemo, DiversionEntry, DiversionEntryKind, LineKind
 from pactline.billing.rating_input import VersionUsage
-from pactline.core.agreement import PerFte, Pricing
+from pactline.core.agreement import PerCall, PerFte, PerHour, PerMinute, PerTicket, Pricing
 from pactline.core.agreement.commercial import Tax
-from pactline.core.rating import RatedLine, rate_month, round_line, top_up_line
+from pactline.core.rating import (
+    InHours,
+    Rated,
+    RatedLine,
+    Usage,
+    rate_one_time,
+    rate_pass_through,
+    rate_per_fte,
+    rate_per_hour,
+    rate_per_ticket,
+    round_line,
+    surcharge_line,
+    top_up_line,
+)
 from pactline.tenancy.models import Client
 
 QUANTITY = Decimal("0.000001")
@@ -130,8 +150,15 @@ def _clause(pricing: Pricing, line: RatedLine) -> str:
 
 
 def line_spec(
-    pricing: Pricing, line: RatedLine, currency: str, note: str, kind: str = LineKind.CHARGE
+    pricing: Pricing,
+    line: RatedLine,
+    currency: str,
+    note: str,
+    kind: str = LineKind.CHARGE,
+    usage_count: int | None = None,
 ) -> LineSpec:
+    """The stored form of a rated line; `usage_count` when the line holds no usage ids (call
+    lines, see `call_rating`), else the number of its ids."""
     amount, _rule = round_line(line.amount, currency)
     description = "; ".join(part for part in (line.detail, note) if part)
     return LineSpec(
@@ -145,17 +172,60 @@ def line_spec(
         rate=line.rate,
         exact_amount=exact_text(line.amount),
         amount=amount,
-        usage_count=len(line.usage_ids),
+        usage_count=len(line.usage_ids) if usage_count is None else usage_count,
     )
+
+
+def _counted(rated: Rated) -> Counted:
+    return Counted(rated, len(rated.line.usage_ids), len(rated.after_ids))
+
+
+def rate_version(
+    pricing: Pricing, usage: Usage, in_hours: InHours, legs: LegScope
+) -> list[tuple[RatedLine, int]]:
+    """`rate_month` with the call items and diversion fees rated by `call_rating` over the
+    version's legs: the same lines in the same order, each with its usage count."""
+    surcharge = pricing.after_hours_surcharge
+    judge = in_hours if surcharge is not None else None
+    lines: list[tuple[RatedLine, int]] = []
+    for item in pricing.items:
+        counted: list[Counted]
+        if isinstance(item, PerMinute):
+            counted = [rate_minutes(legs, item, judge is not None)]
+        elif isinstance(item, PerCall):
+            counted = [rate_calls(legs, item, judge is not None)]
+        elif isinstance(item, PerTicket):
+            counted = [_counted(rate_per_ticket(item, usage.tickets, judge))]
+        elif isinstance(item, PerHour):
+            counted = [_counted(one) for one in rate_per_hour(item, usage.hours, judge)]
+        else:
+            counted = [_counted(rate_per_fte(item))]
+        for one in counted:
+            lines.append((one.rated.line, one.usage_count))
+            if surcharge is None:
+                continue
+            # surcharge_line looks for after-hours ids; the count stands for them here.
+            marker = ("",) if one.after_count else ()
+            after = Rated(one.rated.line, one.rated.after_amount, marker)
+            if (extra := surcharge_line(after, surcharge.percent)) is not None:
+                lines.append((replace(extra, usage_ids=()), one.after_count))
+    diverted = (rate_diversion_fee(legs, fee) for fee in pricing.diversion_fees)
+    lines.extend(line for line in diverted if line is not None)
+    rest = [*rate_one_time(pricing, usage), *rate_pass_through(usage)]
+    lines.extend((line, len(line.usage_ids)) for line in rest)
+    if (top_up := top_up_line(pricing, [line for line, _n in lines])) is not None:
+        lines.append((top_up, 0))
+    return lines
 
 
 def rated_lines(
     parts: Sequence[VersionUsage], period_version: AgreementVersion
-) -> list[tuple[Pricing, RatedLine, str]]:
+) -> list[tuple[Pricing, RatedLine, str, int]]:
     """Each version's usage under its own pricing; per-FTE items and the monthly minimum
-    from the version in force at the period's end. (pricing, line, note) in order."""
+    from the version in force at the period's end. (pricing, line, note, usage count) in
+    order."""
     several = len(parts) > 1
-    lines: list[tuple[Pricing, RatedLine, str]] = []
+    lines: list[tuple[Pricing, RatedLine, str, int]] = []
     for part in parts:
         pricing = part.version.terms.pricing
         own = part.version.pk == period_version.pk
@@ -166,20 +236,20 @@ def rated_lines(
         version_note = (
             _("agreement version %(number)s") % {"number": part.version.number} if several else ""
         )
-        for line in rate_month(used, part.usage, in_hours=part.in_hours):
+        for line, count in rate_version(used, part.usage, part.in_hours, part.legs):
             note = version_note
             if line.model == "per_fte":
                 note = _("from agreement version %(number)s, in force at the period's end") % {
                     "number": period_version.number
                 }
-            lines.append((pricing, line, note))
+            lines.append((pricing, line, note, count))
     final = period_version.terms.pricing
-    top_up = top_up_line(final, [line for _p, line, _n in lines])
+    top_up = top_up_line(final, [line for _p, line, _n, _c in lines])
     if top_up is not None:
         note = _("from agreement version %(number)s, in force at the period's end") % {
             "number": period_version.number
         }
-        lines.append((final, top_up, note))
+        lines.append((final, top_up, note, 0))
     return lines
 
 

@@ -19,6 +19,9 @@ Decisions:
   `pass_through_markup_percent`, with that markup added exactly.
 * A call whose first leg fell into another month or version is numbered from its earliest leg
   here, so each part rates on its own.
+* Call legs are not read here: a month may hold millions. `VersionUsage.legs` says where they
+  are and `call_rating` rates them in the database and in chunks (`usage.calls` is empty);
+  `call_legs` reads them as `CallLeg`s, the per-record reference.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from pactline.agreements.models import ACTIVATED, AgreementVersion
+from pactline.billing.call_rating import LegScope
 from pactline.billing.models import UsageKind, UsageRecord
 from pactline.core.agreement import Pricing
 from pactline.core.rating import (
@@ -88,6 +92,7 @@ class VersionUsage:
     version: AgreementVersion
     usage: Usage
     outside: frozenset[datetime]
+    legs: LegScope
 
     @property
     def in_hours(self) -> InHours:
@@ -115,6 +120,27 @@ def _records(client: Client, start: datetime, end: datetime, kind: str) -> Itera
     if kind in (UsageKind.CALL_LEG, UsageKind.TICKET, UsageKind.AGENT_HOURS):
         rows = rows.exclude(price_item="")
     return rows.order_by("id").values_list(*fields).iterator(chunk_size=5000)
+
+
+def _call_versions(client: Client, start: datetime, end: datetime) -> list[int]:
+    rows = UsageRecord.objects.filter(
+        client=client, kind=UsageKind.CALL_LEG, at__gte=start, at__lt=end
+    ).exclude(price_item="")
+    return list(rows.order_by().values_list("agreement_version_id", flat=True).distinct())
+
+
+def call_legs(
+    client: Client, start: datetime, end: datetime
+) -> dict[int, tuple[tuple[CallLeg, ...], frozenset[datetime]]]:
+    """The period's call legs as `CallLeg`s per agreement version, with the instants of those
+    outside hours: the per-record reference that `call_rating` equals (an object per record,
+    so for small months and checks only)."""
+    parts: dict[int, _Parts] = {}
+    rows = list(_records(client, start, end, UsageKind.CALL_LEG))
+    for row in rows:
+        parts.setdefault(row[1], _Parts([], [], [], [], [], set()))
+    _calls(rows, parts)
+    return {pk: (tuple(found.calls), frozenset(found.outside)) for pk, found in parts.items()}
 
 
 def _calls(rows: Iterable[tuple], parts: dict[int, _Parts]) -> None:  # type: ignore[type-arg]
@@ -193,10 +219,9 @@ def rating_inputs(
     for kind in UsageKind.values:
         rows = _records(client, start, end, kind)
         if kind == UsageKind.CALL_LEG:
-            rows_list = list(rows)
-            for row in rows_list:
-                part(row[1])
-            _calls(rows_list, parts)
+            # Call legs are rated in the database (`call_rating`): only their versions here.
+            for version_id in _call_versions(client, start, end):
+                part(version_id)
             continue
         for row in rows:
             target = part(row[1])
@@ -264,6 +289,7 @@ def rating_inputs(
                     pass_through=tuple(_pass_through(pricing, found.pass_through)),
                 ),
                 outside=frozenset(found.outside),
+                legs=LegScope(client.id, pk, start, end),
             )
         )
     return result

@@ -39,7 +39,12 @@ from pactline.core.rating.usage import (
     TicketEvent,
     Usage,
 )
-from pactline.core.rating.vectorised import rate_per_call_arrays, rate_per_minute_arrays
+from pactline.core.rating.vectorised import (
+    per_call_rated,
+    per_minute_rated,
+    rate_per_call_arrays,
+    rate_per_minute_arrays,
+)
 
 __all__ = [
     "MINOR_UNITS",
@@ -59,6 +64,8 @@ __all__ = [
     "fraction_to_decimal",
     "matches",
     "minor_unit",
+    "per_call_rated",
+    "per_minute_rated",
     "price",
     "rate_diversion",
     "rate_month",

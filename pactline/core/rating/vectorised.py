@@ -97,7 +97,25 @@ def rate_per_minute_arrays(
         billed = billable_seconds_many(seconds, minimum, increment)
         total = _exact_sum(billed, slack)
         after = _exact_sum(billed[flags], slack)
-    quantity = Fraction(total, 60)
+    return per_minute_rated(item, total, after)
+
+
+def rate_per_call_arrays(
+    item: PerCall, counted: npt.ArrayLike, *, outside: npt.ArrayLike | None = None
+) -> Rated:
+    """The item's calls from a boolean array marking the calls it counts (one row per call;
+    see :func:`~pactline.core.rating.engine.call_counted`)."""
+    mask = np.asarray(counted, dtype=np.bool_)
+    count = int(np.count_nonzero(mask))
+    after = 0 if outside is None else int(np.count_nonzero(mask & np.asarray(outside, np.bool_)))
+    return per_call_rated(item, count, after)
+
+
+def per_minute_rated(item: PerMinute, billed: int, after: int) -> Rated:
+    """The item's line from its month's billable seconds (``billed``) and those of its usage
+    outside business hours (``after``), both already rounded by the item's rule: for sums
+    gathered piece by piece (a month read in chunks)."""
+    quantity = Fraction(billed, 60)
     priced = price(quantity, rate=item.rate, tiers=item.tiers, tier_mode=item.tier_mode)
     after_amount = top_share(
         quantity, Fraction(after, 60), rate=item.rate, tiers=item.tiers, tier_mode=item.tier_mode
@@ -114,14 +132,9 @@ def rate_per_minute_arrays(
     return Rated(line, after_amount, ())
 
 
-def rate_per_call_arrays(
-    item: PerCall, counted: npt.ArrayLike, *, outside: npt.ArrayLike | None = None
-) -> Rated:
-    """The item's calls from a boolean array marking the calls it counts (one row per call;
-    see :func:`~pactline.core.rating.engine.call_counted`)."""
-    mask = np.asarray(counted, dtype=np.bool_)
-    count = int(np.count_nonzero(mask))
-    after = 0 if outside is None else int(np.count_nonzero(mask & np.asarray(outside, np.bool_)))
+def per_call_rated(item: PerCall, count: int, after: int) -> Rated:
+    """The item's line from the number of calls it counts and how many of them started
+    outside business hours."""
     quantity = Fraction(count)
     priced = price(quantity, rate=item.rate, tiers=item.tiers, tier_mode=item.tier_mode)
     after_amount = top_share(
