@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from pactline.agreements.selectors import agreement_version_in_force
 from pactline.billing import selectors
 from pactline.billing.access import access_billing, access_invoice
 from pactline.billing.diversion import diversion_permitted
@@ -23,6 +24,7 @@ from pactline.billing.models import CreditMemo, Invoice, InvoiceLine, UsageRecor
 from pactline.billing.presentation import translated
 from pactline.common.errors import FieldError, ValidationFailed
 from pactline.common.inputs import DAY_MAX, DAY_MIN, SafeStr
+from pactline.core.rating import minor_unit
 from pactline.tenancy.http import api_actor
 
 router = Router(tags=["billing"])
@@ -340,7 +342,9 @@ def get_diversion(request: HttpRequest, query: Query[DiversionQuery]) -> Diversi
     forwarding stops (`refuse`) or goes on flagged (`flag`) once the balance is used up."""
     actor = api_actor(request)
     client = access_billing(actor, query.client)
-    allowed, flagged, balance = diversion_permitted(client, now=timezone.now())
-    return DiversionOut(
-        client=client.code, allowed=allowed, flagged=flagged, balance=format(balance, "f")
-    )
+    now = timezone.now()
+    allowed, flagged, balance = diversion_permitted(client, now=now)
+    version = agreement_version_in_force(client, now)
+    places = minor_unit(str(version.terms.pricing.currency)) if version is not None else 2
+    shown = balance.quantize(Decimal(1).scaleb(-places))
+    return DiversionOut(client=client.code, allowed=allowed, flagged=flagged, balance=f"{shown:f}")

@@ -51,7 +51,7 @@ def test_a_closed_month_reports_its_credits(billing: Billing) -> None:
         [
             "phone.abandon_rate",
             "5",
-            "9.2",
+            "9.20",
             "0.00",
             (
                 "phone.abandon_rate missed, excluded (force_majeure: Storm outage; approved by "

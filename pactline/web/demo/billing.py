@@ -20,7 +20,7 @@ from pactline.billing.consumer import usage_consume_all
 from pactline.billing.credits import credit_exclusion_record, statement_for_month
 from pactline.billing.diversion import diversion_top_up
 from pactline.billing.documents import money_text
-from pactline.billing.models import DocumentStatus, Invoice
+from pactline.billing.models import DocumentStatus, Invoice, Payment
 from pactline.billing.services import invoice_issue, invoice_outstanding, payment_record
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import Actor
@@ -128,9 +128,12 @@ def demo_billing_load(*, actor: Actor, clients: list[Client], now: datetime) -> 
                         "total": money_text(document.total, document.currency),
                     }
                 )
-    invoices = [doc for doc in issued if doc.kind == "invoice" and invoice_outstanding(doc) > 0]
+    invoices = [doc for doc in issued if doc.kind == "invoice" and doc.total > 0]
     # One client paid in full, one in part: the statement of account shows both.
     for invoice, share in zip(invoices[:2], (Decimal(1), Decimal("0.5")), strict=False):
+        reference = f"DEMO-{invoice.number}"
+        if Payment.objects.filter(client_id=invoice.client_id, reference=reference).exists():
+            continue  # paid by an earlier run
         amount = (invoice_outstanding(invoice) * share).quantize(Decimal("0.01"))
         if amount <= 0:
             continue
@@ -139,7 +142,7 @@ def demo_billing_load(*, actor: Actor, clients: list[Client], now: datetime) -> 
             invoice=invoice,
             amount=amount,
             received_on=now.date(),
-            reference=f"DEMO-{invoice.number}",
+            reference=reference,
             now=now,
         )
         lines.append(

@@ -226,6 +226,7 @@ API: dict[str, Rule | None] = {
     "GET /api/v1/invoices": SIGNED_IN,
     "GET /api/v1/invoices/{invoice_id}": BILLING_READ,
     "GET /api/v1/usage": Rule("viewer", denied=("agent",), query="?client={code}"),
+    "GET /api/v1/diversion": Rule("viewer", denied=("agent",), query="?client={code}"),
     "GET /api/v1/credits": SIGNED_IN,
     "GET /api/v1/reports": SIGNED_IN,
     "POST /api/v1/reports": SIGNED_IN,
