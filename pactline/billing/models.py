@@ -221,6 +221,20 @@ class LineKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Adjustment")
 
 
+# What a line's quantity counts, as people read it (the stored unit is the rating engine's).
+UNIT_LABELS = {
+    "minute": _("minutes"),
+    "call": _("calls"),
+    "ticket": _("tickets"),
+    "hour": _("hours"),
+    "fte": _("FTE"),
+    "fee": _("fees"),
+    "charge": _("charges"),
+    "amount": _("amount"),
+    "day": _("days"),
+}
+
+
 class InvoiceLine(ClientOwned):
     """One line. `item` names the agreement's price item (usage drills down to the period's
     `UsageRecord`s of that item); `clause` is the agreement path it applies; `exact_amount`
@@ -245,6 +259,10 @@ class InvoiceLine(ClientOwned):
             models.UniqueConstraint(fields=["invoice", "position"], name="billing_line_position")
         ]
         ordering = ["invoice_id", "position"]
+
+    @property
+    def unit_label(self) -> str:
+        return str(UNIT_LABELS.get(self.unit, self.unit))
 
     def __str__(self) -> str:
         return f"{self.item}: {self.amount}"
