@@ -22,6 +22,7 @@ from pactline.billing.models import Cursor, UsageSource
 from pactline.billing.usage import agent_states_replace, calls_replace, cases_replace
 from pactline.cases.models import Case
 from pactline.channels.voice.models import AgentStateChange, Call
+from pactline.common.cursors import changes_past, cursor_locked, cursor_move
 from pactline.tenancy.models import Client
 
 BATCH = 5000
@@ -62,37 +63,17 @@ def cursors_ensure(client_id: int) -> None:
         )
 
 
-def _locked_cursor(client_id: int, stream: str) -> Cursor | None:
-    """The cursor row, locked; None when another consumer holds it (PostgreSQL)."""
-    Cursor.objects.get_or_create(
-        client_id=client_id, stream=stream, defaults={"updated_at": timezone.now()}
-    )
-    return (
-        Cursor.objects.select_for_update(skip_locked=True)
-        .filter(client_id=client_id, stream=stream)
-        .first()
-    )
-
-
 def usage_consume_batch(client_id: int, stream: Stream, *, batch: int = BATCH) -> int:
     """Apply the next batch of one client's stream; returns how many sources it read."""
     with transaction.atomic():
-        cursor = _locked_cursor(client_id, stream.name)
+        cursor = cursor_locked(Cursor, client_id, stream.name)
         if cursor is None:
             return 0
-        changed = list(
-            stream.model._default_manager.filter(
-                client_id=client_id, change_seq__gt=cursor.position
-            )
-            .order_by("change_seq")
-            .values_list("pk", "change_seq")[: batch * stream.batch_scale]
-        )
+        changed = changes_past(stream.model, client_id, cursor.position, batch * stream.batch_scale)
         if not changed:
             return 0
         usage_replace(stream, client_id, [pk for pk, _ in changed])
-        cursor.position = changed[-1][1]
-        cursor.updated_at = timezone.now()
-        cursor.save(update_fields=["position", "updated_at"])
+        cursor_move(cursor, changed[-1][1])
         return len(changed)
 
 

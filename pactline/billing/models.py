@@ -18,25 +18,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pactline.common.fields import OrderedJSONField
-from pactline.common.models import ClientOwned
+from pactline.common.models import ClientOwned, StreamCursor
 
 MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
 
 
-class Cursor(ClientOwned):
+class Cursor(StreamCursor):
     """How far the billing consumer has read one client's stream of one source."""
-
-    stream = models.CharField(max_length=20)
-    position = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["client", "stream"], name="billing_cursor_stream")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.stream}@{self.position}"
 
 
 class UsageSource(models.TextChoices):

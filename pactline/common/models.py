@@ -16,6 +16,21 @@ class ClientOwned(models.Model):
         abstract = True
 
 
+class StreamCursor(ClientOwned):
+    """How far one consumer has read one client's change stream (DESIGN: derived data flows
+    up by cursor). Each consuming app keeps its own table; `common.cursors` locks and moves it."""
+
+    stream = models.CharField(max_length=20)
+    position = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.stream}@{self.position}"
+
+
 class AppendOnly(models.Model):
     """A record written once: saving a stored row again, or deleting one, raises TypeError.
     What changes is a new row (a reissue, a new version, the next event); queryset `update()`

@@ -1,10 +1,9 @@
 """The metrics consumer: reads each client's calls, cases and survey responses by cursor and
 keeps facts and rollups current (DESIGN: derived data flows up by cursor).
 
-One batch is one transaction: the cursor row is locked (other consumers skip the client's
-stream meanwhile), the changed sources' old facts are deleted and new ones written, the
-intervals either touched are recomputed, and the cursor moves. A crash rolls all of it back,
-so a batch is applied exactly once. `facts_replace` is also the rebuild's path."""
+One batch is one transaction (`common.cursors`): the cursor row is locked, the changed sources'
+old facts are deleted and new ones written, the intervals either touched are recomputed, and
+the cursor moves. `facts_replace` is also the rebuild's path."""
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from pactline.cases.models import Case, ClockStatus, SlaClock, SurveyResponse
 from pactline.channels.voice.models import AgentStateChange, Call
+from pactline.common.cursors import changes_past, cursor_locked, cursor_move
 from pactline.metrics.agreement_terms import thresholds_tracked
 from pactline.metrics.call_facts import CALL_FIELDS, call_facts
 from pactline.metrics.case_facts import case_context, case_facts, earlier_cases
@@ -118,18 +118,6 @@ def facts_replace(stream: Stream, client_id: int, ids: list[int]) -> set[datetim
     return stream.replace(client_id, ids)
 
 
-def _locked_cursor(client_id: int, stream: str) -> Cursor | None:
-    """The cursor row, locked; None when another consumer holds it (PostgreSQL)."""
-    Cursor.objects.get_or_create(
-        client_id=client_id, stream=stream, defaults={"updated_at": timezone.now()}
-    )
-    return (
-        Cursor.objects.select_for_update(skip_locked=True)
-        .filter(client_id=client_id, stream=stream)
-        .first()
-    )
-
-
 def consume_batch(
     client_id: int,
     stream: Stream,
@@ -140,25 +128,17 @@ def consume_batch(
     """Apply the next batch of one client's stream; returns how many sources it read.
     `thresholds`: the client's tracked thresholds when the caller has them already."""
     with transaction.atomic():
-        cursor = _locked_cursor(client_id, stream.name)
+        cursor = cursor_locked(Cursor, client_id, stream.name)
         if cursor is None:
             return 0
-        changed = list(
-            stream.model._default_manager.filter(
-                client_id=client_id, change_seq__gt=cursor.position
-            )
-            .order_by("change_seq")
-            .values_list("pk", "change_seq")[: batch * stream.batch_scale]
-        )
+        changed = changes_past(stream.model, client_id, cursor.position, batch * stream.batch_scale)
         if not changed:
             return 0
         touched = facts_replace(stream, client_id, [pk for pk, _ in changed])
         if thresholds is None:
             thresholds = thresholds_tracked(client_id)
         rollups_recompute(client_id, touched, thresholds)
-        cursor.position = changed[-1][1]
-        cursor.updated_at = timezone.now()
-        cursor.save(update_fields=["position", "updated_at"])
+        cursor_move(cursor, changed[-1][1])
         return len(changed)
 
 
@@ -176,7 +156,7 @@ def clock_dues_consume(
     due times were swept. Returns the cases re-derived."""
     now = now or timezone.now()
     with transaction.atomic():
-        cursor = _locked_cursor(client_id, CLOCK_DUES)
+        cursor = cursor_locked(Cursor, client_id, CLOCK_DUES)
         if cursor is None:
             return 0
         since = datetime.fromtimestamp(cursor.position / _MICROS, UTC)
@@ -197,9 +177,7 @@ def clock_dues_consume(
             if thresholds is None:
                 thresholds = thresholds_tracked(client_id)
             rollups_recompute(client_id, touched, thresholds)
-        cursor.position = int(now.timestamp() * _MICROS)
-        cursor.updated_at = timezone.now()
-        cursor.save(update_fields=["position", "updated_at"])
+        cursor_move(cursor, int(now.timestamp() * _MICROS))
         return len(ids)
 
 

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pactline.common.fields import OrderedJSONField
-from pactline.common.models import AppendOnly, ClientOwned
+from pactline.common.models import AppendOnly, ClientOwned, StreamCursor
 
 # The additive measures of `pactline.core.kpi.Measures` a fact and a rollup row carry.
 MEASURES = (
@@ -150,20 +150,13 @@ class Totalled(models.Model):
         abstract = True
 
 
-class Cursor(ClientOwned):
+class Cursor(StreamCursor):
     """How far the metrics consumer has read one client's stream of one source."""
-
-    stream = models.CharField(max_length=20)
-    position = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["client", "stream"], name="metrics_cursor_stream")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.stream}@{self.position}"
 
 
 class Fact(Dimensions, MeasureColumns):
