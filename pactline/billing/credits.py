@@ -486,7 +486,7 @@ def volume_forecast_record(
 ) -> VolumeForecast:
     """Record the client's forecast of a channel's (`phone`) or a level's volume for a month;
     a new figure replaces the old one (the audit log keeps both)."""
-    require(actor, Permission.BILLING_MANAGE, client.id)
+    require(actor, Permission.FORECAST_UPLOAD, client.id)
     first = _month_field(month)
     ref = _reference_field(reference, channel_allowed=True)
     if (

@@ -45,7 +45,7 @@ from pactline.billing.services import invoice_issue, late_fees_invoice, payment_
 from pactline.common.errors import Conflict, NotFound, ValidationFailed
 from pactline.common.http import domain_errors
 from pactline.metrics.timezones import client_zone
-from pactline.tenancy.access import Actor, Permission, has_permission
+from pactline.tenancy.access import Actor, Permission, access_client, has_permission
 from pactline.tenancy.http import request_actor
 from pactline.tenancy.models import Client
 
@@ -101,6 +101,7 @@ def client_page(request: HttpRequest, code: str) -> HttpResponse:
         "ledger_more": len(ledger) > LEDGER_ROWS,
         "balance": diversion_balance(client) if ledger else None,
         "can_manage": has_permission(actor, Permission.BILLING_MANAGE, client.id),
+        "can_forecast": has_permission(actor, Permission.FORECAST_UPLOAD, client.id),
         "sees_drafts": sees_drafts(actor, client.id),
     }
     return render(request, "billing/client.html", context)
@@ -360,8 +361,9 @@ def exclusions_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def forecasts_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The client's managers and the provider's billing record the client's forecasts."""
     actor = request_actor(request)
-    client = access_billing(actor, code, for_write=True)
+    client = access_client(actor, code, permission=Permission.FORECAST_UPLOAD)
     form = ForecastForm(request.POST or None)
     if _submitted(
         request,

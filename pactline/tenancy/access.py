@@ -51,6 +51,7 @@ class Permission(StrEnum):
     KNOWLEDGE_WRITE = "knowledge.write"
     BILLING_VIEW = "billing.view"  # invoices, notes, usage, credits, the diversion balance
     BILLING_MANAGE = "billing.manage"  # close a month, issue, record payments and top-ups
+    FORECAST_UPLOAD = "forecast.upload"  # the client's volume forecasts that credits judge by
 
 
 _READ = frozenset({Permission.CLIENT_VIEW, Permission.AGREEMENT_VIEW, Permission.CASE_VIEW})
@@ -79,13 +80,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.WORKFORCE_PLANNER: _PROVIDER_READ,
     # Billing reads every programme as QA and planning do; only billing and the provider
     # admin close months, issue and record payments.
-    Role.BILLING: _PROVIDER_READ | {Permission.BILLING_VIEW, Permission.BILLING_MANAGE},
+    Role.BILLING: _PROVIDER_READ
+    | {Permission.BILLING_VIEW, Permission.BILLING_MANAGE, Permission.FORECAST_UPLOAD},
     Role.CLIENT_MANAGER: _READ
     | {
         Permission.AGREEMENT_ACCEPT,
         Permission.TOKEN_MANAGE,
         Permission.MATERIAL_REQUEST,
         Permission.BILLING_VIEW,
+        Permission.FORECAST_UPLOAD,
     },
     Role.CLIENT_VIEWER: _READ | {Permission.MATERIAL_REQUEST, Permission.BILLING_VIEW},
 }
@@ -107,6 +110,7 @@ WRITE_PERMISSIONS = frozenset(
         Permission.WORKFORCE_MANAGE,
         Permission.KNOWLEDGE_WRITE,
         Permission.BILLING_MANAGE,
+        Permission.FORECAST_UPLOAD,
     }
 )
 

@@ -81,11 +81,6 @@ MANAGE_PAGES: list[tuple[str, Url, dict[str, str]]] = [
         },
     ),
     (
-        "forecasts",
-        lambda b: "/clients/client-a/billing/forecasts/",
-        {"month": "2026-09-01", "reference": "phone", "forecast": "9000"},
-    ),
-    (
         "top-up",
         lambda b: "/clients/client-a/billing/diversion/top-up/",
         {"amount": "50.00", "reference": "PRE-2"},
@@ -379,3 +374,25 @@ def test_downloads_of_an_issued_invoice(billing: Billing) -> None:
     assert "INV-2026-000007" in csv.content.decode("utf-8-sig")
     assert http.get(f"/invoices/{billing.invoice.pk}/download.xml").status_code == 404
     assert http.get(f"/invoices/{billing.draft.pk}/download.pdf").status_code == 404
+
+
+def test_the_client_and_the_provider_record_volume_forecasts(billing: Billing) -> None:
+    url = "/clients/client-a/billing/forecasts/"
+    uploaders = frozenset({"client_a_manager", "provider_admin", "billing"})
+    for persona in sorted(EVERYONE - uploaders):
+        http = http_as(billing.world, persona)
+        expected = {302} if persona == "anonymous" else {403, 404}
+        before = state()
+        data = {"month": "2026-09-01", "reference": "phone", "forecast": "9000"}
+        assert http.post(url, data).status_code in expected, persona
+        assert state() == before, persona
+    manager = http_as(billing.world, "client_a_manager")
+    assert (
+        'href="/clients/client-a/billing/forecasts/"'
+        in manager.get("/clients/client-a/billing/").content.decode()
+    )
+    sent = {"month": "2026-09-01", "reference": "phone", "forecast": "9000"}
+    assert manager.post(url, sent).status_code == 302
+    row = VolumeForecast.objects.get()
+    assert (row.month, row.reference, row.forecast) == (date(2026, 9, 1), "phone", 9000)
+    assert row.uploaded_by == f"user:{billing.world.client_a_manager.user.username}"

@@ -165,7 +165,7 @@ PAGES: dict[str, Rule | None] = {
     "billing:close": BILLING_MANAGE,
     "billing:late-fees": BILLING_MANAGE,
     "billing:exclusions": BILLING_MANAGE,
-    "billing:forecasts": BILLING_MANAGE,
+    "billing:forecasts": Rule("manager", denied=("agent", "viewer")),  # client or provider
     "billing:invoice": BILLING_READ,
     "billing:invoice-issue": BILLING_MANAGE,
     "billing:invoice-payment": BILLING_MANAGE,
