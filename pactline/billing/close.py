@@ -446,13 +446,19 @@ def _last_ended_month(client: Client, now: datetime) -> date:
 
 def month_close_due(*, now: datetime) -> list[str]:
     """Close every client's last ended month that has an issued monthly statement and no
-    invoice yet; one line per client closed or refused."""
+    issued invoice yet: a new draft, or the draft brought up to date with usage and statement
+    revisions that came since (a draft unchanged says nothing). An issued month is left to
+    people: its corrections are notes they close by hand. One line per draft written or
+    refused."""
     actor = system_actor("billing")
     done: list[str] = []
     for client in Client.objects.filter(is_active=True).order_by("code"):
         first = _last_ended_month(client, now)
         if Invoice.objects.filter(
-            client=client, kind=DocumentKind.INVOICE, period_start=first
+            client=client,
+            kind=DocumentKind.INVOICE,
+            period_start=first,
+            status=DocumentStatus.ISSUED,
         ).exists():
             continue
         if statement_for_month(client, first) is None:
@@ -462,7 +468,8 @@ def month_close_due(*, now: datetime) -> list[str]:
         except DomainError as error:
             done.append(f"{client.code} {first:%Y-%m}: not closed: {error}")
             continue
-        done.append(f"{client.code} {first:%Y-%m}: draft invoice total {outcome.invoice.total}")
+        if outcome.changed:
+            done.append(f"{client.code} {first:%Y-%m}: draft invoice total {outcome.invoice.total}")
     return done
 
 

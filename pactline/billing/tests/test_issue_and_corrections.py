@@ -27,7 +27,7 @@ from pactline.billing.services import (
     late_fees_invoice,
     payment_record,
 )
-from pactline.billing.tests.close_support import level, loaded, met, statement, tickets
+from pactline.billing.tests.close_support import call, level, loaded, met, statement, tickets
 from pactline.billing.tests.test_close_amounts import (
     KESTREL_LEVELS,
     SEP_2,
@@ -302,6 +302,24 @@ def test_the_scheduled_close_takes_last_month_once(world: World) -> None:
     at = kestrel_august()
     lines = month_close_due(now=SEP_2)
     assert lines == [f"{at.client.code} 2026-08: draft invoice total 24.22"]
+    assert month_close_due(now=SEP_2) == []
+    assert Invoice.objects.filter(client=at.client).count() == 1
+
+
+def test_the_scheduled_close_keeps_a_draft_current_and_leaves_an_issued_month(
+    world: World,
+) -> None:
+    at = kestrel_august()
+    month_close_due(now=SEP_2)
+    # A 20 s call imported late bills the 30 s minimum: 204 + 30 = 234 s = 3.9 min at 1.45 =
+    # 5.655 -> 5.66 (was 4.93); subtotal 22.75, GST 2.275 -> 2.28, total 25.03.
+    late = {"call_id": "late", "service_type": "inbound_support", "talk_seconds": 20}
+    call(at, datetime(2026, 8, 20, 1, 0, tzinfo=UTC), "Inbound handled minutes", **late)
+    assert month_close_due(now=SEP_2) == [f"{at.client.code} 2026-08: draft invoice total 25.03"]
+    draft = Invoice.objects.get(client=at.client)
+    invoice_issue(actor=world.billing.actor, invoice=draft, now=SEP_2)
+    later = {**late, "call_id": "later"}
+    call(at, datetime(2026, 8, 21, 1, 0, tzinfo=UTC), "Inbound handled minutes", **later)
     assert month_close_due(now=SEP_2) == []
     assert Invoice.objects.filter(client=at.client).count() == 1
 
