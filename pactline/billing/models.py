@@ -162,8 +162,11 @@ class Invoice(ClientOwned):
 
     class Meta:
         constraints = [
+            # The number is unique across clients by construction: it is drawn from the one
+            # `InvoiceSequence` row of its series and year, under that row's lock. The rule
+            # carries the client, as every rule on client data does (the shard key).
             models.UniqueConstraint(
-                fields=["series", "year", "sequence"],
+                fields=["client", "series", "year", "sequence"],
                 condition=models.Q(sequence__isnull=False),
                 name="billing_invoice_number",
             ),
@@ -249,7 +252,9 @@ class InvoiceLine(ClientOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["invoice", "position"], name="billing_line_position")
+            models.UniqueConstraint(
+                fields=["client", "invoice", "position"], name="billing_line_position"
+            )
         ]
         ordering = ["invoice_id", "position"]
 
