@@ -32,6 +32,7 @@ from pactline.agreements.execution import executes
 from pactline.agreements.models import AgreementVersion
 from pactline.audit.services import audit_record
 from pactline.billing.models import ChronicFailure, CreditExclusion, CreditMemo, VolumeForecast
+from pactline.billing.presentation import translated
 from pactline.common.errors import FieldError, ValidationFailed
 from pactline.common.inputs import text_problem
 from pactline.core import credits as engine
@@ -221,7 +222,7 @@ def memo_content(credits: ServiceCredits, memo: engine.CreditMemo) -> dict[str, 
 
 def describe(reason: str, params: dict[str, Any]) -> str:
     """A stored reason translated into the active language and filled in."""
-    return _(reason).format(**params)
+    return translated(reason, params)
 
 
 def _history(client: Client, before: date, credits: ServiceCredits) -> list[engine.LevelOutcome]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from pactline.core.rating.minor_units import minor_unit
 
@@ -23,8 +23,25 @@ def money_text(value: Decimal | int | str | None, currency: str = "") -> str:
         return str(value)
 
 
+# The kinds of approved exclusion a reason names (`core.credits.ExclusionKind`), as people read them.
+EXCLUSION_KINDS = {
+    "client_caused": gettext_lazy("client-caused"),
+    "force_majeure": gettext_lazy("force majeure"),
+    "forecast_variance": gettext_lazy("forecast variance"),
+}
+
+
+def _readable(params: dict[str, Any]) -> dict[str, Any]:
+    kinds = params.get("kind")
+    if not isinstance(kinds, str):
+        return params
+    named = ", ".join(str(EXCLUSION_KINDS.get(kind, kind)) for kind in kinds.split(", "))
+    return {**params, "kind": named}
+
+
 def translated(template_text: str, params: dict[str, Any]) -> str:
     """A core reason (an English template marked `N_`) in the active language, filled in."""
+    params = _readable(params)
     try:
         return gettext(template_text).format(**params)
     except (KeyError, IndexError, ValueError):  # a translation with a broken placeholder

@@ -172,7 +172,7 @@ def test_the_clients_billing_page(billing: Billing) -> None:
     assert "Credited: 200.00 AUD (on charges of 1,234.50 AUD)." in html
     assert "phone.answer_within missed: 10 percent of the at-risk amount 2000" in html
     assert (
-        "phone.abandon_rate missed, excluded (force_majeure: Storm outage; approved by "
+        "phone.abandon_rate missed, excluded (force majeure: Storm outage; approved by "
         "client:jane): no credit" in html
     )
     assert "Service credits for 2026-10" not in html  # October's memo is on the draft

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pactline.billing.models import CreditMemo, DocumentStatus
 from pactline.billing.presentation import money_text, translated
@@ -107,7 +108,13 @@ def present(credits: ServiceCredits, p: Presenter) -> Section:
         table = Table(
             f"service_credits_{month.month:%Y_%m}",
             _("Service credits for %(month)s") % {"month": f"{month.month:%Y-%m}"},
-            [_("Service level"), _("Target"), _("Result"), _("Credit"), _("Why")],
+            [
+                _("Service level"),
+                _("Target"),
+                _("Result"),
+                pgettext("credited amount", "Credit"),
+                _("Why"),
+            ],
             numeric_from=1,
             text_columns=(4,),
         )

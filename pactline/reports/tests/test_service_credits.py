@@ -54,7 +54,7 @@ def test_a_closed_month_reports_its_credits(billing: Billing) -> None:
             "9.20",
             "0.00",
             (
-                "phone.abandon_rate missed, excluded (force_majeure: Storm outage; approved by "
+                "phone.abandon_rate missed, excluded (force majeure: Storm outage; approved by "
                 "client:jane): no credit"
             ),
         ],
