@@ -43,6 +43,12 @@ def diversion_balance(client: Client, *, at: datetime | None = None) -> Decimal:
     return entries.aggregate(total=Sum("amount"))["total"] or Decimal(0)
 
 
+def prepays_diversions(client: Client, at: datetime) -> bool:
+    """Whether the agreement in force at `at` has forwarding paid in advance."""
+    version = agreement_version_in_force(client, at)
+    return version is not None and version.terms.pricing.diversion_prepayment is not None
+
+
 def diversion_permitted(client: Client, *, now: datetime) -> tuple[bool, bool, Decimal]:
     """(allowed, flagged, balance) for forwarding a call now, under the agreement in force.
     Without a prepayment term forwarding is not limited by a balance."""

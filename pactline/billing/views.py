@@ -30,7 +30,7 @@ from pactline.billing.access import (
 )
 from pactline.billing.close import month_close
 from pactline.billing.credits import credit_exclusion_record, volume_forecast_record
-from pactline.billing.diversion import diversion_balance, diversion_top_up
+from pactline.billing.diversion import diversion_balance, diversion_top_up, prepays_diversions
 from pactline.billing.documents import invoice_csv, invoice_pdf, line_usage_csv
 from pactline.billing.forms import (
     CloseForm,
@@ -100,6 +100,8 @@ def client_page(request: HttpRequest, code: str) -> HttpResponse:
         "ledger": list(reversed(ledger[-LEDGER_ROWS:])),
         "ledger_more": len(ledger) > LEDGER_ROWS,
         "balance": diversion_balance(client) if ledger else None,
+        # An agreement without prepaid diversions has no balance to show (unless it had one).
+        "diverts": bool(ledger) or prepays_diversions(client, timezone.now()),
         "can_manage": has_permission(actor, Permission.BILLING_MANAGE, client.id),
         "can_forecast": has_permission(actor, Permission.FORECAST_UPLOAD, client.id),
         "sees_drafts": sees_drafts(actor, client.id),

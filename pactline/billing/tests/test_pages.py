@@ -396,3 +396,12 @@ def test_the_client_and_the_provider_record_volume_forecasts(billing: Billing) -
     row = VolumeForecast.objects.get()
     assert (row.month, row.reference, row.forecast) == (date(2026, 9, 1), "phone", 9000)
     assert row.uploaded_by == f"user:{billing.world.client_a_manager.user.username}"
+
+
+def test_a_client_whose_agreement_prepays_no_diversions_is_shown_no_balance(
+    billing: Billing,
+) -> None:
+    diverting = http_as(billing.world, "billing").get("/clients/client-a/billing/")
+    other = http_as(billing.world, "billing").get("/clients/client-b/billing/")
+    assert 'id="diversion"' in diverting.content.decode()
+    assert other.status_code == 200 and 'id="diversion"' not in other.content.decode()
