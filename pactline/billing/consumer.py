@@ -1,4 +1,5 @@
-"""The billing consumer: reads each client's calls, cases and agent states by its own cursors
+"""The billing consumer: reads each client's calls, cases, agent states and chat messages by
+its own cursors
 (`billing.Cursor`) and keeps the usage records and diversion draws current (DESIGN: derived
 data flows up by cursor).
 
@@ -19,8 +20,14 @@ from django.db.models import Model
 from django.utils import timezone
 
 from pactline.billing.models import Cursor, UsageSource
-from pactline.billing.usage import agent_states_replace, calls_replace, cases_replace
+from pactline.billing.usage import (
+    agent_states_replace,
+    calls_replace,
+    cases_replace,
+    chat_messages_replace,
+)
 from pactline.cases.models import Case
+from pactline.channels.chat.models import ChatMessage
 from pactline.channels.voice.models import AgentStateChange, Call
 from pactline.common.cursors import changes_past, cursor_locked, cursor_move
 from pactline.tenancy.models import Client
@@ -48,6 +55,8 @@ STREAMS = (
     Stream("voice", UsageSource.CALL, Call, calls_replace),
     Stream("cases", UsageSource.CASE, Case, cases_replace),
     Stream("agent_states", UsageSource.AGENT_STATE, AgentStateChange, agent_states_replace, 100),
+    # A changed message re-derives its session (an ending comes by the cases stream).
+    Stream("chat", UsageSource.CHAT, ChatMessage, chat_messages_replace),
 )
 
 

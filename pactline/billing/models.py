@@ -36,6 +36,7 @@ class UsageSource(models.TextChoices):
     CALL = "call", _("Call")
     CASE = "case", _("Case")
     AGENT_STATE = "agent_state", _("Agent hours")
+    CHAT = "chat", _("Chat session")
     FEE = "fee", _("One-time fee")
     PASS_THROUGH = "pass_through", _("Pass-through charge")
 
@@ -51,7 +52,8 @@ class UsageKind(models.TextChoices):
 class UsageRecord(ClientOwned):
     """One billable piece of a source row (see the module docstring).
 
-    `part` tells pieces of one source apart: `leg` for a call's queue visit, `created` and
+    `part` tells pieces of one source apart: `leg` for a call's queue visit, `session` for a
+    chat session (a `call_leg` on channel `chat`, its handled time as talk time), `created` and
     `resolved` for a case, `YYYY-MM-DD` for an agent's day (source_id is then a stable id of
     the agent's name within the client, `usage.agent_key`). `price_item` is the name of the
     agreement's item that rates it, blank when none does (such usage is shown, never billed).

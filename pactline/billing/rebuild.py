@@ -1,7 +1,7 @@
 """Rebuild a client's usage for a period, through the consumer's own path.
 
 Every source anchored in [start, end) (a call by when it entered, a case by when it opened or
-was resolved, an agent by a state there) and every source that has a usage record there is
+was resolved, an agent by a state there, a chat session by when it started) and every source that has a usage record there is
 derived again with `usage_replace`: the result is what the consumer would have produced, so a
 rebuild of a correct period changes nothing. The client's billing cursors stay locked
 meanwhile, so a running consumer waits rather than interleaves."""
@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from pactline.audit.services import audit_record
 from pactline.billing.consumer import STREAMS, Stream, cursors_ensure, usage_replace
 from pactline.billing.models import Cursor, UsageRecord, UsageSource
-from pactline.billing.usage import agents_replace
+from pactline.billing.usage import agents_replace, chat_sessions_replace
 from pactline.cases.models import Case
+from pactline.channels.chat.models import ChatSession
 from pactline.channels.voice.models import AgentStateChange, Call
 from pactline.common.errors import FieldError, ValidationFailed
 from pactline.tenancy.access import Actor, Permission, require
@@ -57,6 +58,16 @@ def _anchored(stream: Stream, client_id: int, start: datetime, end: datetime) ->
     return found | _recorded(stream, client_id, start, end)
 
 
+def _chat_sessions(client_id: int, start: datetime, end: datetime) -> set[int]:
+    started = ChatSession.objects.filter(
+        client_id=client_id, started_at__gte=start, started_at__lt=end
+    ).values_list("pk", flat=True)
+    recorded = UsageRecord.objects.filter(
+        client_id=client_id, source=UsageSource.CHAT, at__gte=start, at__lt=end
+    ).values_list("source_id", flat=True)
+    return set(started) | set(recorded)
+
+
 def _agents(client_id: int, start: datetime, end: datetime) -> set[str]:
     agents = set(
         AgentStateChange.objects.filter(client_id=client_id, at__gte=start, at__lt=end)
@@ -88,6 +99,13 @@ def usage_rebuild(*, actor: Actor, client: Client, start: datetime, end: datetim
             agents = sorted(_agents(client.id, start, end))
             sources += len(agents)
             records += agents_replace(client.id, dict.fromkeys(agents, start))
+            continue
+        if stream.source == UsageSource.CHAT:
+            # The chat stream's rows are messages; a rebuild replaces sessions by their ids.
+            sessions = sorted(_chat_sessions(client.id, start, end))
+            sources += len(sessions)
+            for begin in range(0, len(sessions), _CHUNK):
+                records += chat_sessions_replace(client.id, sessions[begin : begin + _CHUNK])
             continue
         ids = sorted(_anchored(stream, client.id, start, end))
         sources += len(ids)

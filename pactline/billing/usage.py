@@ -10,6 +10,10 @@
   North American ones: the cheaper class is the one the client can be held to).
 * A case is a `ticket` record `created` at its opening and, once resolved, a `ticket` record
   `resolved` at its first resolution (the earliest resolve entry of its timeline).
+* An ended chat session is one `call_leg` record on channel `chat`, part `session`, call id
+  `chat-<session id>`, at its start: its handled time (from the first agent message to its
+  end) is `talk_seconds`, so a per-minute or per-call item naming `chat` rates it as it rates
+  calls. A session no agent answered is not handled and has 0 s. An open session has none yet.
 * An agent's day in the client's zone is an `agent_hours` record, part `YYYY-MM-DD`, at the
   day's first logged-in instant: seconds logged in (or a queue member), productive (logged and
   not paused) and training (paused with a reason that says "training"). A stretch still open
@@ -41,6 +45,7 @@ from pactline.agreements.terms import agreement_calendar
 from pactline.billing.diversion import draws_replace
 from pactline.billing.models import UsageKind, UsageRecord, UsageSource
 from pactline.cases.models import Case, EntryKind, TimelineEntry
+from pactline.channels.chat.models import ChatMessage, ChatSession
 from pactline.channels.voice.models import (
     AgentState,
     AgentStateChange,
@@ -62,6 +67,8 @@ executes("scope.service_map")
 
 CALL_MODELS = ("per_minute", "per_call")
 AGENT_CHANNEL = "phone"  # agent states come from the PBX
+CHAT_CHANNEL = "chat"
+AGENT_AUTHOR = "agent"  # `cases.AuthorKind.AGENT`: a bot's reply does not handle a chat
 TRAINING = "training"
 
 
@@ -315,7 +322,87 @@ def cases_replace(client_id: int, ids: Sequence[int]) -> int:
     cases = list(
         Case.objects.filter(client_id=client_id, pk__in=list(ids)).select_related("assignee")
     )
-    return len(UsageRecord.objects.bulk_create(case_records(Agreements.of(client_id), cases)))
+    written = len(UsageRecord.objects.bulk_create(case_records(Agreements.of(client_id), cases)))
+    # Ending a chat writes no message but touches its case: its sessions are derived again.
+    sessions = ChatSession.objects.filter(client_id=client_id, case_id__in=list(ids))
+    return written + chat_sessions_replace(client_id, list(sessions.values_list("pk", flat=True)))
+
+
+# --- Chat sessions ----------------------------------------------------------------------------
+
+
+def _first_agent_messages(session_ids: Sequence[int]) -> dict[int, datetime]:
+    rows = (
+        ChatMessage.objects.filter(session_id__in=list(session_ids), author_kind=AGENT_AUTHOR)
+        .values("session_id")
+        .annotate(first=Min("sent_at"))
+        .values_list("session_id", "first")
+    )
+    return dict(rows)
+
+
+def chat_records(agreements: Agreements, sessions: Sequence[ChatSession]) -> list[UsageRecord]:
+    """One record per ended session (see the module docstring)."""
+    answered = _first_agent_messages([session.pk for session in sessions])
+    records = []
+    for session in sessions:
+        if session.ended_at is None:
+            continue
+        terms = agreements.at(session.started_at)
+        if terms is None:
+            continue
+        case = session.case
+        first = answered.get(session.pk)
+        handled = first is not None
+        seconds = (
+            max(round((session.ended_at - first).total_seconds()), 0) if first is not None else 0
+        )
+        service_type = terms.service_type(
+            channel=CHAT_CHANNEL, queue=case.queue or None, category=case.category or None
+        )
+        records.append(
+            _record(
+                terms,
+                kind=UsageKind.CALL_LEG,
+                channel=CHAT_CHANNEL,
+                service_type=service_type,
+                client_id=session.client_id,
+                source=UsageSource.CHAT,
+                source_id=session.pk,
+                part="session",
+                at=session.started_at,
+                direction="inbound",
+                queue=case.queue,
+                agent=case.assignee.get_username() if case.assignee is not None else "",
+                call_id=f"chat-{session.pk}",
+                handled=handled,
+                talk_seconds=seconds,
+            )
+        )
+    return records
+
+
+def chat_sessions_replace(client_id: int, ids: Sequence[int]) -> int:
+    """Replace the usage of these chat sessions; returns records written."""
+    UsageRecord.objects.filter(
+        client_id=client_id, source=UsageSource.CHAT, source_id__in=list(ids)
+    ).delete()
+    sessions = list(
+        ChatSession.objects.filter(client_id=client_id, pk__in=list(ids)).select_related(
+            "case__assignee"
+        )
+    )
+    return len(UsageRecord.objects.bulk_create(chat_records(Agreements.of(client_id), sessions)))
+
+
+def chat_messages_replace(client_id: int, ids: Sequence[int]) -> int:
+    """Replace the usage of the sessions of the changed messages `ids`."""
+    sessions = set(
+        ChatMessage.objects.filter(client_id=client_id, pk__in=list(ids)).values_list(
+            "session_id", flat=True
+        )
+    )
+    return chat_sessions_replace(client_id, sorted(sessions))
 
 
 # --- Agent hours ------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def test_the_consumer_reads_each_change_once() -> None:
     assert usage_consume_all(batch=2) == 8  # 5 calls, 1 case, 2 agent states
     assert len(records(client)) == 8  # 5 legs, created + resolved, one agent day
     positions = dict(Cursor.objects.filter(client=client).values_list("stream", "position"))
-    assert set(positions) == {"voice", "cases", "agent_states"}
+    assert set(positions) == {"voice", "cases", "agent_states", "chat"}
     pks = set(UsageRecord.objects.values_list("pk", flat=True))
     assert usage_consume_all() == 0
     assert set(UsageRecord.objects.values_list("pk", flat=True)) == pks
