@@ -1,6 +1,7 @@
 """`pactline billing consume` derives usage from new and changed contacts; `pactline billing
 rebuild` re-derives one client's month through the same path; `pactline billing close` closes
-one client's month by hand (the same step `pactline serve` runs when a month has ended)."""
+one client's month by hand (the same step `pactline serve` runs when a month has ended);
+`pactline billing charges` imports a carrier's pass-through charges from CSV."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ import signal
 import time
 from argparse import ArgumentParser
 from datetime import date
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
+from django.utils import timezone
 
 from pactline.billing.close import close_command
 from pactline.billing.consumer import BATCH, usage_consume_all
+from pactline.billing.pass_through import charges_import
 from pactline.billing.rebuild import usage_rebuild
-from pactline.common.errors import DomainError
+from pactline.common.errors import DomainError, ValidationFailed
 from pactline.metrics.intervals import local_midnight
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import system_actor
@@ -61,10 +65,20 @@ class Command(BaseCommand):
         close = actions.add_parser("close", help="close one month of one client: draft invoice")
         close.add_argument("--client", required=True, help="the client's code")
         close.add_argument("--period", required=True, help="the month, YYYY-MM (client's zone)")
+        charges = actions.add_parser("charges", help="import a carrier's pass-through charges")
+        charges.add_argument("--client", required=True, help="the client's code")
+        charges.add_argument(
+            "--file", required=True, help="CSV: date, amount, description, reference"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # One small method per action; an action added later is one more entry here.
-        actions = {"consume": self._consume, "rebuild": self._rebuild, "close": self._close}
+        actions = {
+            "consume": self._consume,
+            "rebuild": self._rebuild,
+            "close": self._close,
+            "charges": self._charges,
+        }
         actions[options["action"]](options)
 
     def _consume(self, options: dict[str, Any]) -> None:
@@ -108,3 +122,18 @@ class Command(BaseCommand):
             self.stdout.write(close_command(options["client"], options["period"]))
         except DomainError as error:
             raise CommandError(str(error)) from error
+
+    def _charges(self, options: dict[str, Any]) -> None:
+        client = client_by_code(options["client"])
+        try:
+            text = Path(options["file"]).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"--file: cannot read {options['file']}: {exc}") from exc
+        try:
+            recorded = charges_import(
+                actor=system_actor("billing charges"), client=client, text=text, now=timezone.now()
+            )
+        except ValidationFailed as failed:
+            lines = [f"line {e.line}, {e.path}: {e.message}" for e in failed.errors]
+            raise CommandError("nothing imported:\n" + "\n".join(lines)) from failed
+        self.stdout.write(f"{client.code}: {len(recorded)} pass-through charge(s) recorded")
