@@ -34,10 +34,9 @@ from pactline.billing.models import (
     UsageKind,
     UsageRecord,
 )
-from pactline.billing.presentation import result_text
+from pactline.billing.presentation import money_text, result_text
 from pactline.common import fonts
 from pactline.common.spreadsheet import safe_row
-from pactline.core.rating import minor_unit
 from pactline.metrics.periods import period_bounds
 
 HEADINGS = {
@@ -257,11 +256,6 @@ def _plain(value: object) -> object:
     return value
 
 
-def money_text(value: Decimal, currency: str) -> str:
-    """An amount to the currency's minor unit (the column stores six places)."""
-    return format(value.quantize(Decimal(1).scaleb(-minor_unit(currency))), "f")
-
-
 def invoice_csv(invoice: Invoice) -> str:
     """The document's header, lines and totals (amounts to the minor unit, exact amounts
     beside them)."""
@@ -299,21 +293,21 @@ def invoice_csv(invoice: Invoice) -> str:
             line.unit,
             number_text(line.rate),
             line.exact_amount,
-            money_text(line.amount, currency),
+            money_text(line.amount, currency, grouped=False),
             line.usage_count,
         )
         for line in invoice.lines.order_by("position")
     ]
     tax = f"{invoice.tax_name} {number_text(invoice.tax_rate_percent)}" if invoice.tax_name else ""
     totals = [
-        ("subtotal", money_text(invoice.subtotal, currency)),
+        ("subtotal", money_text(invoice.subtotal, currency, grouped=False)),
         (
             "tax",
             tax.strip(),
             "inclusive" if invoice.tax_inclusive else "exclusive",
-            money_text(invoice.tax_amount, currency),
+            money_text(invoice.tax_amount, currency, grouped=False),
         ),
-        ("total", money_text(invoice.total, currency)),
+        ("total", money_text(invoice.total, currency, grouped=False)),
     ]
     return _write([*header, (), columns, *lines, (), *totals])
 

@@ -10,15 +10,19 @@ from django.utils.translation import gettext, gettext_lazy
 from pactline.core.rating.minor_units import minor_unit
 
 
-def money_text(value: Decimal | int | str | None, currency: str = "") -> str:
-    """`value` at the currency's minor unit with thousands separated: 1,234.50 (the stored
-    figure is already rounded on its line; this only fixes how many decimals show)."""
+def money_text(
+    value: Decimal | int | str | None, currency: str = "", *, grouped: bool = True
+) -> str:
+    """`value` at the currency's minor unit, thousands separated for people (1,234.50) or not
+    for files (1234.50). The stored figure is already rounded on its line; this only fixes
+    how many decimals show."""
     if value is None or value == "":
         return ""
     try:
         amount = Decimal(str(value))
         exponent = minor_unit(currency) if currency else 2
-        return f"{amount.quantize(Decimal(1).scaleb(-exponent)):,}"
+        shown = amount.quantize(Decimal(1).scaleb(-exponent))
+        return f"{shown:,f}" if grouped else f"{shown:f}"
     except (InvalidOperation, ValueError):
         return str(value)
 

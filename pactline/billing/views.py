@@ -99,7 +99,7 @@ def client_page(request: HttpRequest, code: str) -> HttpResponse:
         "memos": _memos(actor, client),
         "ledger": list(reversed(ledger[-LEDGER_ROWS:])),
         "ledger_more": len(ledger) > LEDGER_ROWS,
-        "balance": diversion_balance(client) if ledger else None,
+        "balance": ledger[-1].balance if ledger else None,
         # An agreement without prepaid diversions has no balance to show (unless it had one).
         "diverts": bool(ledger) or prepays_diversions(client, timezone.now()),
         "can_manage": has_permission(actor, Permission.BILLING_MANAGE, client.id),
@@ -129,7 +129,7 @@ def diversion_page(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "client": client,
         "ledger": list(reversed(ledger)),
-        "balance": diversion_balance(client) if ledger else None,
+        "balance": ledger[-1].balance if ledger else None,
         "zone": client_zone(client).key,
         "can_manage": has_permission(actor, Permission.BILLING_MANAGE, client.id),
     }

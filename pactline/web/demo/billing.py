@@ -19,8 +19,8 @@ from pactline.billing.close import month_close
 from pactline.billing.consumer import usage_consume_all
 from pactline.billing.credits import credit_exclusion_record, statement_for_month
 from pactline.billing.diversion import diversion_top_up
-from pactline.billing.documents import money_text
 from pactline.billing.models import DocumentStatus, Invoice, Payment
+from pactline.billing.presentation import money_text
 from pactline.billing.services import invoice_issue, invoice_outstanding, payment_record
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import Actor
@@ -52,7 +52,10 @@ def _prepay(actor: Actor, client: Client, first: date) -> list[str]:
     )
     return [
         _("%(client)s: diversion prepayment %(amount)s received")
-        % {"client": client.name, "amount": money_text(entry.amount, str(pricing.currency))}
+        % {
+            "client": client.name,
+            "amount": money_text(entry.amount, str(pricing.currency), grouped=False),
+        }
     ]
 
 
@@ -125,7 +128,7 @@ def demo_billing_load(*, actor: Actor, clients: list[Client], now: datetime) -> 
                         "client": client.name,
                         "number": document.number,
                         "currency": document.currency,
-                        "total": money_text(document.total, document.currency),
+                        "total": money_text(document.total, document.currency, grouped=False),
                     }
                 )
     invoices = [doc for doc in issued if doc.kind == "invoice" and doc.total > 0]
@@ -147,6 +150,9 @@ def demo_billing_load(*, actor: Actor, clients: list[Client], now: datetime) -> 
         )
         lines.append(
             _("%(number)s: payment of %(amount)s recorded")
-            % {"number": invoice.number, "amount": money_text(amount, invoice.currency)}
+            % {
+                "number": invoice.number,
+                "amount": money_text(amount, invoice.currency, grouped=False),
+            }
         )
     return lines
