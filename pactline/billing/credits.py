@@ -430,10 +430,12 @@ def credit_exclusion_record(
     reference: str,
     kind: str,
     reason: str,
+    approved_by: str,
     now: datetime,
 ) -> CreditExclusion:
-    """Record that the client approved a miss of `reference` in `month` as excluded from
-    credits; recording the same exclusion again returns the stored one."""
+    """Record that the client (`approved_by`, the person at the client who approved it)
+    excluded a miss of `reference` in `month` from credits; recording the same exclusion
+    again returns the stored one."""
     require(actor, Permission.BILLING_MANAGE, client.id)
     first = _month_field(month)
     ref = _reference_field(reference, channel_allowed=False)
@@ -449,6 +451,14 @@ def credit_exclusion_record(
         errors.append(
             FieldError("reason", _("say why the miss is excluded (at most 2000 characters)"))
         )
+    approver = approved_by.strip() if isinstance(approved_by, str) else ""
+    if not approver or len(approver) > 150 or text_problem(approver) is not None:
+        errors.append(
+            FieldError(
+                "approved_by",
+                _("name the client's person who approved it (at most 150 characters)"),
+            )
+        )
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
@@ -457,7 +467,12 @@ def credit_exclusion_record(
             month=first,
             reference=ref,
             kind=kind,
-            defaults={"reason": text, "approved_by": actor.audit_label, "recorded_at": now},
+            defaults={
+                "reason": text,
+                "approved_by": approver,
+                "recorded_by": actor.audit_label,
+                "recorded_at": now,
+            },
         )
         if created:
             audit_record(
@@ -470,6 +485,7 @@ def credit_exclusion_record(
                     "reference": ref,
                     "kind": kind,
                     "reason": text,
+                    "approved_by": approver,
                 },
                 at=now,
             )

@@ -118,6 +118,12 @@ class ExclusionForm(ServiceErrors):
         validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    approved_by = forms.CharField(
+        label=gettext_lazy("Approved by (the client)"),
+        max_length=150,
+        validators=[validate_text],
+        help_text=gettext_lazy("The person at the client who approved the exclusion."),
+    )
 
 
 class ForecastForm(ServiceErrors):

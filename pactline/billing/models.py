@@ -352,13 +352,15 @@ class DiversionEntry(ClientOwned):
 
 class CreditExclusion(ClientOwned):
     """A missed service level the client approved as excluded from credits for one month
-    (client-caused, force majeure), with the reason and who approved it."""
+    (client-caused, force majeure), with the reason, the client's approver and who recorded
+    it (the provider cannot excuse its own miss: the approval is the client's)."""
 
     month = models.DateField()  # the first day of the month
     reference = models.CharField(max_length=80)  # channel.name of the service level
     kind = models.CharField(max_length=20)  # pactline.core.credits EXCLUSION_KINDS
     reason = models.TextField()
-    approved_by = models.CharField(max_length=150)
+    approved_by = models.CharField(max_length=150)  # the client's approver, as they signed
+    recorded_by = models.CharField(max_length=150, default="")
     recorded_at = models.DateTimeField()
 
     class Meta:

@@ -350,6 +350,7 @@ def exclusions_page(request: HttpRequest, code: str) -> HttpResponse:
             reference=data["reference"],
             kind=data["kind"],
             reason=data["reason"],
+            approved_by=data["approved_by"],
             now=timezone.now(),
         ),
     ):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from pactline.billing.presentation import money_text, translated
+from pactline.billing.presentation import EXCLUSION_KINDS, money_text, translated
 
 register = template.Library()
 
@@ -20,3 +20,8 @@ def money(value: Decimal | int | str | None, currency: str = "") -> str:
 @register.simple_tag
 def reason(template_text: str, params: dict[str, Any]) -> str:
     return translated(template_text, params)
+
+
+@register.filter
+def exclusion_kind(kind: str) -> str:
+    return str(EXCLUSION_KINDS.get(kind, kind))

@@ -243,6 +243,7 @@ def test_per_hour_month_with_training_minimum_and_capped_credits(world: World) -
         reference="phone.abandon_rate",
         kind="client_caused",
         reason="The client's IVR outage on 12 February",
+        approved_by="Priya Raman",
         now=MAR_2,
     )
     outcome = month_close(

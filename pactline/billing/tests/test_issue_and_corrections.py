@@ -383,6 +383,7 @@ def test_exclusions_and_forecasts_refuse_bad_input(world: World) -> None:
             "reference": "phone.answer_within",
             "kind": "force_majeure",
             "reason": "Storm",
+            "approved_by": "Priya Raman",
         } | changes
         with pytest.raises(ValidationFailed) as error:
             credit_exclusion_record(actor=actor, client=at.client, now=now, **values)
@@ -392,6 +393,8 @@ def test_exclusions_and_forecasts_refuse_bad_input(world: World) -> None:
     assert exclusion(reference="phone") == "reference"
     assert exclusion(kind="weather") == "kind"
     assert exclusion(reason="  ") == "reason"
+    assert exclusion(approved_by="") == "approved_by"
+    assert exclusion(approved_by="x" * 151) == "approved_by"
     with pytest.raises(ValidationFailed) as error:
         volume_forecast_record(
             actor=actor,

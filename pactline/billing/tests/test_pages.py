@@ -293,14 +293,19 @@ def test_top_up_exclusion_and_forecast(billing: Billing) -> None:
         "reference": "phone.answer_within",
         "kind": "client_caused",
         "reason": "The client's IVR outage",
+        "approved_by": "Priya Raman",
     }
     assert http.post("/clients/client-a/billing/exclusions/", exclusion).status_code == 302
     row = CreditExclusion.objects.get()
-    assert (row.month, row.reference, row.kind) == (
+    assert (row.month, row.reference, row.kind, row.approved_by, row.recorded_by) == (
         date(2026, 9, 1),
         "phone.answer_within",
         "client_caused",
+        "Priya Raman",
+        "user:billing",
     )
+    listed = http.get("/clients/client-a/billing/exclusions/").content.decode()
+    assert "<td>client-caused</td>" in listed and "<td>Priya Raman</td>" in listed
     forecast = {"month": "2026-10-01", "reference": "phone", "forecast": "12000"}
     assert http.post("/clients/client-a/billing/forecasts/", forecast).status_code == 302
     assert VolumeForecast.objects.get().forecast == 12000
@@ -316,12 +321,30 @@ def test_top_up_exclusion_and_forecast(billing: Billing) -> None:
                 "reference": "phone.answer_within",
                 "kind": "bogus",
                 "reason": "x",
+                "approved_by": "Priya Raman",
             },
             "kind",
         ),
         (
             "/clients/client-a/billing/exclusions/",
-            {"month": "2026-09-01", "reference": "phone", "kind": "client_caused", "reason": "x"},
+            {
+                "month": "2026-09-01",
+                "reference": "phone.answer_within",
+                "kind": "client_caused",
+                "reason": "x",
+                "approved_by": " ",
+            },
+            "approved_by",
+        ),
+        (
+            "/clients/client-a/billing/exclusions/",
+            {
+                "month": "2026-09-01",
+                "reference": "phone",
+                "kind": "client_caused",
+                "reason": "x",
+                "approved_by": "Priya Raman",
+            },
             "reference",
         ),
         (

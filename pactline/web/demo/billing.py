@@ -89,6 +89,10 @@ def _exclude(
     if len(missing) < 2:
         return []
     client, misses = missing[-1]
+    version = agreement_version_in_force(
+        client, datetime.combine(firsts[client.pk], time(), client_zone(client))
+    )
+    contacts = version.terms.parties.client.contacts if version is not None else ()
     credit_exclusion_record(
         actor=actor,
         client=client,
@@ -96,6 +100,7 @@ def _exclude(
         reference=misses[0],
         kind="client_caused",
         reason=EXCLUSION_REASON,
+        approved_by=contacts[0].name if contacts else client.name,
         now=now,
     )
     return [
