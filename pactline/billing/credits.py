@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -143,24 +144,30 @@ def exclusions_for(client: Client, first: date, known: Iterable[str]) -> list[en
 def forecasts_for(
     client: Client, first: date, levels: dict[str, engine.LevelResult], known: Iterable[str]
 ) -> list[engine.VolumeForecast]:
-    """The month's forecasts of credit-bearing levels and their channels, with the actual
-    volume from the statement (a channel's: the largest of its levels')."""
+    """The month's forecasts (the sum of each reference's intervals) of credit-bearing levels
+    and their channels, with the actual volume from the statement (a channel's: the largest
+    of its levels')."""
     wanted = set(known)
     channels = {ref.partition(".")[0] for ref in wanted}
     found = []
-    for row in VolumeForecast.objects.filter(client=client, month=first).order_by("reference"):
-        if row.reference in wanted:
-            actual = levels[row.reference].volume if row.reference in levels else 0
-        elif row.reference in channels:
+    sums = (
+        VolumeForecast.objects.filter(client=client, month=first)
+        .values("reference")
+        .annotate(total=Sum("forecast"))
+        .order_by("reference")
+    )
+    for row in sums:
+        reference, forecast = row["reference"], int(row["total"])
+        if reference in wanted:
+            actual = levels[reference].volume if reference in levels else 0
+        elif reference in channels:
             volumes = [
-                level.volume
-                for ref, level in levels.items()
-                if ref.partition(".")[0] == row.reference
+                level.volume for ref, level in levels.items() if ref.partition(".")[0] == reference
             ]
             actual = max(volumes, default=0)
         else:
             continue
-        found.append(engine.VolumeForecast(row.reference, row.forecast, actual))
+        found.append(engine.VolumeForecast(reference, forecast, actual))
     return found
 
 
@@ -395,16 +402,16 @@ def chronic_failure_notify(row_id: int, version_id: int, now: datetime) -> None:
     ChronicFailure.objects.filter(pk=row.pk).update(notified_at=now)
 
 
-# --- Exclusions and forecasts ------------------------------------------------------------------
+# --- Exclusions ---------------------------------------------------------------------------------
 
 
-def _month_field(month: object) -> date:
+def month_field(month: object) -> date:
     if not isinstance(month, date) or isinstance(month, datetime) or month.day != 1:
         raise ValidationFailed([FieldError("month", _("give the first day of a month"))])
     return month
 
 
-def _reference_field(reference: object, *, channel_allowed: bool) -> str:
+def reference_field(reference: object, *, channel_allowed: bool) -> str:
     value = reference.strip() if isinstance(reference, str) else ""
     channel, dot, metric = value.partition(".")
     ok = bool(value) and text_problem(value) is None and len(value) <= 80
@@ -437,8 +444,8 @@ def credit_exclusion_record(
     excluded a miss of `reference` in `month` from credits; recording the same exclusion
     again returns the stored one."""
     require(actor, Permission.BILLING_MANAGE, client.id)
-    first = _month_field(month)
-    ref = _reference_field(reference, channel_allowed=False)
+    first = month_field(month)
+    ref = reference_field(reference, channel_allowed=False)
     errors = []
     if kind not in EXCLUSION_KINDS:
         errors.append(
@@ -489,57 +496,4 @@ def credit_exclusion_record(
                 },
                 at=now,
             )
-    return row
-
-
-def volume_forecast_record(
-    *,
-    actor: Actor,
-    client: Client,
-    month: date,
-    reference: str,
-    forecast: int,
-    now: datetime,
-) -> VolumeForecast:
-    """Record the client's forecast of a channel's (`phone`) or a level's volume for a month;
-    a new figure replaces the old one (the audit log keeps both)."""
-    require(actor, Permission.FORECAST_UPLOAD, client.id)
-    first = _month_field(month)
-    ref = _reference_field(reference, channel_allowed=True)
-    if (
-        isinstance(forecast, bool)
-        or not isinstance(forecast, int)
-        or not 0 <= forecast <= 2**31 - 1
-    ):
-        raise ValidationFailed(
-            [FieldError("forecast", _("give a whole number of contacts, 0 or more"))]
-        )
-    with transaction.atomic():
-        row = (
-            VolumeForecast.objects.select_for_update()
-            .filter(client=client, month=first, reference=ref)
-            .first()
-        )
-        if row is not None and row.forecast == forecast:
-            return row
-        if row is None:
-            row = VolumeForecast.objects.create(
-                client=client,
-                month=first,
-                reference=ref,
-                forecast=forecast,
-                uploaded_by=actor.audit_label,
-                uploaded_at=now,
-            )
-        else:
-            row.forecast, row.uploaded_by, row.uploaded_at = forecast, actor.audit_label, now
-            row.save()
-        audit_record(
-            actor=actor,
-            action="billing.forecast_recorded",
-            client_id=client.id,
-            obj=row,
-            payload={"month": first.isoformat(), "reference": ref, "forecast": forecast},
-            at=now,
-        )
     return row

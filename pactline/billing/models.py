@@ -372,11 +372,15 @@ class CreditExclusion(ClientOwned):
 
 
 class VolumeForecast(ClientOwned):
-    """The client's forecast of a month's volume for a channel (`phone`) or a level
-    (`phone.answer_within`), against which forecast-variance exclusions are judged."""
+    """The client's forecast of the volume of a channel (`phone`) or a level
+    (`phone.answer_within`) in one interval (`minutes` from `starts_at`: a half hour, a day,
+    or the whole month), inside one month of the client's calendar. The month's forecast,
+    against which forecast-variance exclusions are judged, is the sum of its intervals."""
 
-    month = models.DateField()
+    month = models.DateField()  # the first day of the month the interval lies in
     reference = models.CharField(max_length=80)
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveIntegerField()
     forecast = models.PositiveIntegerField()
     uploaded_by = models.CharField(max_length=150)
     uploaded_at = models.DateTimeField()
@@ -384,9 +388,10 @@ class VolumeForecast(ClientOwned):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["client", "month", "reference"], name="billing_forecast_key"
+                fields=["client", "reference", "starts_at"], name="billing_forecast_interval_key"
             )
         ]
+        indexes = [models.Index(fields=["client", "month", "reference"])]
 
 
 class CreditMemo(ClientOwned):

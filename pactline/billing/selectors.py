@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.billing.access import (
@@ -38,6 +38,7 @@ from pactline.billing.models import (
     InvoiceLine,
     Payment,
     UsageRecord,
+    UsageSource,
     VolumeForecast,
 )
 from pactline.billing.presentation import result_text
@@ -191,8 +192,28 @@ def exclusion_list(*, client: Client) -> QuerySet[CreditExclusion]:
     return CreditExclusion.objects.filter(client=client).order_by("-month", "reference", "id")
 
 
-def forecast_list(*, client: Client) -> QuerySet[VolumeForecast]:
-    return VolumeForecast.objects.filter(client=client).order_by("-month", "reference", "id")
+def forecast_months(*, client: Client) -> list[dict[str, Any]]:
+    """Each month and reference forecast: its intervals, their total and the last upload."""
+    rows = (
+        VolumeForecast.objects.filter(client=client)
+        .values("month", "reference")
+        .annotate(
+            intervals=Count("id"),
+            total=Sum("forecast"),
+            shortest=Min("minutes"),
+            uploaded_at=Max("uploaded_at"),
+            uploaded_by=Max("uploaded_by"),
+        )
+        .order_by("-month", "reference")
+    )
+    return [dict(row) for row in rows]
+
+
+def pass_through_list(*, client: Client) -> QuerySet[UsageRecord]:
+    """The client's pass-through charges, latest first."""
+    return UsageRecord.objects.filter(client=client, source=UsageSource.PASS_THROUGH).order_by(
+        "-at", "-id"
+    )
 
 
 # --- Diversion ---------------------------------------------------------------------------------

@@ -18,6 +18,12 @@ urlpatterns = [
     path("clients/<slug:code>/billing/late-fees/", views.late_fees_page, name="late-fees"),
     path("clients/<slug:code>/billing/exclusions/", views.exclusions_page, name="exclusions"),
     path("clients/<slug:code>/billing/forecasts/", views.forecasts_page, name="forecasts"),
+    path(
+        "clients/<slug:code>/billing/forecasts/upload/",
+        views.forecasts_upload_page,
+        name="forecasts-upload",
+    ),
+    path("clients/<slug:code>/billing/charges/", views.charges_page, name="charges"),
     path("invoices/<int:invoice_id>/", views.invoice_page, name="invoice"),
     path("invoices/<int:invoice_id>/issue/", views.invoice_issue_page, name="invoice-issue"),
     path("invoices/<int:invoice_id>/payment/", views.invoice_payment_page, name="invoice-payment"),

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pactline.billing import selectors
 from pactline.billing.access import (
@@ -29,9 +29,10 @@ from pactline.billing.access import (
     sees_drafts,
 )
 from pactline.billing.close import month_close
-from pactline.billing.credits import credit_exclusion_record, volume_forecast_record
+from pactline.billing.credits import credit_exclusion_record
 from pactline.billing.diversion import diversion_balance, diversion_top_up, prepays_diversions
 from pactline.billing.documents import invoice_csv, invoice_pdf, line_usage_csv
+from pactline.billing.forecasts import volume_forecast_record, volume_forecasts_import
 from pactline.billing.forms import (
     CloseForm,
     ExclusionForm,
@@ -41,9 +42,11 @@ from pactline.billing.forms import (
     TopUpForm,
 )
 from pactline.billing.models import DocumentKind, DocumentStatus, Invoice
+from pactline.billing.pass_through import charges_import
 from pactline.billing.services import invoice_issue, late_fees_invoice, payment_record
-from pactline.common.errors import Conflict, NotFound, ValidationFailed
+from pactline.common.errors import Conflict, FieldError, NotFound, ValidationFailed
 from pactline.common.http import domain_errors
+from pactline.common.uploads import CsvUploadForm
 from pactline.metrics.timezones import client_zone
 from pactline.tenancy.access import Actor, Permission, access_client, has_permission
 from pactline.tenancy.http import request_actor
@@ -360,11 +363,41 @@ def exclusions_page(request: HttpRequest, code: str) -> HttpResponse:
     return _form_page(request, form, "billing/exclusions.html", context, _refused(request))
 
 
+def _uploaded[T](
+    request: HttpRequest, form: CsvUploadForm, act: Callable[[str], T]
+) -> tuple[T | None, list[FieldError]]:
+    """On a POST with a CSV, `act` on its text: what it did, or every bad line it named."""
+    if request.method != "POST" or not form.is_valid():
+        return None, []
+    try:
+        return act(form.cleaned_data["csv_text"]), []
+    except ValidationFailed as failed:
+        return None, failed.errors
+
+
+def _forecasts(
+    request: HttpRequest,
+    client: Client,
+    form: ForecastForm,
+    upload: CsvUploadForm,
+    line_errors: list[FieldError],
+) -> HttpResponse:
+    context = {
+        "client": client,
+        "rows": selectors.forecast_months(client=client),
+        "upload": upload,
+        "line_errors": line_errors,
+        "zone": client_zone(client).key,
+    }
+    return _form_page(request, form, "billing/forecasts.html", context, _refused(request))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def forecasts_page(request: HttpRequest, code: str) -> HttpResponse:
-    """The client's managers and the provider's billing record the client's forecasts."""
+    """The client's managers and the provider's billing record the client's forecasts: a
+    month's figure here, intervals by CSV (`forecasts_upload_page`)."""
     actor = request_actor(request)
     client = access_client(actor, code, permission=Permission.FORECAST_UPLOAD)
     form = ForecastForm(request.POST or None)
@@ -382,8 +415,61 @@ def forecasts_page(request: HttpRequest, code: str) -> HttpResponse:
     ):
         messages.success(request, _("The forecast is recorded."))
         return redirect("billing:forecasts", code=client.code)
-    context = {"client": client, "rows": selectors.forecast_list(client=client)}
-    return _form_page(request, form, "billing/forecasts.html", context, _refused(request))
+    return _forecasts(request, client, form, CsvUploadForm(), [])
+
+
+@login_required
+@require_POST
+@domain_errors
+def forecasts_upload_page(request: HttpRequest, code: str) -> HttpResponse:
+    actor = request_actor(request)
+    client = access_client(actor, code, permission=Permission.FORECAST_UPLOAD)
+    upload = CsvUploadForm(request.POST, request.FILES)
+    done, line_errors = _uploaded(
+        request,
+        upload,
+        lambda text: volume_forecasts_import(
+            actor=actor, client=client, text=text, now=timezone.now()
+        ),
+    )
+    if done is not None:
+        messages.success(
+            request,
+            _("%(intervals)d interval(s) read; %(changed)d month forecast(s) replaced.")
+            % {"intervals": done.intervals, "changed": len(done.replaced)},
+        )
+        return redirect("billing:forecasts", code=client.code)
+    return _forecasts(request, client, ForecastForm(), upload, line_errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def charges_page(request: HttpRequest, code: str) -> HttpResponse:
+    """A carrier's pass-through charges: those recorded, and a CSV to record more."""
+    actor = request_actor(request)
+    client = access_billing(actor, code, for_write=True)
+    upload = CsvUploadForm(request.POST or None, request.FILES or None)
+    done, line_errors = _uploaded(
+        request,
+        upload,
+        lambda text: charges_import(actor=actor, client=client, text=text, now=timezone.now()),
+    )
+    if done is not None:
+        messages.success(
+            request, _("%(count)d charge(s) recorded or already held.") % {"count": len(done)}
+        )
+        return redirect("billing:charges", code=client.code)
+    context = {
+        "client": client,
+        "upload": upload,
+        "line_errors": line_errors,
+        "zone": client_zone(client).key,
+        "page": Paginator(selectors.pass_through_list(client=client), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        ),
+    }
+    return render(request, "billing/charges.html", context, status=_refused(request))
 
 
 @login_required

@@ -12,7 +12,8 @@ from django.core import mail
 
 from conftest import World
 from pactline.billing.close import close_command, month_close, month_close_due
-from pactline.billing.credits import credit_exclusion_record, volume_forecast_record
+from pactline.billing.credits import credit_exclusion_record
+from pactline.billing.forecasts import volume_forecast_record
 from pactline.billing.models import (
     ChronicFailure,
     CreditMemo,

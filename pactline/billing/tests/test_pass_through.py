@@ -9,7 +9,9 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client as HttpClient
 
 from conftest import World
 from pactline.agreements.services import (
@@ -186,3 +188,24 @@ def test_a_bad_line_imports_nothing_and_every_bad_line_is_told(tmp_path: Path) -
     assert UsageRecord.objects.filter(client=at.client, kind="pass_through").count() == 3
     with pytest.raises(CommandError, match="--client"):
         call_command("billing", "charges", "--client", "nobody", "--file", str(good))
+
+
+def test_the_charges_page_loads_a_carriers_file_once(world: World) -> None:
+    at = marked_up()
+    url = f"/clients/{at.client.code}/billing/charges/"
+    http = HttpClient()
+    http.force_login(world.billing.user)
+    bad = http.post(url, {"text": CSV + "2026-09-13,-3,Refund,INV-1/4\n"})
+    assert bad.status_code == 400
+    assert "line 5, <strong>amount</strong>" in bad.content.decode()
+    assert UsageRecord.objects.filter(client=at.client).count() == 0
+    upload = SimpleUploadedFile("carrier.csv", CSV.encode("gb18030"), content_type="text/csv")
+    assert http.post(url, {"file": upload}).status_code == 302
+    assert http.post(url, {"text": CSV}).status_code == 302  # the same file again: kept once
+    amounts = UsageRecord.objects.filter(client=at.client).values_list("amount", flat=True)
+    assert sorted(amounts) == [Decimal("7.60"), Decimal("12.40"), Decimal("30")]
+    page = http.get(url).content.decode()
+    assert "<td>2026-09-12</td><td>Toll-free usage</td>" in page
+    manager = HttpClient()
+    manager.force_login(world.client_a_manager.user)
+    assert manager.post(url, {"text": CSV}).status_code == 404  # not the manager's client

@@ -6,18 +6,15 @@ from typing import Any
 
 import phonenumbers
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pactline.channels.outbound.models import CampaignKind, Disposition
 from pactline.common.errors import ValidationFailed
+from pactline.common.uploads import CsvUploadForm
 
-LIST_MAX_BYTES = 10 * 1024 * 1024
 NOTES_MAX = 4000
 MAX_RETRY_MINUTES = 7 * 24 * 60
-# Spreadsheets saved on Chinese Windows write GB 18030 (GBK) unless told otherwise.
-LIST_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 def _region(value: str) -> str | None:
@@ -72,38 +69,12 @@ class CampaignForm(forms.Form):
         self.fields["client"].choices = clients  # type: ignore[attr-defined]
 
 
-class CallListForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("CSV file"), required=False)
-    text = forms.CharField(
-        label=gettext_lazy("…or paste the list"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "phone,name,email,case"}),
-    )
+class CallListForm(CsvUploadForm):
     region = RegionField()
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        upload: UploadedFile[bytes] | None = data.get("file")
-        text: str = data.get("text") or ""
-        if upload is not None:
-            text = self._read(upload)
-        if not text.strip() and not self.errors:
-            raise forms.ValidationError(_("Choose a CSV file or paste the list."))
-        data["csv_text"] = text
-        return data
-
-    def _read(self, upload: UploadedFile[bytes]) -> str:
-        if (upload.size or 0) > LIST_MAX_BYTES:
-            self.add_error("file", _("The file is larger than 10 MB."))
-            return ""
-        raw = upload.read()
-        for encoding in LIST_ENCODINGS:
-            try:
-                return str(raw.decode(encoding))
-            except UnicodeDecodeError:
-                continue
-        self.add_error("file", _("The file is not UTF-8 or GB 18030 text."))
-        return ""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].widget.attrs["placeholder"] = "phone,name,email,case"
 
 
 class AttemptForm(forms.Form):

@@ -24,6 +24,7 @@ from pactline.billing.models import (
     Invoice,
     InvoiceLine,
     Payment,
+    UsageRecord,
     VolumeForecast,
 )
 from pactline.cases.models import Case, TimelineEntry
@@ -199,6 +200,7 @@ def state() -> tuple[int, ...]:
         DiversionEntry.objects.count(),
         CreditExclusion.objects.count(),
         VolumeForecast.objects.count(),
+        UsageRecord.objects.count(),
     )
 
 

@@ -166,6 +166,8 @@ PAGES: dict[str, Rule | None] = {
     "billing:late-fees": BILLING_MANAGE,
     "billing:exclusions": BILLING_MANAGE,
     "billing:forecasts": Rule("manager", denied=("agent", "viewer")),  # client or provider
+    "billing:forecasts-upload": Rule("manager", denied=("agent", "viewer")),
+    "billing:charges": BILLING_MANAGE,
     "billing:invoice": BILLING_READ,
     "billing:invoice-issue": BILLING_MANAGE,
     "billing:invoice-payment": BILLING_MANAGE,
