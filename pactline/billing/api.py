@@ -1,5 +1,6 @@
 """API: invoices and notes, usage records, service-credit memos, and whether a call may be
-forwarded now against the prepaid diversion balance (all read-only).
+forwarded now against the prepaid diversion balance (all read-only); and the one write, the
+client's volume forecasts per interval, which a workforce system sends.
 
 Reading takes `BILLING_VIEW` on the client (read-only tokens included); another client's
 document is 404 like a missing one, and so is a draft for anyone whose role does not manage
@@ -14,17 +15,20 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from pactline.agreements.selectors import agreement_version_in_force
 from pactline.billing import selectors
 from pactline.billing.access import access_billing, access_invoice
 from pactline.billing.diversion import diversion_permitted
+from pactline.billing.forecasts import intervals_read, volume_forecasts_replace
 from pactline.billing.models import CreditMemo, Invoice, InvoiceLine, UsageRecord
 from pactline.billing.presentation import translated
 from pactline.common.errors import FieldError, ValidationFailed
 from pactline.common.inputs import DAY_MAX, DAY_MIN, SafeStr
 from pactline.core.rating import minor_unit
+from pactline.metrics.api import ErrorsOut
+from pactline.tenancy.access import Permission, access_client
 from pactline.tenancy.http import api_actor
 
 router = Router(tags=["billing"])
@@ -348,3 +352,64 @@ def get_diversion(request: HttpRequest, query: Query[DiversionQuery]) -> Diversi
     places = minor_unit(str(version.terms.pricing.currency)) if version is not None else 2
     shown = balance.quantize(Decimal(1).scaleb(-places))
     return DiversionOut(client=client.code, allowed=allowed, flagged=flagged, balance=f"{shown:f}")
+
+
+class IntervalIn(Schema):
+    reference: SafeStr = Field(..., max_length=80, description="phone, or phone.answer_within")
+    start: SafeStr = Field(
+        ...,
+        max_length=40,
+        description="ISO 8601; without an offset, in the client's home time zone",
+    )
+    minutes: int = Field(..., description="The interval's length (30; 1440 for a day)")
+    forecast: int = Field(..., description="Contacts expected in the interval")
+
+
+class ForecastsIn(Schema):
+    client: SafeStr = Field(..., min_length=1, max_length=CLIENT_CODE_MAX)
+    intervals: list[IntervalIn] = Field(..., min_length=1, max_length=200_000)
+
+
+class ForecastMonthOut(Schema):
+    reference: str
+    month: date
+
+
+class ForecastsOut(Schema):
+    intervals: int
+    replaced: list[ForecastMonthOut]  # empty: every month was already held as sent
+
+
+@router.post(
+    "/forecasts",
+    response={200: ForecastsOut, 422: ErrorsOut},
+    summary="Replace the client's volume forecasts of the months the intervals fall in",
+)
+def put_forecasts(request: HttpRequest, body: ForecastsIn) -> Status[ForecastsOut]:
+    """For each reference and month the intervals fall in, they become the forecast (the
+    month's forecast is their sum); sending the same intervals again changes nothing. A bad
+    interval is named as `intervals[i].field` and nothing is written."""
+    actor = api_actor(request)
+    client = access_client(actor, body.client, permission=Permission.FORECAST_UPLOAD)
+    rows = [
+        (
+            index,
+            {
+                "reference": item.reference,
+                "start": item.start,
+                "minutes": str(item.minutes),
+                "forecast": str(item.forecast),
+            },
+        )
+        for index, item in enumerate(body.intervals)
+    ]
+    intervals, bad = intervals_read(client, rows, lambda index: f"intervals[{index}]")
+    if bad:
+        raise ValidationFailed(
+            [FieldError(f"intervals[{error.line}].{error.path}", error.message) for error in bad]
+        )
+    done = volume_forecasts_replace(
+        actor=actor, client=client, intervals=intervals, now=timezone.now()
+    )
+    replaced = [ForecastMonthOut(reference=ref, month=month) for ref, month in done.replaced]
+    return Status(200, ForecastsOut(intervals=done.intervals, replaced=replaced))

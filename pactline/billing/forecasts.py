@@ -13,9 +13,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import pairwise
+from itertools import islice, pairwise
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -121,43 +122,58 @@ def _line(row: dict[str, str], number: int, zone: ZoneInfo) -> Interval | list[F
     return Interval(reference, start.astimezone(zone), minutes, forecast, first, number)
 
 
+def _line_named(number: int) -> str:
+    return _("line %(line)s") % {"line": number}
+
+
+def intervals_read(
+    client: Client,
+    rows: Iterable[tuple[int, dict[str, str]]],
+    named: Callable[[int], str] = _line_named,
+) -> tuple[list[Interval], list[FieldError]]:
+    """Numbered rows (`reference`, `start`, `minutes`, `forecast` as text) as intervals, and
+    every problem, each naming its column and row number; overlapping intervals of one
+    reference are refused, naming the other (`named`: how a row is called)."""
+    zone = client_zone(client)
+    intervals: list[Interval] = []
+    bad: list[FieldError] = []
+    for number, row in rows:
+        read = _line(row, number, zone)
+        if isinstance(read, Interval):
+            intervals.append(read)
+        else:
+            bad += read
+    by_reference: dict[str, list[Interval]] = defaultdict(list)
+    for interval in intervals:
+        by_reference[interval.reference].append(interval)
+    for listed in by_reference.values():
+        listed.sort(key=lambda interval: (interval.starts_at, interval.line))
+        for before, after in pairwise(listed):
+            if after.starts_at < before.starts_at + timedelta(minutes=before.minutes):
+                bad.append(
+                    FieldError(
+                        "start",
+                        _("overlaps the interval of %(other)s") % {"other": named(before.line)},
+                        line=after.line,
+                    )
+                )
+    return intervals, bad
+
+
 def forecasts_read(client: Client, text: str) -> tuple[list[Interval], list[FieldError]]:
-    """The CSV's intervals, and every problem of its bad lines, each naming its column and
-    line (the header is line 1); overlapping intervals of one reference are refused."""
+    """The CSV's intervals, and every problem of its bad lines (the header is line 1)."""
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip().casefold() for name in reader.fieldnames or []]
     missing = [name for name in COLUMNS if name not in header]
     if missing:
         return [], [FieldError(name, _("the file has no such column"), line=1) for name in missing]
     reader.fieldnames = header
-    zone = client_zone(client)
-    intervals: list[Interval] = []
-    bad: list[FieldError] = []
-    for number, row in enumerate(reader, start=2):
-        if number > MAX_LINES:
-            return [], [FieldError("file", _("the file has too many lines"), line=number)]
-        read = _line(row, number, zone)
-        if isinstance(read, Interval):
-            intervals.append(read)
-        else:
-            bad += read
-    if not intervals and not bad:
-        bad.append(FieldError("file", _("the file has no forecasts"), line=2))
-    by_reference: dict[str, list[Interval]] = defaultdict(list)
-    for interval in intervals:
-        by_reference[interval.reference].append(interval)
-    for rows in by_reference.values():
-        rows.sort(key=lambda interval: (interval.starts_at, interval.line))
-        for before, after in pairwise(rows):
-            if after.starts_at < before.starts_at + timedelta(minutes=before.minutes):
-                bad.append(
-                    FieldError(
-                        "start",
-                        _("overlaps the interval on line %(line)s") % {"line": before.line},
-                        line=after.line,
-                    )
-                )
-    return intervals, bad
+    rows = list(islice(enumerate(reader, start=2), MAX_LINES))
+    if len(rows) == MAX_LINES and next(reader, None) is not None:
+        return [], [FieldError("file", _("the file has too many lines"), line=MAX_LINES + 2)]
+    if not rows:
+        return [], [FieldError("file", _("the file has no forecasts"), line=2)]
+    return intervals_read(client, rows)
 
 
 def _held(client: Client, reference: str, month: date) -> set[tuple[datetime, int, int]]:

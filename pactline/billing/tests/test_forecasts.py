@@ -4,8 +4,10 @@ replacing a month's earlier forecast, and summed into the month the credits judg
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
@@ -17,6 +19,9 @@ from pactline.billing.forecasts import volume_forecast_record, volume_forecasts_
 from pactline.billing.models import VolumeForecast
 from pactline.billing.tests.close_support import level, loaded, met, statement
 from pactline.common.errors import Forbidden, ValidationFailed
+from pactline.tenancy.access import actor_for_user
+from pactline.tenancy.models import TokenScope
+from pactline.tenancy.services import api_token_create
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 FEB = date(2026, 2, 1)
@@ -180,3 +185,78 @@ def test_the_forecasts_page_uploads_and_names_bad_lines(world: World) -> None:
     assert good.status_code == 302
     page = http.get(f"/clients/{at.client.code}/billing/forecasts/").content.decode()
     assert '<td class="num">1</td><td class="num">30</td><td class="num">4</td>' in page
+
+
+def _post(http: HttpClient, body: dict[str, object], **headers: str) -> tuple[int, Any]:
+    response = http.post(
+        "/api/v1/forecasts", data=json.dumps(body), content_type="application/json", **headers
+    )
+    return response.status_code, response.json()
+
+
+def test_a_workforce_system_sends_intervals_by_the_api(world: World) -> None:
+    at = loaded("general-outsourcing")
+    http = HttpClient()
+    http.force_login(world.billing.user)
+    body = {
+        "client": at.client.code,
+        "intervals": [
+            {"reference": "phone", "start": "2026-02-02T09:00", "minutes": 30, "forecast": 120},
+            {"reference": "phone", "start": "2026-02-02T09:30", "minutes": 30, "forecast": 135},
+        ],
+    }
+    assert _post(http, body) == (
+        200,
+        {"intervals": 2, "replaced": [{"reference": "phone", "month": "2026-02-01"}]},
+    )
+    assert _post(http, body) == (200, {"intervals": 2, "replaced": []})
+    assert sum(row[3] for row in _rows()) == 255
+    bad = {
+        "client": at.client.code,
+        "intervals": [
+            {"reference": "phone", "start": "2026-02-02T09:00", "minutes": 60, "forecast": 1},
+            {"reference": "phone", "start": "2026-02-02T09:30", "minutes": 30, "forecast": -1},
+        ],
+    }
+    status, answer = _post(http, bad)
+    assert status == 422
+    assert [(error["path"], error["message"]) for error in answer["errors"]] == [
+        ("intervals[1].forecast", "give a whole number of contacts, 0 or more"),
+    ]
+    first, second = bad["intervals"]  # type: ignore[misc]
+    overlapping = {**bad, "intervals": [first, {**second, "forecast": 1}]}
+    status, answer = _post(http, overlapping)
+    assert [(error["path"], error["message"]) for error in answer["errors"]] == [
+        ("intervals[1].start", "overlaps the interval of intervals[0]"),
+    ]
+    assert sum(row[3] for row in _rows()) == 255  # nothing written
+
+
+def test_forecasts_by_the_api_need_the_right_to_upload(world: World) -> None:
+    http = HttpClient()
+    body = {
+        "client": "client-a",
+        "intervals": [
+            {"reference": "phone", "start": "2026-02-02", "minutes": 1440, "forecast": 9}
+        ],
+    }
+    assert _post(http, body)[0] == 401
+    http.force_login(world.client_a_agent.user)
+    assert _post(http, body)[0] == 403
+    read_only = _token(world, TokenScope.READ)
+    assert _post(HttpClient(), body, **read_only)[0] == 403
+    assert _post(HttpClient(), body, **_token(world, TokenScope.WRITE))[0] == 200
+    other = HttpClient()
+    other.force_login(world.client_b_manager.user)
+    assert _post(other, body)[0] == 404
+    assert VolumeForecast.objects.filter(client=world.client_a).count() == 1
+
+
+def _token(world: World, scope: TokenScope) -> dict[str, str]:
+    _row, raw = api_token_create(
+        actor=actor_for_user(world.client_a_manager.user),
+        client=world.client_a,
+        name=f"forecasts-{scope}",
+        scope=scope,
+    )
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

@@ -230,6 +230,7 @@ API: dict[str, Rule | None] = {
     "GET /api/v1/usage": Rule("viewer", denied=("agent",), query="?client={code}"),
     "GET /api/v1/diversion": Rule("viewer", denied=("agent",), query="?client={code}"),
     "GET /api/v1/credits": SIGNED_IN,
+    "POST /api/v1/forecasts": Rule("manager", denied=("agent", "viewer")),
     "GET /api/v1/reports": SIGNED_IN,
     "POST /api/v1/reports": SIGNED_IN,
     "GET /api/v1/reports/{report_id}": VIEW,
