@@ -461,3 +461,7 @@ def test_the_console_speaks_chinese(console: Console) -> None:
     assert "处理工单" in html and "通过邮件回复" in html and "升级至组长" in html
     html = http.get("/console/queues/").content.decode()
     assert "等待最久的客户" in html
+    # "Open" a count of cases not yet resolved, and "Open" a case: neither is the status.
+    assert '<th class="num">未解决</th>' in html and "处理中" not in html
+    html = http.get(f"/console/queues/cases/?client={console.email.client.code}").content.decode()
+    assert ">打开</a>" in html
