@@ -60,8 +60,12 @@ PERSONAS = (
     "planner",
     "billing",
 )
-# The provider's read-only roles over every programme (quality, planning, billing).
+# The provider's read-only roles: each sees every client (quality, planning, billing).
 PROVIDER_READERS = frozenset({"qa_analyst", "planner", "billing"})
+# Of those, the ones who read every programme's cases, chats, mail and calls. Billing sees the
+# clients and their agreements (and bills them) but nothing of the work: where a client's case
+# data is concerned it gets Forbidden, as anyone who sees the client without the role.
+CASE_READERS = PROVIDER_READERS - {"billing"}
 
 
 def make_user(username: str, *grants: tuple[Role, Client | None], is_staff: bool = False) -> User:

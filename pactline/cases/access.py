@@ -5,9 +5,9 @@ from __future__ import annotations
 from pactline.cases.models import Case
 from pactline.common.errors import Forbidden, NotFound
 from pactline.tenancy.access import (
-    ALL_CLIENTS,
     Actor,
     Permission,
+    has_permission,
     holds_role_permission,
     require,
 )
@@ -34,11 +34,13 @@ def _works_cases(actor: Actor, client_id: int) -> bool:
 
 def require_at_risk(actor: Actor) -> None:
     """The supervisor view of clocks at risk: for those who work cases of some client, and for
-    provider-wide roles (QA, planning, billing watch every programme). Client-side users and
-    anyone without a role get Forbidden: there is no single object here to hide behind a 404."""
+    provider-wide roles that read every programme's cases (QA, planning). Billing, client-side
+    users and anyone without a role get Forbidden: there is no single object here to hide
+    behind a 404."""
     if actor.is_system:
         return
-    if actor.token is None and actor.grants.get(ALL_CLIENTS):
+    # A provider-wide role that reads cases (`None`: the provider-wide grants; never a token's).
+    if actor.token is None and has_permission(actor, Permission.CASE_VIEW, None):
         return
     if any(_works_cases(actor, client_id) for client_id in actor.grants if client_id is not None):
         return
@@ -51,3 +53,11 @@ def can_watch_at_risk(actor: Actor) -> bool:
     except Forbidden:
         return False
     return True
+
+
+def can_read_cases(actor: Actor) -> bool:
+    """Whether the actor may see some client's cases (the menu offers Cases and Campaigns only
+    then; billing, which sees every client but no case, is not offered them). No query."""
+    if actor.is_system:
+        return True
+    return any(has_permission(actor, Permission.CASE_VIEW, client_id) for client_id in actor.grants)

@@ -78,10 +78,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: _WORK | {Permission.QUEUE_WORK, Permission.KNOWLEDGE_READ},
     Role.QA_ANALYST: _PROVIDER_READ,
     Role.WORKFORCE_PLANNER: _PROVIDER_READ,
-    # Billing reads every programme as QA and planning do; only billing and the provider
-    # admin close months, issue and record payments.
-    Role.BILLING: _PROVIDER_READ
-    | {Permission.BILLING_VIEW, Permission.BILLING_MANAGE, Permission.FORECAST_UPLOAD},
+    # Billing sees every client and its agreements (what is billed, and by which terms) and
+    # nothing of the work itself: no case, chat, mail, recording or knowledge. Statements and
+    # reports, which credits are computed from, are read with CLIENT_VIEW. Only billing and the
+    # provider admin close months, issue and record payments.
+    Role.BILLING: frozenset(
+        {
+            Permission.CLIENT_VIEW,
+            Permission.AGREEMENT_VIEW,
+            Permission.BILLING_VIEW,
+            Permission.BILLING_MANAGE,
+            Permission.FORECAST_UPLOAD,
+        }
+    ),
     Role.CLIENT_MANAGER: _READ
     | {
         Permission.AGREEMENT_ACCEPT,

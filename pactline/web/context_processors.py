@@ -5,13 +5,12 @@ from typing import Any
 from django.http import HttpRequest
 
 from pactline.billing.access import can_manage_billing, can_view_billing
-from pactline.cases.access import can_watch_at_risk
+from pactline.cases.access import can_read_cases, can_watch_at_risk
 from pactline.channels.chat.access import can_use_chat_desk
 from pactline.metrics.access import can_watch_wallboard
 from pactline.privacy.access import can_use_materials_desk
 from pactline.tenancy.access import (
     Permission,
-    all_roles,
     has_permission,
     is_client_side,
     is_provider_admin,
@@ -34,9 +33,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "actor": actor,
         "nav_is_client_side": client_side,
-        # No role at all (e.g. an agent not yet cleared for any client): no work pages to link.
-        "nav_has_roles": actor.is_system or bool(all_roles(actor)),
         "nav_is_provider_admin": is_provider_admin(actor),
+        # Cases and campaigns: not for billing, nor for anyone without a role (e.g. an agent not
+        # yet cleared for any client).
+        "nav_can_read_cases": can_read_cases(actor),
         "nav_can_watch_at_risk": can_watch_at_risk(actor),
         "nav_can_watch_queues": can_watch_queues(actor),
         "nav_can_use_console": can_use_console(actor),

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.test import Client as HttpClient
 
-from conftest import PERSONAS, PROVIDER_READERS
+from conftest import CASE_READERS, PERSONAS, PROVIDER_READERS
 from pactline.cases.clocks import clocks_fire_due
 from pactline.cases.services import case_set_status
 from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
@@ -22,14 +22,15 @@ from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
 from pactline.tenancy.models import TokenScope
 from pactline.tenancy.services import api_token_create
 
-SEES_A = {
+READS_A = {
     "provider_admin",
     "supervisor",
     "client_a_manager",
     "client_a_viewer",
     "client_a_agent",
-} | PROVIDER_READERS
-WATCHES = {"provider_admin", "supervisor", "client_a_agent", "client_b_agent"} | PROVIDER_READERS
+} | CASE_READERS
+SEES_A = READS_A | PROVIDER_READERS  # billing sees client A but not its cases (403)
+WATCHES = {"provider_admin", "supervisor", "client_a_agent", "client_b_agent"} | CASE_READERS
 
 
 def _bearer(raw: str) -> dict[str, str]:
@@ -44,7 +45,10 @@ def _first_response(clocks: list[dict[str, Any]]) -> dict[str, Any]:
 def test_case_clocks_matrix(cases: Cases, persona: str) -> None:
     before = snapshot()
     response = as_persona(cases.world, persona).get(f"/api/v1/cases/{cases.a.pk}/clocks")
-    expected = 401 if persona == "anonymous" else (200 if persona in SEES_A else 404)
+    if persona == "anonymous":
+        expected = 401
+    else:
+        expected = 200 if persona in READS_A else 403 if persona in SEES_A else 404
     assert response.status_code == expected
     assert snapshot() == before
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from conftest import PERSONAS, PROVIDER_READERS
+from conftest import CASE_READERS, PERSONAS, PROVIDER_READERS
 from pactline.cases.services import case_open
 from pactline.cases.tests.fixtures import MONDAY_9AM_NY
 from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
@@ -24,17 +24,18 @@ from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
 )
 
 AUTHENTICATED = frozenset(PERSONAS) - {"anonymous"}
-SEES_A = (
+READS_A = (
     frozenset(
         {"provider_admin", "supervisor", "client_a_manager", "client_a_viewer", "client_a_agent"}
     )
-    | PROVIDER_READERS
+    | CASE_READERS
 )
+SEES_A = READS_A | PROVIDER_READERS  # billing sees client A but not its cases (403)
 WORKS_A = frozenset({"provider_admin", "supervisor", "client_a_agent"})
-# The at-risk page: whoever works some client's cases, and provider-wide roles.
+# The at-risk page: whoever works some client's cases, and provider-wide roles that read cases
+# (not billing).
 WATCHES = (
-    frozenset({"provider_admin", "supervisor", "client_a_agent", "client_b_agent"})
-    | PROVIDER_READERS
+    frozenset({"provider_admin", "supervisor", "client_a_agent", "client_b_agent"}) | CASE_READERS
 )
 
 
@@ -69,8 +70,8 @@ def _case(suffix: str = "", which: str = "a") -> Callable[[Cases], str]:
 
 PAGES = [
     Page("case list", lambda c: "/cases/", AUTHENTICATED, visible=AUTHENTICATED),
-    Page("case list of client A", lambda c: "/cases/?client=client-a", SEES_A),
-    Page("case page", _case(), SEES_A),
+    Page("case list of client A", lambda c: "/cases/?client=client-a", READS_A),
+    Page("case page", _case(), READS_A),
     Page("at-risk page", lambda c: "/sla/at-risk/", WATCHES, visible=AUTHENTICATED),
     Page("at-risk rows", lambda c: "/sla/at-risk/rows/?hours=8", WATCHES, visible=AUTHENTICATED),
     Page("reply", _phone_reply, WORKS_A, method="post", data={"body": "On it."}, ok=302),
@@ -150,6 +151,15 @@ def test_the_list_shows_only_the_actors_clients(cases: Cases) -> None:
     assert cases.a.subject not in html
     html = as_persona(cases.world, "supervisor").get("/cases/").content.decode()
     assert cases.a.subject in html and cases.b.subject in html
+
+
+def test_billing_sees_the_clients_but_lists_no_case(cases: Cases) -> None:
+    response = as_persona(cases.world, "billing").get("/cases/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    for case in (cases.a, cases.a_resolved, cases.b):
+        assert case.subject not in html
+    assert f'href="/cases/{cases.a.pk}/"' not in html
 
 
 def test_the_list_filters_by_status(cases: Cases) -> None:

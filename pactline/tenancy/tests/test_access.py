@@ -32,6 +32,7 @@ def _codes(world: World, persona: str) -> list[str]:
         ("client_a_manager", ["client-a"]),
         ("client_a_agent", ["client-a"]),
         ("client_b_agent", ["client-b"]),
+        ("billing", ["client-a", "client-b"]),
         ("anonymous", []),
     ],
 )
@@ -50,6 +51,24 @@ def test_other_clients_are_not_found_and_missing_roles_are_forbidden(world: Worl
     with pytest.raises(Forbidden):
         access_client(agent_b, "client-b", permission=Permission.AGREEMENT_ACTIVATE)
     assert access_client(agent_b, "client-b").code == "client-b"
+
+
+def test_billing_sees_every_client_and_is_forbidden_its_cases(world: World) -> None:
+    billing = world.billing.actor
+    assert access_client(billing, "client-a").code == "client-a"
+    for permission in (Permission.AGREEMENT_VIEW, Permission.BILLING_MANAGE):
+        assert access_client(billing, "client-b", permission=permission).code == "client-b"
+    for permission in (
+        Permission.CASE_VIEW,
+        Permission.CASE_INTERNAL_VIEW,
+        Permission.CASE_WORK,
+        Permission.KNOWLEDGE_READ,
+        Permission.STATEMENT_ISSUE,
+    ):
+        with pytest.raises(Forbidden):
+            access_client(billing, "client-a", permission=permission)
+    with pytest.raises(NotFound):
+        access_client(billing, "no-such-client", permission=Permission.CASE_VIEW)
 
 
 def test_anonymous_sees_nothing(world: World) -> None:

@@ -45,3 +45,14 @@ def test_programme_permissions_belong_to_supervisors_and_admins_only() -> None:
         assert holders == {Role.SUPERVISOR, Role.PROVIDER_ADMIN}
     takers = {r for r, allowed in ROLE_PERMISSIONS.items() if Permission.QUEUE_WORK in allowed}
     assert takers == {Role.AGENT}
+
+
+def test_billing_holds_the_billing_permissions_and_nothing_else() -> None:
+    # Besides seeing the clients and their agreements: no case, chat, mail, call or knowledge.
+    assert ROLE_PERMISSIONS[Role.BILLING] == {
+        Permission.CLIENT_VIEW,
+        Permission.AGREEMENT_VIEW,
+        Permission.BILLING_VIEW,
+        Permission.BILLING_MANAGE,
+        Permission.FORECAST_UPLOAD,
+    }

@@ -43,7 +43,7 @@ from pactline.web.tests.route_rules import API, PAGES, Rule
 
 DEFAULT_CLIENT = "kestrel-energy"
 OTHER_CLIENT = {"huaxin-home": "kestrel-energy"}  # else huaxin-home
-GLOBAL = {"admin": "admin", "supervisor": "supervisor", "qa": "qa"}
+GLOBAL = {"admin": "admin", "supervisor": "supervisor", "qa": "qa", "billing": "billing"}
 _PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<api>[^}]+)\}")
 
 # Parameter name → the model whose first row (by id) fills it; per-route exceptions below.

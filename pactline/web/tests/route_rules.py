@@ -5,8 +5,10 @@ document) must be named here. A route nobody declared fails the matrix with a me
 so, so a new route cannot ship unchecked.
 
 Personas, relative to the client whose objects fill the route's parameters:
-`viewer`, `manager` and `agent` hold that role for the client; `supervisor`, `qa` and `admin`
-hold theirs provider-wide; `other` manages another client; `anonymous` is not signed in."""
+`viewer`, `manager` and `agent` hold that role for the client; `supervisor`, `qa`, `billing`
+and `admin` hold theirs provider-wide; `other` manages another client; `anonymous` is not
+signed in. `billing` sees every client (its agreements, statements, reports and bills) and
+nothing of the work: where it lacks the permission it is among `denied`."""
 
 from __future__ import annotations
 
@@ -29,24 +31,30 @@ class Rule:
 PUBLIC = None  # reached without signing in (sign-in, customers' chat, webhooks): not a persona's
 
 SIGNED_IN = Rule("viewer", scoped=False)  # any signed-in user; lists are scoped by the selector
-VIEW = Rule("viewer")  # anyone who sees the client
-WORK = Rule("agent", denied=("viewer", "manager"))  # those who work the client's cases
+# Anyone who sees the client: its agreements, dashboards, statements and reports (billing
+# included: credits are computed from the statements).
+VIEW = Rule("viewer")
+# A client's cases and what hangs on them (calls, chats, campaigns, materials): its users read
+# them, billing sees the client but none of them.
+CASES = Rule("viewer", denied=("billing",))
+WORK = Rule("agent", denied=("viewer", "manager", "billing"))  # who work the client's cases
 # The provider's side of a client's programme: raw mail, training material, recordings (the
 # client receives those through a material request).
-PROVIDER_READ = Rule("agent", denied=("viewer", "manager"))
-ADMIN = Rule("admin", denied=("agent", "manager", "viewer"))
-ADMIN_ONLY = Rule("admin", denied=("agent", "manager", "viewer"), scoped=False)
-TOKENS = Rule("manager", denied=("agent", "viewer"))
-ACCEPT = Rule("manager", denied=("agent", "viewer"))
-REQUEST_MATERIAL = Rule("viewer", denied=("agent",))
-APPROVE_MATERIAL = Rule("supervisor", denied=("agent", "manager", "viewer"))
-SUPERVISE = Rule("supervisor", denied=("agent", "manager", "viewer"))
-PROVIDER_DESK = Rule("agent", denied=("viewer", "manager"), scoped=False)
-PROVIDER_WATCH = Rule("qa", denied=("viewer", "manager"), scoped=False)
-MANAGE_PROGRAMME = Rule("supervisor", denied=("agent", "viewer", "manager"))
+PROVIDER_READ = Rule("agent", denied=("viewer", "manager", "billing"))
+ADMIN = Rule("admin", denied=("agent", "manager", "viewer", "billing"))
+ADMIN_ONLY = Rule("admin", denied=("agent", "manager", "viewer", "billing"), scoped=False)
+TOKENS = Rule("manager", denied=("agent", "viewer", "billing"))
+ACCEPT = Rule("manager", denied=("agent", "viewer", "billing"))
+REQUEST_MATERIAL = Rule("viewer", denied=("agent", "billing"))
+APPROVE_MATERIAL = Rule("supervisor", denied=("agent", "manager", "viewer", "billing"))
+SUPERVISE = Rule("supervisor", denied=("agent", "manager", "viewer", "billing"))
+PROVIDER_DESK = Rule("agent", denied=("viewer", "manager", "billing"), scoped=False)
+PROVIDER_WATCH = Rule("qa", denied=("viewer", "manager", "billing"), scoped=False)
+MANAGE_PROGRAMME = Rule("supervisor", denied=("agent", "viewer", "manager", "billing"))
 # Billing: the client's users and the provider's billing roles read it; an agent does not.
 BILLING_READ = Rule("viewer", denied=("agent",))
-BILLING_MANAGE = ADMIN  # close, issue, payments, top-ups, exclusions, forecasts
+# Close, issue, payments, top-ups, exclusions: the billing role (and the provider admin).
+BILLING_MANAGE = Rule("billing", denied=("agent", "manager", "viewer"))
 
 PAGES: dict[str, Rule | None] = {
     "set_language": PUBLIC,
@@ -68,7 +76,7 @@ PAGES: dict[str, Rule | None] = {
     "agreements:version-activate": ADMIN,
     "agreements:version-export": VIEW,
     "cases:list": SIGNED_IN,
-    "cases:case": VIEW,
+    "cases:case": CASES,
     "cases:case-reply": WORK,
     "cases:case-status": WORK,
     "cases:case-priority": WORK,
@@ -90,12 +98,12 @@ PAGES: dict[str, Rule | None] = {
     "channels_email:source": PROVIDER_READ,
     "channels_email:attachment": PROVIDER_READ,
     "outbound:campaigns": SIGNED_IN,
-    "outbound:campaign": VIEW,
+    "outbound:campaign": CASES,
     "outbound:call-list": WORK,
     "outbound:next-call": WORK,
     "outbound:attempt": WORK,
     "outbound:do-not-call": Rule(
-        "agent", denied=("viewer", "manager"), readers=("viewer", "manager")
+        "agent", denied=("viewer", "manager", "billing"), readers=("viewer", "manager")
     ),
     "knowledge:index": PROVIDER_READ,
     "knowledge:new": MANAGE_PROGRAMME,
@@ -104,7 +112,7 @@ PAGES: dict[str, Rule | None] = {
     "knowledge:article-publish": MANAGE_PROGRAMME,
     "knowledge:article-withdraw": MANAGE_PROGRAMME,
     "knowledge:attachment": PROVIDER_READ,
-    "privacy:client-materials": VIEW,
+    "privacy:client-materials": Rule("viewer", denied=("agent", "billing")),
     "privacy:desk": PROVIDER_DESK,
     "privacy:request-approve": APPROVE_MATERIAL,
     "privacy:request-reject": APPROVE_MATERIAL,
@@ -113,9 +121,11 @@ PAGES: dict[str, Rule | None] = {
     "privacy:request": REQUEST_MATERIAL,
     "privacy:download": PUBLIC,  # the link's token is the credential
     "privacy:attach": WORK,
-    "metrics:wallboard-overview": Rule("supervisor", denied=("viewer", "manager"), scoped=False),
+    "metrics:wallboard-overview": Rule(
+        "supervisor", denied=("viewer", "manager", "billing"), scoped=False
+    ),
     "metrics:wallboard-overview-rows": Rule(
-        "supervisor", denied=("viewer", "manager"), scoped=False
+        "supervisor", denied=("viewer", "manager", "billing"), scoped=False
     ),
     "metrics:wallboard": SUPERVISE,
     "metrics:wallboard-tiles": SUPERVISE,
@@ -152,12 +162,12 @@ PAGES: dict[str, Rule | None] = {
     "console:queues": SUPERVISE,
     "console:queues-rows": SUPERVISE,
     "console:queue-cases": Rule(
-        "supervisor", denied=("agent", "manager", "viewer"), query="?client={code}"
+        "supervisor", denied=("agent", "manager", "viewer", "billing"), query="?client={code}"
     ),
     "console:queue-cases-rows": Rule(
-        "supervisor", denied=("agent", "manager", "viewer"), query="?client={code}"
+        "supervisor", denied=("agent", "manager", "viewer", "billing"), query="?client={code}"
     ),
-    "billing:workspace": ADMIN_ONLY,
+    "billing:workspace": Rule("billing", denied=("agent", "manager", "viewer"), scoped=False),
     "billing:client": BILLING_READ,
     "billing:account": BILLING_READ,
     "billing:diversion": BILLING_READ,
@@ -174,8 +184,8 @@ PAGES: dict[str, Rule | None] = {
     "billing:invoice-download": BILLING_READ,
     "billing:line-usage": BILLING_READ,
     "billing:line-usage-csv": BILLING_READ,
-    "case_related:calls": VIEW,
-    "case_related:materials": VIEW,
+    "case_related:calls": CASES,
+    "case_related:materials": CASES,
 }
 
 API: dict[str, Rule | None] = {
@@ -190,7 +200,7 @@ API: dict[str, Rule | None] = {
     "POST /api/v1/agreements/versions/{version_id}/activate": ADMIN,
     "GET /api/v1/agreements/versions/{version_id}/export": VIEW,
     "GET /api/v1/clients/{code}/agreement-in-force": VIEW,
-    "GET /api/v1/cases/{case_id}/clocks": VIEW,
+    "GET /api/v1/cases/{case_id}/clocks": CASES,
     "GET /api/v1/sla/at-risk": PROVIDER_WATCH,
     "POST /api/v1/cases/{case_id}/surveys": WORK,
     "POST /api/v1/cases/{case_id}/replies": WORK,
@@ -199,24 +209,24 @@ API: dict[str, Rule | None] = {
     "POST /api/v1/cases/{case_id}/assignee": WORK,
     "POST /api/v1/cases/{case_id}/escalation": WORK,
     "POST /api/v1/chats/sessions": SIGNED_IN,
-    "GET /api/v1/chats/sessions/{session_id}": VIEW,
+    "GET /api/v1/chats/sessions/{session_id}": CASES,
     "POST /api/v1/chats/sessions/{session_id}/messages": WORK,
-    "GET /api/v1/chats/sessions/{session_id}/messages": VIEW,
+    "GET /api/v1/chats/sessions/{session_id}/messages": CASES,
     "POST /api/v1/chats/sessions/{session_id}/end": WORK,
     "POST /api/v1/social/{client_code}/messages": PUBLIC,  # signed webhook
     "GET /api/v1/social/{client_code}/outbox": WORK,
     "POST /api/v1/social/{client_code}/outbox/{message_id}/ack": WORK,
     "POST /api/v1/social/cases/{case_id}/replies": WORK,
-    "GET /api/v1/social/cases/{case_id}/messages": VIEW,
+    "GET /api/v1/social/cases/{case_id}/messages": CASES,
     "POST /api/v1/calls/events": SIGNED_IN,
     "POST /api/v1/calls/twilio/{client_code}/status": PUBLIC,  # signed webhook
-    "GET /api/v1/calls": Rule("viewer", query="?client={code}"),
-    "GET /api/v1/calls/agent-states": Rule("viewer", query="?client={code}"),
-    "GET /api/v1/calls/{call_pk}": VIEW,
+    "GET /api/v1/calls": Rule("viewer", denied=("billing",), query="?client={code}"),
+    "GET /api/v1/calls/agent-states": Rule("viewer", denied=("billing",), query="?client={code}"),
+    "GET /api/v1/calls/{call_pk}": CASES,
     "POST /api/v1/calls/{call_pk}/case": WORK,
     "GET /api/v1/campaigns": SIGNED_IN,
     "POST /api/v1/campaigns": SIGNED_IN,
-    "GET /api/v1/campaigns/{campaign_id}": VIEW,
+    "GET /api/v1/campaigns/{campaign_id}": CASES,
     "POST /api/v1/campaigns/{campaign_id}/call-list": WORK,
     "POST /api/v1/campaigns/{campaign_id}/next-call": WORK,
     "POST /api/v1/call-list-entries/{entry_id}/attempts": WORK,

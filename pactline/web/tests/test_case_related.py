@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pytest_django.fixtures import Settings
 
-from conftest import PERSONAS, PROVIDER_READERS
+from conftest import CASE_READERS, PERSONAS, PROVIDER_READERS
 from pactline.cases.contacts import contact_find_or_create
 from pactline.cases.models import Case
 from pactline.cases.services import case_open
@@ -35,13 +35,14 @@ from pactline.tenancy.access import system_actor
 
 SYSTEM = system_actor("test")
 HTMX = {"HTTP_HX_REQUEST": "true"}
-SEES_A = {
+READS_A = {
     "provider_admin",
     "supervisor",
     "client_a_manager",
     "client_a_viewer",
     "client_a_agent",
-} | PROVIDER_READERS
+} | CASE_READERS
+SEES_A = READS_A | PROVIDER_READERS  # billing sees client A but not its cases (403)
 JANE = "+15551234567"
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -80,7 +81,10 @@ def test_who_may_load_the_sections_of_client_as_case(
     response = as_persona(materials.world, persona).get(
         f"/cases/{materials.cases.a.pk}/{section}/", **HTMX
     )
-    expected = 302 if persona == "anonymous" else 200 if persona in SEES_A else 404
+    if persona == "anonymous":
+        expected = 302
+    else:
+        expected = 200 if persona in READS_A else 403 if persona in SEES_A else 404
     assert response.status_code == expected
     if expected != 200:
         html = response.content.decode()

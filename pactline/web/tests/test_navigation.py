@@ -1,5 +1,6 @@
-"""The menu offers a page only to those its view lets in: QA, planning and billing watch every
-programme but work no case, so My queue, Chats and the Materials desk are not theirs."""
+"""The menu offers a page only to those its view lets in: QA and planning watch every programme
+but work no case, so My queue, Chats and the Materials desk are not theirs; billing sees every
+client but nothing of the work, so its menu has no case page at all."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _menu(http: HttpClient) -> list[str]:
     return re.findall(r'href="([^"]+)"', nav)
 
 
-@pytest.mark.parametrize("role", [Role.QA_ANALYST, Role.WORKFORCE_PLANNER, Role.BILLING])
+@pytest.mark.parametrize("role", [Role.QA_ANALYST, Role.WORKFORCE_PLANNER])
 def test_read_only_provider_roles_are_not_offered_the_desks(
     world: World, client: HttpClient, role: Role
 ) -> None:
@@ -29,9 +30,23 @@ def test_read_only_provider_roles_are_not_offered_the_desks(
     menu = _menu(client)
 
     assert not set(DESKS) & set(menu), menu
-    assert "/sla/at-risk/" in menu  # what they may watch is still offered
+    assert {"/sla/at-risk/", "/cases/", "/campaigns/"} <= set(menu)  # what they may watch
     for desk in DESKS:
         assert client.get(desk).status_code == 403
+
+
+def test_billing_is_offered_its_workspace_and_no_case_page(
+    world: World, client: HttpClient
+) -> None:
+    client.force_login(world.billing.user)
+
+    menu = _menu(client)
+
+    assert menu == ["/", "/clients/", "/reports/", "/billing/"]
+    for page in menu:
+        assert client.get(page).status_code == 200, page
+    for page in ("/sla/at-risk/", *DESKS):
+        assert client.get(page).status_code == 403, page
 
 
 @pytest.mark.parametrize("persona", ["supervisor", "client_a_agent"])

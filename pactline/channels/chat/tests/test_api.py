@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
-from conftest import PERSONAS, PROVIDER_READERS
+from conftest import CASE_READERS, PERSONAS, PROVIDER_READERS
 from pactline.cases.models import Case
 from pactline.cases.tests.test_pages_support import as_persona
 from pactline.channels.chat.models import ChatMessage, ChatSession
@@ -23,7 +23,9 @@ from pactline.tenancy.models import TokenScope
 from pactline.tenancy.services import api_token_create
 
 WORKS_A = {"provider_admin", "supervisor", "client_a_agent"}
-SEES_A = {"client_a_manager", "client_a_viewer"} | PROVIDER_READERS
+# Read client A's chats without working them.
+READS_A = {"client_a_manager", "client_a_viewer"} | CASE_READERS
+SEES_A = READS_A | PROVIDER_READERS  # billing sees client A but not its chats (403)
 
 START = {
     "client": "client-a",
@@ -175,9 +177,11 @@ def test_api_matrix(chats: Chats, persona: str) -> None:
     elif persona in WORKS_A:
         assert [r.status_code for r in reads + writes] == [200, 200, 201, 201, 200]
         return
-    elif persona in SEES_A:
+    elif persona in READS_A:
         assert [r.status_code for r in reads] == [200, 200]
         assert [r.status_code for r in writes] == [403, 403, 403]
+    elif persona in SEES_A:
+        assert [r.status_code for r in reads + writes] == [403] * 5
     else:
         assert {r.status_code for r in reads + writes} == {404}
     assert snapshot() == before

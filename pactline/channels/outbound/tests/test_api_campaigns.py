@@ -12,9 +12,10 @@ from django.test import Client as HttpClient
 from pactline.cases.models import Case, EntryKind
 from pactline.channels.outbound.models import CallAttempt, CallListEntry, Campaign, DoNotCall
 from pactline.channels.outbound.tests.test_pages_support import (  # noqa: F401 - fixture
+    CASE_READERS,
     MONDAY_9AM_NY,
     PERSONAS,
-    PROVIDER_READERS,
+    READS_A,
     SEES_A,
     SUNDAY_NIGHT_NY,
     WORKS_A,
@@ -36,7 +37,7 @@ def _expected(persona: str, allowed: int, *, writes: bool) -> int:
         return 401
     if persona not in SEES_A:
         return 404
-    if writes and persona not in WORKS_A:
+    if persona not in READS_A or (writes and persona not in WORKS_A):
         return 403
     return allowed
 
@@ -64,9 +65,9 @@ def test_the_list_holds_only_visible_campaigns(outbound: Outbound, persona: str)
         return
     names = {c["name"] for c in response.json()}
     sees_b = persona in {"provider_admin", "supervisor", "client_b_agent", "client_b_manager"} | (
-        PROVIDER_READERS
+        CASE_READERS
     )
-    expected = {"March follow-ups"} if persona in SEES_A else set()
+    expected = {"March follow-ups"} if persona in READS_A else set()
     assert names == expected | ({"满意度回访"} if sees_b else set())
 
 

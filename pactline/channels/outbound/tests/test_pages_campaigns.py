@@ -15,6 +15,7 @@ from pactline.channels.outbound.models import CallListEntry, Campaign, DoNotCall
 from pactline.channels.outbound.tests.test_pages_support import (  # noqa: F401 - fixture
     MONDAY_9AM_NY,
     PERSONAS,
+    READS_A,
     SEES_A,
     SUNDAY_NIGHT_NY,
     WORKS_A,
@@ -36,7 +37,7 @@ def _expected(persona: str, allowed: int, *, writes: bool) -> int:
         return 302  # to the sign-in page
     if persona not in SEES_A:
         return 404
-    if writes and persona not in WORKS_A:
+    if persona not in READS_A or (writes and persona not in WORKS_A):
         return 403
     return allowed
 

@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 
-from conftest import PERSONAS, PROVIDER_READERS, World  # noqa: F401 - the campaign tests' personas
+from conftest import (  # noqa: F401 - the campaign tests' personas
+    CASE_READERS,
+    PERSONAS,
+    PROVIDER_READERS,
+    World,
+)
 from pactline.agreements.tests.test_pages_support import load
 from pactline.audit.models import AuditEvent
 from pactline.cases.models import Case, TimelineEntry
@@ -27,13 +32,15 @@ SUNDAY_NIGHT_NY = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)  # Sun 22:00 EST: close
 LIST_A = "phone,name,email\n+1 212 555 0101,Ann Lee,ann@example.com\n+1 212 555 0102,Bo Chen,\n"
 LIST_B = "phone,name\n+86 21 5555 0199,王芳\n"
 
-SEES_A = {
+# Those who see client A's campaigns (CASE_VIEW); billing sees client A but no campaign (403).
+READS_A = {
     "provider_admin",
     "supervisor",
     "client_a_manager",
     "client_a_viewer",
     "client_a_agent",
-} | PROVIDER_READERS
+} | CASE_READERS
+SEES_A = READS_A | PROVIDER_READERS
 WORKS_A = {"provider_admin", "supervisor", "client_a_agent"}
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PERSONAS, PROVIDER_READERS
+from conftest import CASE_READERS, PERSONAS, PROVIDER_READERS
 from pactline.cases.models import AuthorKind, Case, EntryKind, TimelineEntry
 from pactline.cases.services import case_open, case_resolve
 from pactline.cases.tests.test_pages_support import as_persona
@@ -25,7 +25,9 @@ from pactline.common.errors import Conflict, ValidationFailed
 from pactline.common.models import IdempotencyRecord
 
 WORKS_B = {"provider_admin", "supervisor", "client_b_agent"}
-SEES_B = {"client_b_manager"} | PROVIDER_READERS
+# Read client B's cases without working them.
+READS_B = {"client_b_manager"} | CASE_READERS
+SEES_B = READS_B | PROVIDER_READERS  # billing sees client B but not its cases (403)
 
 
 def _thread_case(social: Social) -> Case:
@@ -165,8 +167,10 @@ def test_outbox_and_reply_matrix(social: Social, persona: str) -> None:
     elif persona in WORKS_B:
         assert codes == [200, 200, 200, 201]
         return
-    elif persona in SEES_B:
+    elif persona in READS_B:
         assert codes == [403, 200, 403, 403]
+    elif persona in SEES_B:
+        assert codes == [403] * 4
     else:
         assert codes == [404] * 4
     assert snapshot() == before

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client as HttpClient
 
-from conftest import PERSONAS, PROVIDER_READERS
+from conftest import CASE_READERS, PERSONAS, PROVIDER_READERS
 from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
     Cases,
     as_persona,
@@ -17,13 +17,14 @@ from pactline.cases.tests.test_pages_support import (  # noqa: F401 - fixture
 from pactline.channels.voice.models import Call
 from pactline.channels.voice.tests.support import run_import, snapshot
 
-SEES_A = {
+READS_A = {
     "provider_admin",
     "supervisor",
     "client_a_manager",
     "client_a_viewer",
     "client_a_agent",
-} | PROVIDER_READERS
+} | CASE_READERS
+SEES_A = READS_A | PROVIDER_READERS  # billing sees client A but not its calls (403)
 WORKS_A = {"provider_admin", "supervisor", "client_a_agent"}
 
 
@@ -33,16 +34,17 @@ def imported(cases: Cases, tmp_path: Path) -> Cases:
     return cases
 
 
-def _status(persona: str, allowed: set[str], denied: int = 404) -> int:
+def _status(persona: str, allowed: set[str]) -> int:
+    """401 anonymous; 200 allowed; 403 for who sees client A without the role; else 404."""
     if persona == "anonymous":
         return 401
-    return 200 if persona in allowed else denied
+    return 200 if persona in allowed else 403 if persona in SEES_A else 404
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_calls_by_cursor(imported: Cases, persona: str) -> None:
     response = as_persona(imported.world, persona).get("/api/v1/calls?client=client-a&limit=4")
-    assert response.status_code == _status(persona, SEES_A)
+    assert response.status_code == _status(persona, READS_A)
     if response.status_code == 200:
         page = response.json()
         seqs = [call["change_seq"] for call in page["calls"]]
@@ -95,7 +97,7 @@ def test_a_call_as_json(imported: Cases) -> None:
 def test_one_call(imported: Cases, persona: str) -> None:
     call = Call.objects.get(call_id="1709648100.50")
     response = as_persona(imported.world, persona).get(f"/api/v1/calls/{call.pk}")
-    assert response.status_code == _status(persona, SEES_A)
+    assert response.status_code == _status(persona, READS_A)
 
 
 def test_a_missing_call_and_another_clients_call_are_the_same_404(imported: Cases) -> None:
@@ -109,7 +111,7 @@ def test_agent_states_by_cursor(imported: Cases, persona: str) -> None:
     response = as_persona(imported.world, persona).get(
         "/api/v1/calls/agent-states?client=client-a&after=0&limit=2"
     )
-    assert response.status_code == _status(persona, SEES_A)
+    assert response.status_code == _status(persona, READS_A)
     if response.status_code == 200:
         states = response.json()["states"]
         assert [(s["agent"], s["state"], s["reason"]) for s in states] == [
@@ -127,7 +129,7 @@ def test_linking_a_call_to_a_case(imported: Cases, persona: str) -> None:
         data=json.dumps({"case_id": imported.a.pk}),
         content_type="application/json",
     )
-    assert response.status_code == _status(persona, WORKS_A, 403 if persona in SEES_A else 404)
+    assert response.status_code == _status(persona, WORKS_A)
     if response.status_code == 200:
         linked = Call.objects.get(pk=call.pk)
         assert (response.json()["case_id"], linked.case_id) == (imported.a.pk, imported.a.pk)
