@@ -123,3 +123,12 @@ def test_not_found_page_uses_the_layout_and_names_nothing(
     assert response.status_code == 404
     assert "Not found" in html and "Pactline" in html
     assert "Client B" not in html and B_TITLE not in html
+
+
+def test_the_first_link_skips_to_the_content(client: HttpClient, world: World) -> None:
+    client.force_login(world.client_a_viewer.user)
+    html = client.get("/").content.decode()
+    body = html[html.index("<body") :]
+    first_link = body[body.index("<a ") : body.index("</a>") + 4]
+    assert first_link == '<a class="skip-link" href="#main">Skip to content</a>'
+    assert '<main class="page" id="main" tabindex="-1">' in html
