@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -34,6 +33,7 @@ from pactline.tenancy.two_factor import (
     two_factor_required,
 )
 from pactline.web.account.forms import CodeForm
+from pactline.web.landing import landing_url
 
 _SECRET_SESSION_KEY = "pactline_totp_secret"
 
@@ -43,6 +43,9 @@ class SignInView(auth_views.LoginView):
     answered by the lockout page instead, see `lockout.py`)."""
 
     template_name = "web/login.html"
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(signed_in_user_actor(self.request))
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         if not getattr(self.request, "axes_locked_out", False):
@@ -60,7 +63,7 @@ def _next_url(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("home")
+    return landing_url(signed_in_user_actor(request))
 
 
 @login_required

@@ -289,4 +289,4 @@ def test_the_code_step_never_sends_the_user_off_site(world: World) -> None:
             CODE_PAGE, {"code": _code(device.bin_key, T0), "next": "https://evil.example/"}
         )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/wallboard/"  # the supervisor's landing
