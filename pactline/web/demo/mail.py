@@ -6,10 +6,11 @@ the customer wrote, so cases open and clocks start when they would have. Agents 
 the reply service (outgoing mail goes to whatever EMAIL_BACKEND is set: `make demo` prints it),
 most within the agreement's first-response target, some late, a few not yet; many cases are
 then resolved. Before those recent days, back to the first of last month (the month the demo
-closes and bills), a steady flow of the same customers' mail, nearly all answered and
-resolved, as a month's work leaves it. Among the messages: a multipart with an attachment, a Chinese subject in
-GB2312, a Spanish one, a customer adding to their own message, a customer answering the agent
-(threaded by In-Reply-To), and a broken MIME message that ends in the quarantine.
+closes and bills), a steady flow of the same customers' mail, all answered and nearly all
+resolved, as a month's work leaves it. Among the messages: a multipart with an attachment, a
+Chinese subject in GB2312, a Spanish one, a customer adding to their own message, a customer
+answering the agent (threaded by In-Reply-To), and a broken MIME message that ends in the
+quarantine.
 
 Message-IDs are fixed per client and position (the older mail: per client, day and position,
 each day drawn from its own seed), so a second run finds every message stored and sends
