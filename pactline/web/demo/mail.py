@@ -5,12 +5,16 @@ message is sent with `smtplib` as an MTA would, and the listener's clock is set 
 the customer wrote, so cases open and clocks start when they would have. Agents answer through
 the reply service (outgoing mail goes to whatever EMAIL_BACKEND is set: `make demo` prints it),
 most within the agreement's first-response target, some late, a few not yet; many cases are
-then resolved. Among the messages: a multipart with an attachment, a Chinese subject in
-GB2312, a Spanish one, a customer adding to their own message, a customer answering the agent
-(threaded by In-Reply-To), and a broken MIME message that ends in the quarantine.
+then resolved. Before those recent days, back to the first of last month (the month the demo
+closes and bills), a steady flow of the same customers' mail, all answered and nearly all
+resolved, as a month's work leaves it. Among the messages: a multipart with an attachment, a
+Chinese subject in GB2312, a Spanish one, a customer adding to their own message, a customer
+answering the agent (threaded by In-Reply-To), and a broken MIME message that ends in the
+quarantine.
 
-Message-IDs are fixed per client and position, so a second run finds every message stored and
-sends nothing; the quarantined one is known by its sender."""
+Message-IDs are fixed per client and position (the older mail: per client, day and position,
+each day drawn from its own seed), so a second run finds every message stored and sends
+nothing; the quarantined one is known by its sender."""
 
 from __future__ import annotations
 
@@ -19,9 +23,9 @@ import logging
 import smtplib
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.header import Header
 from email.message import EmailMessage as MimeMessage
 from email.mime.text import MIMEText
@@ -43,10 +47,14 @@ from pactline.channels.email.smtp import SmtpListener, SupportMailHandler
 from pactline.core.calendar import BusinessCalendar
 from pactline.tenancy.access import Actor, system_actor
 from pactline.tenancy.models import Client
-from pactline.web.demo.mail_texts import PROFILES, MailProfile
+from pactline.web.demo.mail_texts import PROFILES, MailProfile, Topic
 from pactline.web.demo.users import agent_of
+from pactline.web.demo.voice import call_window
 
-DAYS_BACK = 12
+DAYS_BACK = 12  # the profile's `count` messages fall in these last days
+# Of the older mail, the share answered late and the share resolved: a month's work done.
+HISTORY_LATE = 0.1
+HISTORY_RESOLVED = 0.96
 
 
 CUSTOMER_DOMAINS = ("example.com", "example.net", "example.org")
@@ -81,13 +89,18 @@ def _address(name: str, rng: Random) -> str:
 def _local_daytime(rng: Random, now: datetime, zone: ZoneInfo) -> datetime:
     """A moment in the last DAYS_BACK days, mostly in the customer's waking hours."""
     day = (now.astimezone(zone) - timedelta(days=rng.randrange(DAYS_BACK))).date()
-    hour = rng.choices(range(24), weights=[1, 1, 1, 1, 1, 2, 4, 6, 9, 10, 10, 9, 8, 9, 9, 8,
-                                           7, 6, 6, 6, 5, 4, 3, 2])[0]  # fmt: skip
-    moment = datetime(day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60),
-                      tzinfo=zone)  # fmt: skip
+    moment = _daytime(rng, day, zone)
     if moment >= now:
         moment -= timedelta(days=1)
     return moment
+
+
+def _daytime(rng: Random, day: date, zone: ZoneInfo) -> datetime:
+    """A moment of `day`, mostly in the customer's waking hours."""
+    hour = rng.choices(range(24), weights=[1, 1, 1, 1, 1, 2, 4, 6, 9, 10, 10, 9, 8, 9, 9, 8,
+                                           7, 6, 6, 6, 5, 4, 3, 2])[0]  # fmt: skip
+    return datetime(day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60),
+                    tzinfo=zone)  # fmt: skip
 
 
 def _plain(sender: str, to: str, subject: str, body: str, message_id: str, at: datetime) -> bytes:
@@ -224,38 +237,128 @@ def _plan(client: Client, version: AgreementVersion, now: datetime) -> list[Mail
     mails: list[Mail] = []
     for index in range(profile.count):
         topic = profile.topics[index % len(profile.topics)]
-        name = rng.choice(profile.customers)
-        first = name.split()[0]
-        number = rng.randrange(10_000, 99_999)
-        values = {
-            "ref": profile.refs.format(n=number),
-            "n": number,
-            "name": name,
-            "first": first,
-            "item": rng.choice(profile.items),
-            "weekday": rng.choice(WEEKDAYS),
-        }
-        sender = _address(name, rng)
-        to = addresses[0] if rng.random() < 0.85 or len(addresses) == 1 else addresses[1]
-        received = _local_daytime(rng, now, zone).astimezone(now.tzinfo)
-        message_id = f"demo-{client.code}-{index + 1:03d}@{sender.split('@')[1]}"
-        subject, body = topic.subject.format(**values), topic.body.format(**values)
-        mail = Mail(message_id, sender, to, received)
-        mail.raw = _plain(formataddr((name, sender)), to, subject, body, message_id, received)
+        mail, values = _customer_mail(
+            client,
+            profile,
+            topic,
+            addresses,
+            rng,
+            f"{index + 1:03d}",
+            _recently(now, zone),
+        )
         roll = rng.random()
         share = rng.uniform(0.15, 0.85) if roll >= 0.2 else rng.uniform(1.15, 1.8)
         if roll >= 0.07:  # 7 % are never answered; 13 % late; the rest in time
-            reply_at = calendar.add(received, target * share)
-            if reply_at < now:
-                mail.reply_at = reply_at
-                sign = profile.signature.format(agent=rng.choice(profile.team))
-                mail.reply = topic.reply.format(**values) + "\n\nKind regards,\n" + sign
-                resolve_at = calendar.add(reply_at, rng.uniform(1800, 6 * 3600))
-                if rng.random() < 0.7 and resolve_at < now:
-                    mail.resolve_at = resolve_at
+            reply_at = calendar.add(mail.received, target * share)
+            _answer(mail, topic, values, profile, rng, reply_at, calendar, now, resolved=0.7)
         mails.append(mail)
     mails += _specials(client, version, profile, addresses, domain, now, rng, calendar, target)
+    return _history(client, version, profile, addresses, now, calendar, target) + mails
+
+
+def _history(
+    client: Client,
+    version: AgreementVersion,
+    profile: MailProfile,
+    addresses: list[str],
+    now: datetime,
+    calendar: BusinessCalendar,
+    target: float,
+) -> list[Mail]:
+    """The mail of the days before the last DAYS_BACK, back to the first of last month in the
+    agreement's home zone (the month the demo bills), about as many a day as lately. Each day
+    is drawn from its own seed, so a later run draws the days already there identically."""
+    first, today = call_window(version.home_timezone, now, None)
+    zone = ZoneInfo(calendar.timezone)
+    daily = profile.count / DAYS_BACK
+    mails: list[Mail] = []
+    day = first
+    while day <= today - timedelta(days=DAYS_BACK):
+        rng = Random(f"pactline-demo:{client.code}:mail:{day.isoformat()}")  # noqa: S311
+        for position in range(round(daily * rng.uniform(0.4, 1.6))):
+            topic = rng.choice(profile.topics)
+            mail, values = _customer_mail(
+                client,
+                profile,
+                topic,
+                addresses,
+                rng,
+                f"{day:%Y%m%d}-{position + 1}",
+                _on(day, zone, now),
+            )
+            late = rng.random() < HISTORY_LATE
+            share = rng.uniform(1.15, 1.8) if late else rng.uniform(0.15, 0.85)
+            reply_at = calendar.add(mail.received, target * share)
+            _answer(mail, topic, values, profile, rng, reply_at, calendar, now, HISTORY_RESOLVED)
+            mails.append(mail)
+        day += timedelta(days=1)
     return mails
+
+
+Moment = Callable[[Random], datetime]
+
+
+def _recently(now: datetime, zone: ZoneInfo) -> Moment:
+    return lambda rng: _local_daytime(rng, now, zone).astimezone(now.tzinfo)
+
+
+def _on(day: date, zone: ZoneInfo, now: datetime) -> Moment:
+    return lambda rng: _daytime(rng, day, zone).astimezone(now.tzinfo)
+
+
+def _customer_mail(
+    client: Client,
+    profile: MailProfile,
+    topic: Topic,
+    addresses: list[str],
+    rng: Random,
+    key: str,
+    when: Moment,
+) -> tuple[Mail, dict[str, object]]:
+    """One customer's message on `topic`, received when `when` draws; with the values its
+    texts are filled with. `key` makes its Message-ID unique within the client."""
+    name = rng.choice(profile.customers)
+    first = name.split()[0]
+    number = rng.randrange(10_000, 99_999)
+    values: dict[str, object] = {
+        "ref": profile.refs.format(n=number),
+        "n": number,
+        "name": name,
+        "first": first,
+        "item": rng.choice(profile.items),
+        "weekday": rng.choice(WEEKDAYS),
+    }
+    sender = _address(name, rng)
+    to = addresses[0] if rng.random() < 0.85 or len(addresses) == 1 else addresses[1]
+    received = when(rng)
+    message_id = f"demo-{client.code}-{key}@{sender.split('@')[1]}"
+    subject, body = topic.subject.format(**values), topic.body.format(**values)
+    mail = Mail(message_id, sender, to, received)
+    mail.raw = _plain(formataddr((name, sender)), to, subject, body, message_id, received)
+    return mail, values
+
+
+def _answer(
+    mail: Mail,
+    topic: Topic,
+    values: dict[str, object],
+    profile: MailProfile,
+    rng: Random,
+    reply_at: datetime,
+    calendar: BusinessCalendar,
+    now: datetime,
+    resolved: float,
+) -> None:
+    """The agent's reply at `reply_at` if that is before `now`; the case resolved half an
+    hour to six business hours later with the chance `resolved`, if that is before `now`."""
+    if reply_at >= now:
+        return
+    mail.reply_at = reply_at
+    sign = profile.signature.format(agent=rng.choice(profile.team))
+    mail.reply = topic.reply.format(**values) + "\n\nKind regards,\n" + sign
+    resolve_at = calendar.add(reply_at, rng.uniform(1800, 6 * 3600))
+    if rng.random() < resolved and resolve_at < now:
+        mail.resolve_at = resolve_at
 
 
 def _specials(

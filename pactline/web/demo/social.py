@@ -3,13 +3,16 @@
 Each thread's messages go through the social service at the moments they were sent; the agent
 answers through the reply service (the reply waits in the outbox) and the integration
 acknowledges the delivery with the platform's id. One thread per client is still waiting for
-an answer. Messages are keyed by the platform's ids, replies by an idempotency key, so a second
-run changes nothing."""
+an answer. Before those recent days, back to the first of last month (the month the demo
+closes and bills), about a thread a working day from other customers, answered and resolved.
+Messages are keyed by the platform's ids (an older thread's carry its day), replies by an
+idempotency key, so a second run changes nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+from random import Random
 
 from django.utils.translation import gettext as _
 
@@ -28,6 +31,9 @@ from pactline.channels.social.services import (
 from pactline.tenancy.access import system_actor
 from pactline.tenancy.models import Client
 from pactline.web.demo.users import agent_of
+from pactline.web.demo.voice import call_window
+
+DAYS_BACK = 8  # the recent threads start in these last days
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,44 @@ THREADS: dict[str, tuple[Thread, ...]] = {
     ),
 }  # fmt: skip
 
+# The older threads: scripts without the customer's name, written by one of these customers.
+HISTORY: dict[str, tuple[tuple[Thread, ...], tuple[str, ...]]] = {
+    "NWR-CC-2026-001": ((
+        Thread("facebook:NorthwindRetail", "t_hist", "", "", (
+            ("C", 0, "Hi, my parcel tracking hasn't updated in three days. Is it lost?", ""),
+            ("A", 31, ("Sorry about the wait! The courier had a backlog at the depot; your parcel "
+                      "is moving again and should arrive within two days."), ""),
+            ("C", 9, "Great, thanks for checking.", ""),
+        ), resolve=True),
+        Thread("x:NorthwindHelp", "hist", "", "", (
+            ("C", 0, "@NorthwindHelp is the winter sale on in stores too or online only?", ""),
+            ("A", 26, "It's on in every store and online until Sunday!", ""),
+        ), resolve=True),
+        Thread("instagram:northwind.retail", "ig_hist", "", "", (
+            ("C", 0, "Do you ship this lamp to Canada?", ""),
+            ("A", 44, "We do! Shipping to Canada takes 5-7 business days; duties are included.",
+             ""),
+        ), resolve=True),
+    ), ("Megan Hill", "Ryan Cole", "Olivia Price", "Ethan Ward", "Chloe Diaz", "Noah Grant",
+        "Ava Turner", "Liam Scott")),
+    "HX-KF-2026-018": ((
+        Thread("wechat:华信家居服务号", "oX7k2-h", "", "", (
+            ("C", 0, "你好，我买的餐桌什么时候能送到？", ""),
+            ("A", 18, "您好，您的餐桌已从仓库发出，预计两天内送达，送货前司机会电话联系您。", ""),
+            ("C", 7, "好的，谢谢", ""),
+        ), resolve=True),
+        Thread("weibo:华信家居官方", "wb-h", "", "", (
+            ("C", 0, "@华信家居官方 请问双人床可以分期付款吗？", ""),
+            ("A", 24, "您好，可以的：支持 3、6、12 期免息分期，下单时选择即可。", ""),
+        ), resolve=True),
+        Thread("wechat:华信家居服务号", "oX7k2-hs", "", "", (
+            ("C", 0, "衣柜门有点歪，能上门调整吗？", ""),
+            ("A", 22, "非常抱歉！我们已为您预约安装师傅，明天下午上门免费调整。", ""),
+            ("C", 11, "好的，明天下午家里有人", ""),
+        ), resolve=True),
+    ), ("李女士", "王先生", "陈先生", "杨女士", "吴先生", "徐女士", "马先生", "胡女士")),
+}  # fmt: skip
+
 
 def _starts(client: Client, now: datetime, count: int) -> list[datetime]:
     """One start per thread on the social channel's recent working hours, oldest first; the
@@ -94,7 +138,7 @@ def _starts(client: Client, now: datetime, count: int) -> list[datetime]:
     if version is None or channel is None:
         return []
     calendar = agreement_calendar(version, str(channel.calendar))
-    intervals = calendar.open_intervals(now - timedelta(days=8), now - timedelta(hours=3))
+    intervals = calendar.open_intervals(now - timedelta(days=DAYS_BACK), now - timedelta(hours=3))
     if not intervals:
         return []
     starts = []
@@ -103,6 +147,38 @@ def _starts(client: Client, now: datetime, count: int) -> list[datetime]:
         starts.append(start + (end - start) * (0.2 + 0.1 * index))
     starts.append(now - timedelta(minutes=25))
     return starts
+
+
+def _history(client: Client, now: datetime) -> list[tuple[Thread, datetime]]:
+    """The older threads: on each working day of the social channel's calendar from the first
+    of last month (the agreement's home zone) to the recent days, none to two, each day drawn
+    from its own seed so that a later run draws the days already there identically."""
+    version = agreement_version_in_force(client, now)
+    channel = channel_spec(version.terms, "social") if version else None
+    scripts, authors = HISTORY.get(version.agreement.reference, ((), ())) if version else ((), ())
+    if version is None or channel is None or not scripts:
+        return []
+    calendar = agreement_calendar(version, str(channel.calendar))
+    zone = calendar.spec.zone
+    first, today = call_window(version.home_timezone, now, None)
+    out: list[tuple[Thread, datetime]] = []
+    day = first
+    while day < today - timedelta(days=DAYS_BACK):
+        rng = Random(f"pactline-demo:{client.code}:social:{day.isoformat()}")  # noqa: S311
+        start = datetime.combine(day, time(), zone)
+        intervals = calendar.open_intervals(start, start + timedelta(days=1))
+        for position in range(rng.choice((0, 1, 1, 2)) if intervals else 0):
+            begin, end = rng.choice(intervals)
+            script = rng.choice(scripts)
+            thread = replace(
+                script,
+                thread_id=f"{script.thread_id}-{day:%Y%m%d}-{position + 1}",
+                author_id=str(rng.randrange(10**8, 10**9)),
+                author_name=rng.choice(authors),
+            )
+            out.append((thread, begin + (end - begin) * rng.uniform(0.05, 0.7)))
+        day += timedelta(days=1)
+    return out
 
 
 def demo_social_load(*, clients: list[Client], now: datetime) -> list[str]:
@@ -115,9 +191,13 @@ def demo_social_load(*, clients: list[Client], now: datetime) -> list[str]:
             continue
         accounts = set(social_accounts(version.terms))
         threads = tuple(thread for thread in threads if thread.account in accounts)
+        plan = [
+            (thread, start) for thread, start in _history(client, now) if thread.account in accounts
+        ]
+        plan += zip(threads, _starts(client, now, len(threads)), strict=False)
         agent = agent_of(client)
         created = already = 0
-        for thread, start in zip(threads, _starts(client, now, len(threads)), strict=False):
+        for thread, start in plan:
             platform = thread.account.split(":", 1)[0]
             first_id = f"{thread.thread_id}.1"
             if SocialMessage.objects.filter(

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,6 +20,7 @@ from django.test import override_settings
 
 from pactline.audit.models import AuditEvent
 from pactline.audit.selectors import audit_chain_verify
+from pactline.billing.models import InvoiceLine, UsageRecord
 from pactline.cases.models import Case, SlaClock, TimelineEntry
 from pactline.channels.chat.models import ChatMessage, ChatSession
 from pactline.channels.email.models import (
@@ -118,19 +121,20 @@ def test_every_channel_is_loaded_once_with_counts_that_follow_from_the_seeds(
         "northwind-retail": 350,
     }
     assert state["agent_states"] == 3548
+    # The recent days' mail (19, 20 and 25) and, back to 1 October, the older flow.
     assert state["inbound_mail"] == {
-        "kestrel-energy": 19,
-        "meridian-telecom": 20,
-        "northwind-retail": 25,
+        "kestrel-energy": 79,
+        "meridian-telecom": 75,
+        "northwind-retail": 89,
     }
-    assert (state["replies"], state["attachments"], state["quarantined"]) == (51, 2, 1)
+    assert (state["replies"], state["attachments"], state["quarantined"]) == (230, 2, 1)
     assert state["chats"] == {
         "huaxin-home": 4,
         "kestrel-energy": 3,
         "meridian-telecom": 3,
         "northwind-retail": 3,
     }
-    assert (state["chat_messages"], state["social"]) == (51, 17)
+    assert (state["chat_messages"], state["social"]) == (51, 149)
     assert (state["recordings"], state["requests"]) == (16, 1)
     assert (state["campaign_entries"], state["attempts"], state["do_not_call"]) == (12, 14, 2)
     assert "calls: Northwind Retail: 350 calls on 2 open days (2026-11-17 to 2026-11-18)" in (
@@ -192,7 +196,7 @@ def test_mail_arrived_over_smtp_threaded_and_one_was_quarantined(
         == EmailMessage.objects.get(message_id__startswith="demo-northwind-retail-es@").case_id
     )
     # Replies left through the mailer (the test's locmem backend).
-    assert loaded.replies_mailed == 51
+    assert loaded.replies_mailed == 230
 
 
 def test_chats_social_recordings_and_the_campaign(
@@ -204,7 +208,7 @@ def test_chats_social_recordings_and_the_campaign(
     assert ChatMessage.objects.filter(author_kind="bot").count() == 1
 
     replies = SocialMessage.objects.filter(direction="out")
-    assert replies.count() == 7
+    assert replies.count() == 60  # 7 recent, 53 on the older threads
     assert set(replies.values_list("delivery", flat=True)) == {"delivered"}
 
     transcripts = Recording.objects.filter(kind=RecordingKind.TRANSCRIPT)
@@ -249,3 +253,37 @@ def test_each_client_opens_on_a_measured_month_with_a_statement_and_reports(
     for report in GeneratedReport.objects.all():
         pdf = report.files.get(format="pdf")
         assert pdf.file.name.endswith(".pdf") and pdf.size > 1000, report
+
+
+def test_the_closed_month_bills_the_tickets_resolved_in_it(loaded: Loaded) -> None:
+    # Mail and social messages reach back to 1 October, the month the demo closes: every
+    # per-ticket item bills the cases first resolved in it, and the older mail is all answered.
+    lines = {
+        line.client.code: line
+        for line in InvoiceLine.objects.filter(
+            model="per_ticket", invoice__kind="invoice"
+        ).select_related("client", "invoice")
+    }
+    assert {code: (line.usage_count, line.amount) for code, line in lines.items()} == {
+        "huaxin-home": (14, Decimal("58.80")),  # chat and social, 4.20 each
+        "kestrel-energy": (44, Decimal("209.00")),  # chat and email, 4.75 each
+        "meridian-telecom": (40, Decimal("3600.00")),  # every channel, 90.00 each up to 10,000
+        "northwind-retail": (49, Decimal("188.65")),  # email, 3.85 each
+    }
+    meridian = lines["meridian-telecom"]
+    assert (meridian.invoice.period_start, meridian.invoice.period_end) == (
+        date(2026, 10, 1),
+        date(2026, 10, 31),
+    )
+    resolved = UsageRecord.objects.filter(
+        client=meridian.client, kind="ticket", event="resolved", price_item=meridian.item
+    )
+    october = [r for r in resolved if r.at.astimezone(ZoneInfo("Asia/Kolkata")).month == 10]
+    assert meridian.usage_count == len(october) > 0
+    assert meridian.amount == meridian.usage_count * Decimal("90.00")  # the first tier
+
+    older = EmailMessage.objects.filter(
+        direction=Direction.INBOUND, received_at__lt=datetime(2026, 11, 6, tzinfo=UTC)
+    )
+    assert older.count() > 100
+    assert not older.exclude(case__email_messages__direction=Direction.OUTBOUND).exists()
