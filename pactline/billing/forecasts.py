@@ -10,13 +10,11 @@ zone unless it carries an offset) is read whole first: one bad line writes nothi
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import islice, pairwise
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -25,6 +23,7 @@ from django.utils.translation import gettext as _
 from pactline.audit.services import audit_record
 from pactline.billing.credits import month_field, reference_field
 from pactline.billing.models import VolumeForecast
+from pactline.common.csv_input import csv_rows, empty_columns
 from pactline.common.errors import FieldError, ValidationFailed
 from pactline.metrics.intervals import local_midnight
 from pactline.metrics.timezones import client_zone
@@ -87,11 +86,7 @@ def _start(text: str, zone: ZoneInfo) -> datetime:
 
 
 def _line(row: dict[str, str], number: int, zone: ZoneInfo) -> Interval | list[FieldError]:
-    errors = [
-        FieldError(name, _("this column is empty"), line=number)
-        for name in COLUMNS
-        if not (row.get(name) or "").strip()
-    ]
+    errors = empty_columns(row, COLUMNS, number)
     if errors:
         return errors
     try:
@@ -162,14 +157,10 @@ def intervals_read(
 
 def forecasts_read(client: Client, text: str) -> tuple[list[Interval], list[FieldError]]:
     """The CSV's intervals, and every problem of its bad lines (the header is line 1)."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().casefold() for name in reader.fieldnames or []]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        return [], [FieldError(name, _("the file has no such column"), line=1) for name in missing]
-    reader.fieldnames = header
-    rows = list(islice(enumerate(reader, start=2), MAX_LINES))
-    if len(rows) == MAX_LINES and next(reader, None) is not None:
+    rows, bad = csv_rows(text, COLUMNS)
+    if bad:
+        return [], bad
+    if len(rows) > MAX_LINES:
         return [], [FieldError("file", _("the file has too many lines"), line=MAX_LINES + 2)]
     if not rows:
         return [], [FieldError("file", _("the file has no forecasts"), line=2)]

@@ -10,8 +10,6 @@ reference with another amount, date or description is refused. A carrier's CSV (
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -23,6 +21,7 @@ from pactline.agreements.selectors import agreement_version_in_force
 from pactline.audit.services import audit_record
 from pactline.billing.models import MONEY, UsageKind, UsageRecord, UsageSource
 from pactline.billing.usage import agent_key
+from pactline.common.csv_input import csv_rows, empty_columns
 from pactline.common.errors import FieldError, ValidationFailed
 from pactline.metrics.intervals import local_midnight
 from pactline.metrics.timezones import client_zone
@@ -129,11 +128,7 @@ class Charge:
 
 
 def _line_errors(row: dict[str, str], number: int, seen: set[str]) -> list[FieldError]:
-    errors = [
-        FieldError(name, _("this column is empty"), line=number)
-        for name in COLUMNS
-        if not (row.get(name) or "").strip()
-    ]
+    errors = empty_columns(row, COLUMNS, number)
     if errors:
         return errors
     try:
@@ -157,17 +152,14 @@ def _line_errors(row: dict[str, str], number: int, seen: set[str]) -> list[Field
 def charges_read(client: Client, text: str) -> tuple[list[Charge], list[FieldError]]:
     """A carrier's CSV as charges (a day is the client's local midnight), and every problem
     of its bad lines, each naming its column and line (the header is line 1)."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().casefold() for name in reader.fieldnames or []]
-    missing = [name for name in COLUMNS if name not in header]
+    rows, missing = csv_rows(text, COLUMNS)
     if missing:
-        return [], [FieldError(name, _("the file has no such column"), line=1) for name in missing]
-    reader.fieldnames = header
+        return [], missing
     zone = client_zone(client)
     charges: list[Charge] = []
     bad: list[FieldError] = []
     seen: set[str] = set()
-    for number, row in enumerate(reader, start=2):
+    for number, row in rows:
         errors = _line_errors(row, number, seen)
         if errors:
             bad += errors
