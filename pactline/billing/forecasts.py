@@ -152,7 +152,7 @@ def intervals_read(
                         line=after.line,
                     )
                 )
-    return intervals, bad
+    return intervals, sorted(bad, key=lambda error: error.line or 0)
 
 
 def forecasts_read(client: Client, text: str) -> tuple[list[Interval], list[FieldError]]:
