@@ -34,7 +34,7 @@ def test_live_search_finds_chinese_and_english(
     page.fill("input[name=username]", "a-agent")
     page.fill("input[name=password]", PASSWORD)
     page.click("form.form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/console/")  # an agent lands on its queue
 
     page.goto(f"{live_server.url}/clients/client-a/knowledge/")
     assert page.locator("#kb-articles tbody tr").count() == 3

@@ -29,7 +29,7 @@ def signed_in(browser: Browser, live_server: LiveServer, world: World) -> Iterat
     page.fill("input[name=username]", "sup")
     page.fill("input[name=password]", PASSWORD)
     page.click("form.form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/wallboard/")  # a supervisor lands on the wallboard
     yield page
     context.close()
 

@@ -36,7 +36,7 @@ def agent_page(browser: Browser, live_server: LiveServer, world: World) -> Itera
     page.fill("input[name=username]", "a-agent")
     page.fill("input[name=password]", PASSWORD)
     page.click("form.form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/console/")  # an agent lands on its queue
     yield page
     context.close()
 
