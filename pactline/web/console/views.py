@@ -70,6 +70,9 @@ CASE_POLL_SECONDS = 30
 PAGE_SIZE = 50
 CHANGED_EVENT = "console-case-changed"
 DRAFT_FIELDS = {"reply": "body", "note": "body", "escalate": "reason"}
+# Actions whose bad input answers 400 (the panel, or the page, with the reason in it); the
+# others answer a refusal like a success, with the message.
+BAD_INPUT_400 = frozenset({"classify"})
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -240,7 +243,7 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     try:
         done = handler(request, actor, case)
     except ValidationFailed as failed:
-        refused = True  # bad input: 400, with the reason in the panel
+        refused = action in BAD_INPUT_400
         reasons = "; ".join(error.message for error in failed.errors)
         messages.error(request, _("Nothing changed: %(reason)s") % {"reason": reasons})
     except Conflict as conflict:
