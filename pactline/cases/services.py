@@ -34,7 +34,7 @@ from pactline.cases.models import (
     SlaEvent,
     TimelineEntry,
 )
-from pactline.cases.tags import case_categories, tag_names
+from pactline.cases.tags import TAGS_MAX, case_categories, tag_names
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.tenancy.access import Actor, Permission, require, supervisor_ids
 from pactline.tenancy.models import Client
@@ -406,6 +406,10 @@ def case_classify(
                 _("'%(category)s' is not a case category of the agreement")
                 % {"category": category},
             )
+        )
+    if len(wanted) > TAGS_MAX:
+        raise ValidationFailed(
+            [FieldError("tags", _("at most %(n)s tags on a case") % {"n": TAGS_MAX})]
         )
     kept = set(case.tags or ())
     known = set(

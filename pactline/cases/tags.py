@@ -24,6 +24,8 @@ from pactline.tenancy.models import Client
 
 executes("scope.case_categories")
 
+TAGS_MAX = 50  # on one case
+
 
 def tag_name(raw: object) -> str:
     """One spelling per tag: lower case, words joined by hyphens ("Late delivery" →

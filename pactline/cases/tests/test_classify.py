@@ -95,6 +95,11 @@ def test_an_unknown_category_or_tag_is_refused_naming_the_field(world: World, ca
     assert [(e.path, e.message) for e in failed.value.errors] == [
         ("tags", "not tags of the client's list: fraud")
     ]
+    with pytest.raises(ValidationFailed) as failed:
+        case_classify(actor=agent, case=case, category="", tags=[f"t{n}" for n in range(51)])
+    assert [(e.path, e.message) for e in failed.value.errors] == [
+        ("tags", "at most 50 tags on a case")
+    ]
     case.refresh_from_db()
     assert (case.category, case.tags, _classified(case)) == ("inquiry", [], [])
 
