@@ -34,7 +34,6 @@ NOT_YET_EXECUTED: tuple[str, ...] = (
     "tier",
     "tiers",
     "scope.service_types",
-    "scope.case_categories",
     "scope.languages",
     "data_protection.retention_days",
     "data_protection.breach_notice_hours",
@@ -136,7 +135,6 @@ PAGE_MARKS: dict[str, tuple[str, ...]] = {
     "tiers": ("tier", "tiers"),
     "scope": (
         "scope.service_types",
-        "scope.case_categories",
         "scope.languages",
         "scope.service_map",
     ),

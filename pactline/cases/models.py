@@ -193,6 +193,7 @@ class EntryKind(models.TextChoices):
     RESOLVE = "resolve", _("Resolved")
     REOPEN = "reopen", _("Reopened")
     ASSIGNED = "assigned", _("Assigned")
+    CLASSIFIED = "classified", _("Category and tags changed")
 
 
 class AuthorKind(models.TextChoices):
@@ -469,3 +470,25 @@ class CaseLink(ClientOwned):
 
     def __str__(self) -> str:
         return f"#{self.from_case_id} {self.kind} #{self.to_case_id}"
+
+
+TAG_NAME_MAX = 40
+
+
+class CaseTag(ClientOwned):
+    """A tag of the client's list, which agents put on its cases (with the category from the
+    agreement's scope). Retired rather than deleted: cases and reports keep naming it."""
+
+    name = models.CharField(_("name"), max_length=TAG_NAME_MAX)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "name"], name="case_tag_name_unique")
+        ]
+        ordering = ["client_id", "name"]
+        verbose_name = _("case tag")
+
+    def __str__(self) -> str:
+        return self.name

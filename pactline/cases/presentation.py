@@ -16,7 +16,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from pactline.agreements.presentation.labels import CHANNELS, METRIC_KINDS, duration, label
+from pactline.agreements.presentation.labels import (
+    CASE_CATEGORIES,
+    CHANNELS,
+    METRIC_KINDS,
+    duration,
+    label,
+)
 from pactline.agreements.terms import agreement_calendar
 from pactline.cases.definitions import LADDER_STRIDE, case_clocks
 from pactline.cases.models import (
@@ -355,6 +361,36 @@ class TimelineRow:
     failed: bool = False
 
 
+def category_label(code: str) -> str:
+    return label(CASE_CATEGORIES, code) if code else gettext("none")
+
+
+def tags_text(tags: object) -> str:
+    names = [str(tag) for tag in tags] if isinstance(tags, list) else []
+    return ", ".join(names) if names else gettext("none")
+
+
+def _classified_detail(payload: object) -> str:
+    """ "Category: Inquiry → Complaint" and "Tags: none → late-delivery", each when it changed."""
+    before = payload.get("before", {}) if isinstance(payload, dict) else {}
+    after = payload.get("after", {}) if isinstance(payload, dict) else {}
+    lines = []
+    if before.get("category", "") != after.get("category", ""):
+        lines.append(
+            gettext("Category: %(before)s → %(after)s")
+            % {
+                "before": category_label(str(before.get("category", ""))),
+                "after": category_label(str(after.get("category", ""))),
+            }
+        )
+    if before.get("tags", []) != after.get("tags", []):
+        lines.append(
+            gettext("Tags: %(before)s → %(after)s")
+            % {"before": tags_text(before.get("tags")), "after": tags_text(after.get("tags"))}
+        )
+    return "\n".join(lines)
+
+
 def _entry_row(entry: TimelineEntry, at: When) -> TimelineRow:
     detail = entry.body
     if entry.kind == EntryKind.CREATED:
@@ -366,6 +402,8 @@ def _entry_row(entry: TimelineEntry, at: When) -> TimelineRow:
         detail = str(CaseStatus(entry.status).label) if entry.status in CaseStatus.values else ""
     elif entry.kind == EntryKind.PRIORITY_CHANGE:
         detail = priority_label(entry.priority)
+    elif entry.kind == EntryKind.CLASSIFIED:
+        detail = _classified_detail(entry.payload)
     title = str(entry.get_kind_display())
     if entry.kind == EntryKind.AGENT_REPLY and entry.author_kind == "bot":
         title = gettext("Bot reply (does not answer a response clock)")

@@ -3,6 +3,7 @@ escalations that fire are queued to run after commit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,12 +27,14 @@ from pactline.cases.models import (
     AuthorKind,
     Case,
     CaseStatus,
+    CaseTag,
     Channel,
     Contact,
     EntryKind,
     SlaEvent,
     TimelineEntry,
 )
+from pactline.cases.tags import TAGS_MAX, case_categories, tag_names
 from pactline.common.errors import Conflict, FieldError, ValidationFailed
 from pactline.tenancy.access import Actor, Permission, require, supervisor_ids
 from pactline.tenancy.models import Client
@@ -374,6 +377,80 @@ def case_set_priority(
         now=now,
         changed=("priority",),
         priority=priority,
+    )
+
+
+@transaction.atomic
+def case_classify(
+    *,
+    actor: Actor,
+    case: Case,
+    category: str,
+    tags: Iterable[str],
+    now: datetime | None = None,
+) -> Case:
+    """Set the case's category (one of the agreement's scope categories, or none) and tags
+    (from the client's active tags; one the case already carries may stay after it is retired).
+    The same choice again changes nothing; a change is on the timeline with what it was before,
+    which the reports read to count each case as it stood at the end of their period."""
+    require(actor, Permission.CASE_WORK, case.client_id)
+    case = _locked(case)
+    now = now or timezone.now()
+    category = category.strip()
+    wanted = tag_names(tags)
+    errors = []
+    if category and category != case.category and category not in case_categories(case, now):
+        errors.append(
+            FieldError(
+                "category",
+                _("'%(category)s' is not a case category of the agreement")
+                % {"category": category},
+            )
+        )
+    if len(wanted) > TAGS_MAX:
+        raise ValidationFailed(
+            [FieldError("tags", _("at most %(n)s tags on a case") % {"n": TAGS_MAX})]
+        )
+    kept = set(case.tags or ())
+    known = set(
+        CaseTag.objects.filter(
+            client_id=case.client_id, is_active=True, name__in=wanted
+        ).values_list("name", flat=True)
+    )
+    unknown = [tag for tag in wanted if tag not in known and tag not in kept]
+    if unknown:
+        errors.append(
+            FieldError(
+                "tags",
+                _("not tags of the client's list: %(tags)s") % {"tags": ", ".join(unknown)},
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    before = {"category": case.category, "tags": tag_names(case.tags or ())}
+    after = {"category": category, "tags": wanted}
+    if before == after:
+        return case
+    case.category = category
+    case.tags = wanted
+    payload = {"before": before, "after": after}
+    audit_record(
+        actor=actor,
+        action="case.classified",
+        client_id=case.client_id,
+        obj=case,
+        payload=payload,
+        at=now,
+    )
+    return _record(
+        case,
+        actor=actor,
+        kind=EntryKind.CLASSIFIED,
+        author_kind=_staff_author(actor),
+        at=None,
+        now=now,
+        changed=("category", "tags"),
+        payload=payload,
     )
 
 

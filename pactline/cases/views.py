@@ -124,6 +124,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         "viewer_zone": viewer.key,
         "priority": priority_label(case.priority),
         "category": label(CASE_CATEGORIES, case.category) if case.category else "",
+        "case_tags": case.tags or [],
         "clocks": clocks,
         "timeline": timeline_rows(case, items, client_zone=home, viewer_zone=viewer),
         "related": case_related_ids(case),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -27,6 +29,15 @@ def test_stored_clocks_are_queued_at_their_next_event() -> None:
         SlaClock.objects.filter(next_event_at__isnull=False).values_list("id", "next_event_at")
     )
     assert len(expected) == 4
+    try:
+        _migrate_and_check(expected, client.id)
+    finally:  # the tests after this one need every later migration too
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def _migrate_and_check(expected: Mapping[int, object], client_id: int) -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     assert "cases_slaclockdue" not in connection.introspection.table_names()
@@ -34,7 +45,7 @@ def test_stored_clocks_are_queued_at_their_next_event() -> None:
     executor.loader.build_graph()
     executor.migrate(AFTER)
     assert dict(SlaClockDue.objects.values_list("clock_id", "at")) == expected
-    assert set(SlaClockDue.objects.values_list("client_id", flat=True)) == {client.id}
+    assert set(SlaClockDue.objects.values_list("client_id", flat=True)) == {client_id}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'cases_slaclock'")

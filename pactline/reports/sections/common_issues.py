@@ -1,5 +1,8 @@
 """Common issues: the top case categories and tags of the period, against the previous equal
-period, with sample cases."""
+period, with sample cases.
+
+Each case counts with the category and tags it had at the end of the period it is counted in
+(agents may change them later): its "classified" timeline entries say what they were then."""
 
 from __future__ import annotations
 
@@ -8,10 +11,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from pactline.agreements.presentation.labels import CASE_CATEGORIES, label
-from pactline.cases.models import Case
+from pactline.cases.models import Case, EntryKind, TimelineEntry
 from pactline.metrics.intervals import local_midnight
 from pactline.metrics.periods import previous_period
 from pactline.reports.content import Model
@@ -61,12 +65,11 @@ def build(ctx: BuildContext) -> CommonIssues:
         category_samples: dict[str, list[int]] = {}
         tag_samples: dict[str, list[int]] = {}
         total = 0
-        rows = (
-            Case.objects.filter(ctx.cases(), opened_at__gte=start, opened_at__lt=end)
-            .order_by("opened_at", "id")
-            .values_list("id", "category", "tags")
-        )
-        for case_id, category, case_tags in rows.iterator(chunk_size=5000):
+        cases = Case.objects.filter(ctx.cases(), opened_at__gte=start, opened_at__lt=end)
+        then = _classified_at(cases, end)
+        rows = cases.order_by("opened_at", "id").values_list("id", "category", "tags")
+        for case_id, now_category, now_tags in rows.iterator(chunk_size=5000):
+            category, case_tags = then.get(case_id, (now_category, now_tags))
             total += 1
             categories[category] += 1
             if samples:
@@ -97,6 +100,29 @@ def build(ctx: BuildContext) -> CommonIssues:
         categories=top(categories, previous_categories, category_samples),
         tags=top(tags, previous_tags, tag_samples),
     )
+
+
+type Classification = tuple[str, object]  # category, tags
+
+
+def _classified_at(cases: QuerySet[Case], end: datetime) -> dict[int, Classification]:
+    """The category and tags at `end` of those of `cases` whose agents changed them, from
+    their "classified" entries (one query): what the last change at or before `end` set, else
+    what the first change after it found. Cases without such entries keep their own."""
+    entries = (
+        TimelineEntry.objects.filter(kind=EntryKind.CLASSIFIED, case__in=cases.values("id"))
+        .order_by("case_id", "seq")
+        .values_list("case_id", "at", "payload")
+    )
+    found: dict[int, Classification] = {}
+    for case_id, at, payload in entries.iterator(chunk_size=5000):
+        side = "after" if at <= end else "before"
+        if side == "before" and case_id in found:
+            continue  # an earlier entry already answered for `end`
+        value = payload.get(side) if isinstance(payload, dict) else None
+        if isinstance(value, dict):
+            found[case_id] = (str(value.get("category", "")), value.get("tags", []))
+    return found
 
 
 def _tags(value: object) -> Iterable[str]:

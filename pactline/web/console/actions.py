@@ -19,6 +19,7 @@ from pactline.cases.routing import route_case
 from pactline.cases.selectors import client_agent
 from pactline.cases.services import (
     case_assign,
+    case_classify,
     case_escalate,
     case_note,
     case_reopen,
@@ -80,6 +81,17 @@ def priority(request: HttpRequest, actor: Actor, case: Case) -> str:
     return _("Priority is now %(priority)s.") % {"priority": priority_label(case.priority)}
 
 
+def classify(request: HttpRequest, actor: Actor, case: Case) -> str:
+    """The category (one of the agreement's) and the tags (ticked from the client's list)."""
+    case_classify(
+        actor=actor,
+        case=case,
+        category=str(request.POST.get("category", "")),
+        tags=[str(tag) for tag in request.POST.getlist("tags")],
+    )
+    return _("Category and tags saved.")
+
+
 def escalate(request: HttpRequest, actor: Actor, case: Case) -> str:
     """Hand the case to the client's supervisors (`case_escalate`), saying who has it."""
     escalated = case_escalate(actor=actor, case=case, reason=str(request.POST.get("reason", "")))
@@ -131,6 +143,7 @@ ACTIONS: dict[str, Handler] = {
     "note": note,
     "status": status,
     "priority": priority,
+    "classify": classify,
     "escalate": escalate,
     "assign": assign,
     "route": route,

@@ -20,6 +20,7 @@ urlpatterns = [
         )
         for action in ACTIONS
     ],
+    path("clients/<slug:code>/tags/", views.client_tags_page, name="client-tags"),
     path("queues/", views.queues_page, name="queues"),
     path("queues/rows/", views.queues_rows, name="queues-rows"),
     path("queues/cases/", views.queue_cases_page, name="queue-cases"),

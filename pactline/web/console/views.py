@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pactline.agreements.presentation.labels import CASE_CATEGORIES, label
 from pactline.agreements.terms import priorities
@@ -33,10 +33,11 @@ from pactline.cases.presentation import (
 from pactline.cases.replies import REPLY_MAX
 from pactline.cases.routing import Strategy
 from pactline.cases.selectors import case_clocks, case_related_ids, case_timeline
+from pactline.cases.tags import case_categories, case_tag_add, case_tag_retire, client_tags
 from pactline.cases.views import viewer_zone
 from pactline.common.errors import Conflict, NotFound, ValidationFailed
 from pactline.common.http import domain_errors
-from pactline.tenancy.access import Actor
+from pactline.tenancy.access import Actor, Permission, access_client
 from pactline.tenancy.http import request_actor
 from pactline.tenancy.models import Client
 from pactline.web.console.access import (
@@ -69,6 +70,9 @@ CASE_POLL_SECONDS = 30
 PAGE_SIZE = 50
 CHANGED_EVENT = "console-case-changed"
 DRAFT_FIELDS = {"reply": "body", "note": "body", "escalate": "reason"}
+# Actions whose bad input answers 400 (the panel, or the page, with the reason in it); the
+# others answer a refusal like a success, with the message.
+BAD_INPUT_400 = frozenset({"classify"})
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -134,6 +138,21 @@ def _priorities(case: Case) -> list[tuple[str, str]]:
     return [(code, priority_label(code)) for code in codes]
 
 
+def _classification(case: Case, now: datetime) -> dict[str, Any]:
+    """The category choices (the agreement's, with their words) and the tags an agent may
+    tick: the client's active ones and any the case still carries."""
+    codes = list(case_categories(case, now))
+    if case.category and case.category not in codes:
+        codes.append(case.category)
+    carried = set(case.tags or ())
+    names = [tag.name for tag in client_tags(case.client_id, active_only=True)]
+    names += sorted(carried.difference(names))
+    return {
+        "categories": [(code, label(CASE_CATEGORIES, code)) for code in codes],
+        "tag_choices": [(name, name in carried) for name in names],
+    }
+
+
 def _panel_context(actor: Actor, case: Case, now: datetime) -> dict[str, Any]:
     """What the work panel needs (the part htmx posts re-render)."""
     agents = assignable_agents(case=case, now=now)
@@ -152,6 +171,7 @@ def _panel_context(actor: Actor, case: Case, now: datetime) -> dict[str, Any]:
             if status != CaseStatus.ESCALATED or case.status == CaseStatus.ESCALATED
         ],
         "priorities": _priorities(case),
+        **_classification(case, now),
         "strategies": [
             (Strategy.ROUND_ROBIN.value, _("Round robin")),
             (Strategy.LEAST_BUSY.value, _("Least busy")),
@@ -183,6 +203,7 @@ def _case_context(request: HttpRequest, actor: Actor, case: Case) -> dict[str, A
         "viewer_zone": viewer.key,
         "priority": priority_label(case.priority),
         "category": label(CASE_CATEGORIES, case.category) if case.category else "",
+        "case_tags": case.tags or [],
         "clocks": clocks,
         "timeline": timeline_rows(case, items, client_zone=home, viewer_zone=viewer),
         "related": case_related_ids(case),
@@ -218,10 +239,11 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
         raise Http404
     actor = request_actor(request)
     case = _console_case(actor, case_id)
-    changed = False
+    changed = refused = False
     try:
         done = handler(request, actor, case)
     except ValidationFailed as failed:
+        refused = action in BAD_INPUT_400
         reasons = "; ".join(error.message for error in failed.errors)
         messages.error(request, _("Nothing changed: %(reason)s") % {"reason": reasons})
     except Conflict as conflict:
@@ -233,6 +255,10 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     if not _is_htmx(request):
         if from_queue and not changed:
             return redirect("console:queue")
+        if refused:
+            case = _console_case(actor, case_id)
+            context = _case_context(request, actor, case)
+            return render(request, "web/console/case.html", context, status=400)
         return redirect("console:case", case_id=case.pk)
     if from_queue:
         context = _queue_context(request, actor, request.POST) | {"inline_messages": True}
@@ -241,7 +267,9 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     context = _panel_context(actor, case, timezone.now()) | {"inline_messages": True}
     if not changed and action in DRAFT_FIELDS:  # keep what was typed when it was refused
         context["draft"] = {action: request.POST.get(DRAFT_FIELDS[action], "")}
-    response = render(request, "web/console/case.html#work", context)
+    response = render(
+        request, "web/console/case.html#work", context, status=400 if refused else 200
+    )
     if changed:
         response["HX-Trigger"] = CHANGED_EVENT
     return response
@@ -333,3 +361,33 @@ def queue_cases_page(request: HttpRequest) -> HttpResponse:
 def queue_cases_rows(request: HttpRequest) -> HttpResponse:
     context = _queue_cases_context(request, request_actor(request))
     return render(request, "web/console/queue_cases.html#rows", context)
+
+
+# --- The client's case tags (supervisors) --------------------------------------------------------
+
+TAGS_TEMPLATE = "web/console/tags.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def client_tags_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The tags agents put on the client's cases: add one, retire one, bring one back."""
+    actor = request_actor(request)
+    client = access_client(actor, code, permission=Permission.QUEUE_SUPERVISE)
+    error = ""
+    if request.method == "POST":
+        name = str(request.POST.get("name", ""))
+        try:
+            if request.POST.get("do") == "retire":
+                tag = case_tag_retire(actor=actor, client=client, name=name)
+                messages.success(request, _("Tag %(name)s retired.") % {"name": tag.name})
+            else:
+                tag = case_tag_add(actor=actor, client=client, name=name)
+                messages.success(request, _("Tag %(name)s is on the list.") % {"name": tag.name})
+        except ValidationFailed as failed:
+            error = "; ".join(failure.message for failure in failed.errors)
+        else:
+            return redirect("console:client-tags", code=client.code)
+    context = {"client": client, "tags": client_tags(client.id), "error": error}
+    return render(request, TAGS_TEMPLATE, context, status=400 if error else 200)

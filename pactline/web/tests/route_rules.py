@@ -152,6 +152,7 @@ PAGES: dict[str, Rule | None] = {
             "note",
             "status",
             "priority",
+            "classify",
             "escalate",
             "assign",
             "route",
@@ -159,6 +160,7 @@ PAGES: dict[str, Rule | None] = {
             "reopen",
         )
     },
+    "console:client-tags": MANAGE_PROGRAMME,
     "console:queues": SUPERVISE,
     "console:queues-rows": SUPERVISE,
     "console:queue-cases": Rule(

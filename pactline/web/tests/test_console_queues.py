@@ -153,7 +153,8 @@ def _more_cases(console: Console, n: int) -> None:
         # same access functions as the pages it links to.
         ("client_a_agent", "/console/", 15),
         ("client_a_agent", "/console/rows/", 15),
-        ("client_a_agent", "/console/cases/{email}/", 23),
+        # The case view also reads the agreement in force (its categories) and the client's tags.
+        ("client_a_agent", "/console/cases/{email}/", 25),
         ("supervisor", "/console/queues/", 11),
         ("supervisor", "/console/queues/cases/?client=client-a&queue=vip", 11),
     ],
@@ -182,8 +183,9 @@ def test_an_htmx_action_rerenders_the_panel_in_bounded_queries(
     http.get("/console/")  # the session is warm
     # 30: the write itself draws the case's change number (lock and bump the client's counter)
     # after the client's audit chain head; the agent's actor reads their clearances (two
-    # queries); the second-factor check and the menu's access checks as on any page.
-    with django_assert_max_num_queries(30):
+    # queries); the second-factor check and the menu's access checks as on any page; the
+    # panel's category and tag choices (the agreement in force, the client's tags).
+    with django_assert_max_num_queries(32):
         response = http.post(
             f"/console/cases/{console.email.pk}/note/", {"body": "Checked the order."}, **HTMX
         )
